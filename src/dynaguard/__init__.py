@@ -1,0 +1,3 @@
+"""dynaguard: audit, harden and provision Amazon DynamoDB against a security baseline."""
+
+__version__ = "0.1.0"

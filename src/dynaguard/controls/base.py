@@ -1,0 +1,128 @@
+"""What a control is: metadata plus one pure function of the model.
+
+A control never calls AWS or reads files. It declares the *facts* it needs (so collectors fetch
+only those) and the *subject kind* it judges (table, dax_cluster, vpc, iam_policy, kms_key).
+Its check returns one Verdict, or several (a table control judging each global-table replica).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Literal
+
+from dynaguard.model import AccountScope, Origin, RegionScope
+
+if TYPE_CHECKING:
+    from dynaguard.config import Baseline
+
+
+class Status(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    UNKNOWN = "UNKNOWN"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    SUPPRESSED = "SUPPRESSED"
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return ("low", "medium", "high", "critical").index(self.value)
+
+
+SubjectKind = Literal["table", "dax_cluster", "vpc", "iam_policy", "kms_key"]
+
+# The facts a control can ask collectors for. Live collectors map them to API calls.
+FACTS = frozenset(
+    {
+        "table.describe",  # DescribeTable
+        "table.pitr",  # DescribeContinuousBackups
+        "table.ttl",  # DescribeTimeToLive
+        "table.tags",  # ListTagsOfResource
+        "table.resource_policy",  # GetResourcePolicy (table and stream)
+        "replicas",  # each global-table replica described in its own region
+        "kms.keys",  # kms:DescribeKey per distinct key
+        "kms.rotation",  # kms:GetKeyRotationStatus per distinct customer key
+        "region.scaling",  # Application Auto Scaling targets and policies
+        "region.backup",  # AWS Backup plans and selections
+        "region.dax",  # DAX DescribeClusters
+        "region.vpcs",  # EC2 DescribeVpcs + DescribeVpcEndpoints
+        "account.iam",  # IAM GetAccountAuthorizationDetails
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a verdict is about, as it appears in a finding."""
+
+    resource_type: str  # table | replica | dax_cluster | iam_policy | vpc | kms_key
+    resource_id: str
+    account_id: str
+    region: str
+    arn: str | None = None
+    origin: Origin | None = None
+    # Inline suppressions from infrastructure code: (control_id, reason).
+    suppressions: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    status: Status
+    reason: str
+    subject: Subject | None = None  # None: the subject the control was asked to judge
+    evidence: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Everything a check may look at besides its subject. Read-only."""
+
+    scope: RegionScope
+    account: AccountScope | None
+    baseline: Baseline
+
+
+CheckFn = Callable[[Any, Context], "Verdict | Iterable[Verdict]"]
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    id: str
+    title: str
+    severity: Severity
+    subject_kind: SubjectKind
+    facts: frozenset[str]
+    rationale: str
+    remediation: str
+    check: CheckFn
+    frameworks: Mapping[str, str] = field(default_factory=dict)
+
+    def evaluate(self, subject: Any, ctx: Context) -> list[Verdict]:
+        result = self.check(subject, ctx)
+        if isinstance(result, Verdict):
+            return [result]
+        return list(result)
+
+
+def passed(reason: str, evidence: Origin | None = None) -> Verdict:
+    return Verdict(Status.PASS, reason, evidence=evidence)
+
+
+def failed(reason: str, evidence: Origin | None = None) -> Verdict:
+    return Verdict(Status.FAIL, reason, evidence=evidence)
+
+
+def unknown(reason: str, evidence: Origin | None = None) -> Verdict:
+    return Verdict(Status.UNKNOWN, reason, evidence=evidence)
+
+
+def not_applicable(reason: str, evidence: Origin | None = None) -> Verdict:
+    return Verdict(Status.NOT_APPLICABLE, reason, evidence=evidence)

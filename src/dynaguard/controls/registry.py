@@ -1,0 +1,76 @@
+"""The catalog of controls. Each control module registers itself with ``@control``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from dynaguard.controls.base import FACTS, CheckFn, Control, Severity, SubjectKind
+
+_REGISTRY: dict[str, Control] = {}
+
+
+def control(
+    *,
+    id: str,
+    title: str,
+    severity: str,
+    subject: SubjectKind,
+    facts: Iterable[str],
+    rationale: str,
+    remediation: str,
+    frameworks: Mapping[str, str] | None = None,
+) -> Callable[[CheckFn], CheckFn]:
+    """Register the decorated pure function as control ``id``."""
+
+    def register(fn: CheckFn) -> CheckFn:
+        needed = frozenset(facts)
+        unknown_facts = needed - FACTS
+        if unknown_facts:
+            raise ValueError(f"{id}: undeclared facts {sorted(unknown_facts)}")
+        if id in _REGISTRY:
+            raise ValueError(f"control {id} registered twice")
+        _REGISTRY[id] = Control(
+            id=id,
+            title=title,
+            severity=Severity(severity),
+            subject_kind=subject,
+            facts=needed,
+            rationale=rationale,
+            remediation=remediation,
+            check=fn,
+            frameworks=dict(frameworks or {}),
+        )
+        return fn
+
+    return register
+
+
+def _load_all() -> None:
+    import dynaguard.controls as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("ddb"):
+            importlib.import_module(f"dynaguard.controls.{info.name}")
+
+
+def all_controls() -> list[Control]:
+    """Every registered control, ordered by id."""
+    if not _REGISTRY:
+        _load_all()
+    return [_REGISTRY[k] for k in sorted(_REGISTRY)]
+
+
+def get_control(control_id: str) -> Control:
+    all_controls()
+    return _REGISTRY[control_id]
+
+
+def control_ids() -> list[str]:
+    return [c.id for c in all_controls()]
+
+
+def registry_snapshot() -> dict[str, Any]:
+    return {c.id: c for c in all_controls()}

@@ -1,0 +1,90 @@
+"""Report: the data every output format renders. No formatting here."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from dynaguard import __version__
+from dynaguard.controls.base import Severity, Status
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    control_id: str
+    title: str
+    status: Status
+    severity: Severity
+    resource_type: str
+    resource_id: str
+    account_id: str
+    region: str
+    reason: str
+    remediation: str
+    resource_arn: str | None = None
+    file: str | None = None
+    line: int | None = None
+    evidence: str | None = None
+    suppression: str | None = None  # the reason a FAIL is SUPPRESSED
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "control_id": self.control_id,
+            "title": self.title,
+            "status": self.status.value,
+            "severity": self.severity.value,
+            "resource_type": self.resource_type,
+            "resource_id": self.resource_id,
+            "resource_arn": self.resource_arn,
+            "account_id": self.account_id,
+            "region": self.region,
+            "reason": self.reason,
+            "remediation": self.remediation,
+        }
+        if self.file is not None:
+            out["location"] = {"file": self.file, "line": self.line}
+        if self.evidence:
+            out["evidence"] = self.evidence
+        if self.suppression is not None:
+            out["suppression"] = self.suppression
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    run_id: str
+    source: str
+    findings: tuple[Finding, ...]
+    controls: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()  # e.g. expired suppressions, skipped regions
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(f.status.value for f in self.findings)
+        return {s.value: counts.get(s.value, 0) for s in Status}
+
+    def failing(self, fail_on: Severity) -> list[Finding]:
+        return [
+            f for f in self.findings if f.status is Status.FAIL and f.severity.rank >= fail_on.rank
+        ]
+
+    def exit_code(self, fail_on: Severity = Severity.LOW) -> int:
+        """0 clean; 1 failing at or above ``fail_on``; 3 incomplete (UNKNOWN), nothing failing."""
+        if self.failing(fail_on):
+            return 1
+        if any(f.status is Status.UNKNOWN for f in self.findings):
+            return 3
+        return 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tool": {"name": "dynaguard", "version": __version__},
+            "run_id": self.run_id,
+            "source": self.source,
+            "summary": self.summary(),
+            "controls": list(self.controls),
+            "notices": list(self.notices),
+            "stats": self.stats,
+            "findings": [f.to_dict() for f in self.findings],
+        }
