@@ -1,0 +1,1 @@
+"""Command-line interface: wiring only; the library does the work."""

@@ -1,0 +1,140 @@
+"""``dynaguard`` entry point: parse, dispatch, and turn every error into one line + exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from dynaguard import __version__
+from dynaguard.cli import commands
+from dynaguard.errors import DynaguardError
+
+EXIT_HELP = """exit codes:
+  scan, demo: 0 nothing failing at or above --fail-on; 1 failing findings;
+              2 usage or input error; 3 audit incomplete (UNKNOWN findings), nothing failing
+"""
+
+
+def _add_output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format",
+        choices=("terminal", "json"),
+        default="terminal",
+        help="report format (default: terminal)",
+    )
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    p.add_argument(
+        "--fail-on",
+        choices=("low", "medium", "high", "critical"),
+        default="low",
+        help="lowest severity of a FAIL that makes the exit code 1 (default: low)",
+    )
+    p.add_argument("--show-passed", action="store_true", help="list passing findings too")
+    p.add_argument("--no-color", action="store_true", help="no colours in the terminal report")
+
+
+def _add_common_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", "-c", metavar="FILE", help="YAML configuration file")
+    p.add_argument(
+        "--controls", metavar="IDS", help="comma-separated control ids to run, e.g. DDB.002,DDB.003"
+    )
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log progress to stderr (-vv debug, -vvv botocore too)",
+    )
+    p.add_argument("--log-format", choices=("text", "json"), default="text")
+
+
+def _add_aws_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("what to scan")
+    g.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        metavar="REGION",
+        help="region to scan (repeatable; default: the profile's region)",
+    )
+    g.add_argument("--all-regions", action="store_true", help="scan every enabled region")
+    g.add_argument("--prefix", help="only tables whose name starts with PREFIX")
+    g.add_argument("--match", metavar="REGEX", help="only tables whose name matches REGEX")
+    g.add_argument(
+        "--table", action="append", default=[], metavar="NAME", help="only this table (repeatable)"
+    )
+    a = p.add_argument_group("credentials and endpoint")
+    a.add_argument("--profile", help="AWS named profile")
+    a.add_argument("--role-arn", help="assume this role first")
+    a.add_argument("--external-id", help="external id for --role-arn")
+    a.add_argument("--endpoint-url", help="AWS endpoint (e.g. a local emulator) for every client")
+    t = p.add_argument_group("tuning")
+    t.add_argument("--concurrency", type=int, default=32, help="parallel API calls (default 32)")
+    t.add_argument(
+        "--retry-mode",
+        choices=("standard", "adaptive"),
+        default="standard",
+        help="botocore retry mode for throttling (default: standard)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dynaguard",
+        description="Audit Amazon DynamoDB against the dynaguard security baseline.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"dynaguard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = sub.add_parser(
+        "scan",
+        help="audit live DynamoDB tables, DAX clusters, IAM and VPCs",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_aws_options(scan)
+    _add_common_options(scan)
+    _add_output_options(scan)
+    scan.set_defaults(func=commands.cmd_scan)
+
+    demo = sub.add_parser("demo", help="run the whole story on an embedded AWS emulator")
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the seeded emulator running and print its endpoint",
+    )
+    _add_common_options(demo)
+    _add_output_options(demo)
+    demo.set_defaults(func=commands.cmd_demo)
+
+    ctl = sub.add_parser("controls", help="list the baseline controls and framework mappings")
+    ctl.add_argument("--format", choices=("terminal", "json"), default="terminal")
+    ctl.set_defaults(func=commands.cmd_controls)
+    return parser
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args))
+    except DynaguardError as exc:
+        print(f"dynaguard: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("dynaguard: interrupted", file=sys.stderr)
+        return 130
+
+
+def main() -> None:
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()
