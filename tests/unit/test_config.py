@@ -58,7 +58,10 @@ def test_full_example_from_the_issue(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("baseline:\n  encyption: cmk\n", r"dynaguard.yaml:2: baseline.encyption: unknown key \(did you mean 'encryption'\?\)"),
+        (
+            "baseline:\n  encyption: cmk\n",
+            r"dynaguard.yaml:2: baseline.encyption: unknown key \(did you mean 'encryption'\?\)",
+        ),
         ("baseline:\n  encryption: aes\n", r":2: baseline.encryption: must be 'cmk' or 'kms'"),
         ("baseline:\n  pitr_min_days: 90\n", r":2: baseline.pitr_min_days: must be 1 to 35"),
         ("baseline:\n  pitr_min_days: ten\n", r":2: baseline.pitr_min_days: expected int"),
@@ -69,9 +72,15 @@ def test_full_example_from_the_issue(tmp_path):
         ("controls:\n  DDB.099: {enabled: false}\n", r":2: controls.DDB.099: unknown key"),
         ("controls:\n  DDB.002: {enabled: maybe}\n", r"controls.DDB.002.enabled: expected bool"),
         ("controls:\n  DDB.002: {severity: urgent}\n", r"severity: must be one of"),
-        ("suppressions:\n  - {control: DDB.002, resources: [a]}\n", r"suppressions\[0\]: missing 'reason'"),
+        (
+            "suppressions:\n  - {control: DDB.002, resources: [a]}\n",
+            r"suppressions\[0\]: missing 'reason'",
+        ),
         ("suppressions:\n  - {control: DDB.002, resources: [a], reason: ''}\n", r"needs a reason"),
-        ("suppressions:\n  - {control: DDB.002, resources: [a], reason: x, expires: soon}\n", r"not a date"),
+        (
+            "suppressions:\n  - {control: DDB.002, resources: [a], reason: x, expires: soon}\n",
+            r"not a date",
+        ),
         ("suppressions:\n  - {control: DDB.77, resources: [a], reason: x}\n", r"unknown control"),
         ("surpressions: []\n", r":1: surpressions: unknown key \(did you mean 'suppressions'\?\)"),
         ("baseline: [1, 2]\n", r"baseline: expected a mapping"),
@@ -93,8 +102,11 @@ def test_missing_file_is_a_config_error(tmp_path):
 
 def test_expired_suppression_detected():
     cfg = parse_config(
-        {"suppressions": [{"control": "DDB.002", "resources": ["t"], "reason": "r",
-                           "expires": "2020-01-01"}]}
+        {
+            "suppressions": [
+                {"control": "DDB.002", "resources": ["t"], "reason": "r", "expires": "2020-01-01"}
+            ]
+        }
     )
     assert cfg.suppressions[0].expired(dt.date(2026, 1, 1))
     assert not cfg.suppressions[0].expired(dt.date(2019, 12, 31))

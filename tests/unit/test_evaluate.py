@@ -15,8 +15,14 @@ def scope(*tables, region="us-east-1"):
 
 
 def table(name, pitr=Pitr(True, 35), **kw):
-    return Table(name, ACCT, "us-east-1", arn=f"arn:aws:dynamodb:us-east-1:{ACCT}:table/{name}",
-                 pitr=Known(pitr) if not isinstance(pitr, Unknown) else pitr, **kw)
+    return Table(
+        name,
+        ACCT,
+        "us-east-1",
+        arn=f"arn:aws:dynamodb:us-east-1:{ACCT}:table/{name}",
+        pitr=Known(pitr) if not isinstance(pitr, Unknown) else pitr,
+        **kw,
+    )
 
 
 PITR = [get_control("DDB.002")]
@@ -51,9 +57,18 @@ def test_unknown_fact_is_unknown():
 
 
 def test_suppression_applies_until_it_expires():
-    cfg = parse_config({"suppressions": [
-        {"control": "DDB.002", "resources": ["sentinel-*"], "reason": "scratch tables",
-         "expires": "2027-01-01"}]})
+    cfg = parse_config(
+        {
+            "suppressions": [
+                {
+                    "control": "DDB.002",
+                    "resources": ["sentinel-*"],
+                    "reason": "scratch tables",
+                    "expires": "2027-01-01",
+                }
+            ]
+        }
+    )
     inv = Inventory("aws", (scope(table("sentinel-x", Pitr(False)), table("other", Pitr(False))),))
     findings, notices = evaluate(inv, PITR, cfg, today=dt.date(2026, 6, 1))
     by_id = {f.resource_id: f for f in findings}
@@ -74,8 +89,12 @@ def test_suppression_does_not_hide_pass_or_unknown():
 
 
 def test_inline_suppression_from_code():
-    t = table("t", Pitr(False), origin=Origin(file="main.tf", line=3),
-              suppressions=(("DDB.002", "restored from backups nightly"),))
+    t = table(
+        "t",
+        Pitr(False),
+        origin=Origin(file="main.tf", line=3),
+        suppressions=(("DDB.002", "restored from backups nightly"),),
+    )
     (finding,) = evaluate(Inventory("terraform", (scope(t),)), PITR, parse_config({}))[0]
     assert finding.status is Status.SUPPRESSED
     assert finding.file == "main.tf" and finding.line == 3
@@ -89,7 +108,8 @@ def test_severity_override_and_exit_codes():
     assert report.exit_code(Severity.HIGH) == 1
     assert report.exit_code(Severity.CRITICAL) == 0
     unknown_only = report_from_inventory(
-        Inventory("aws", (scope(table("u", Unknown("denied"))),)), PITR, cfg, "run")
+        Inventory("aws", (scope(table("u", Unknown("denied"))),)), PITR, cfg, "run"
+    )
     assert unknown_only.exit_code(Severity.LOW) == 3
     assert report.summary()["FAIL"] == 1
 

@@ -16,8 +16,9 @@ def report():
         Table("denied", ACCT, "us-east-1", pitr=Unknown("AccessDeniedException: nope")),
     )
     inv = Inventory("aws", (RegionScope(ACCT, "us-east-1", tables=Known(tables)),))
-    return report_from_inventory(inv, [get_control("DDB.002")], parse_config({}), "run-1",
-                                 {"elapsed_s": 1.5})
+    return report_from_inventory(
+        inv, [get_control("DDB.002")], parse_config({}), "run-1", {"elapsed_s": 1.5}
+    )
 
 
 def test_json_follows_the_contract():
@@ -25,10 +26,25 @@ def test_json_follows_the_contract():
     assert data["tool"]["name"] == "dynaguard"
     assert data["run_id"] == "run-1"
     assert data["source"] == "aws"
-    assert data["summary"] == {"PASS": 1, "FAIL": 1, "UNKNOWN": 1, "NOT_APPLICABLE": 0,
-                               "SUPPRESSED": 0}
-    required = {"control_id", "status", "severity", "resource_type", "resource_id",
-                "resource_arn", "account_id", "region", "reason", "remediation"}
+    assert data["summary"] == {
+        "PASS": 1,
+        "FAIL": 1,
+        "UNKNOWN": 1,
+        "NOT_APPLICABLE": 0,
+        "SUPPRESSED": 0,
+    }
+    required = {
+        "control_id",
+        "status",
+        "severity",
+        "resource_type",
+        "resource_id",
+        "resource_arn",
+        "account_id",
+        "region",
+        "reason",
+        "remediation",
+    }
     for f in data["findings"]:
         assert required <= f.keys()
     bad = next(f for f in data["findings"] if f["resource_id"] == "bad")

@@ -62,11 +62,16 @@ class SecondaryIndex:
 
 @dataclass(frozen=True, slots=True)
 class PolicyDocument:
-    """A parsed IAM-style policy document with the revision AWS gave it, when live."""
+    """A parsed IAM-style policy document with the revision AWS gave it, when live.
+
+    ``parse_error`` is set by a source that read a document it could not parse (invalid JSON,
+    an unresolvable IaC expression): controls then judge it UNKNOWN, never PASS.
+    """
 
     statements: tuple[Mapping[str, Any], ...]
     revision_id: str | None = None
     raw: str | None = None
+    parse_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,159 @@
+"""Policy-language helpers shared by DDB.006 and DDB.012."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dynaguard.model import PolicyDocument, Unknown
+from dynaguard.model.policy import (
+    PolicyParseError,
+    applies_to_all_tables,
+    condition_entries,
+    covers_prefix,
+    glob_matches,
+    grants_all_actions_of,
+    is_table_wildcard,
+    parse_statement,
+    parse_statements,
+    principal_account,
+)
+
+
+def stmt(**kw: Any) -> Any:
+    raw = {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*", **kw}
+    return parse_statement(raw, 0)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("*", True),
+        ("dynamodb:*", True),
+        ("DynamoDB:*", True),
+        ("*:*", True),
+        ("dyn*", True),
+        ("d?namodb:*", True),
+        ("dynamodb*", True),
+        ("dynamodb:Get*", False),
+        ("dynamodb:GetItem", False),
+        ("dynamodb:", False),
+        ("s3:*", False),
+    ],
+)
+def test_covers_prefix(pattern: str, expected: bool) -> None:
+    assert covers_prefix(pattern, "dynamodb:", ignore_case=True) is expected
+
+
+def test_covers_prefix_is_case_sensitive_unless_asked() -> None:
+    assert not covers_prefix("DynamoDB:*", "dynamodb:")
+
+
+def test_glob_matches() -> None:
+    assert glob_matches("dynamodb:Get*", "dynamodb:GetItem")
+    assert glob_matches("dynamodb:?etItem", "dynamodb:GetItem")
+    assert not glob_matches("dynamodb:Get*", "dynamodb:PutItem")
+    assert glob_matches("DYNAMODB:getitem", "dynamodb:GetItem", ignore_case=True)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("*", True),
+        ("arn:aws:dynamodb:*:*:table/*", True),
+        ("arn:aws:dynamodb:eu-west-1:111122223333:table/*", True),
+        ("arn:aws:dynamodb:*", True),
+        ("arn:aws:dynamodb:*:*:*", True),
+        ("arn:*:dynamodb:*:*:table/*", True),
+        ("arn:aws:*:*:*:*", True),
+        ("arn:aws:dynamodb:*:*:table/orders", False),
+        ("arn:aws:dynamodb:*:*:table/orders*", False),
+        ("arn:aws:s3:::*", False),
+    ],
+)
+def test_is_table_wildcard(pattern: str, expected: bool) -> None:
+    assert is_table_wildcard(pattern) is expected
+
+
+@pytest.mark.parametrize(
+    ("kw", "expected"),
+    [
+        ({"Action": "dynamodb:*"}, True),
+        ({"Action": ["s3:GetObject", "*"]}, True),
+        ({"Action": ["dynamodb:GetItem", "dynamodb:Query"]}, False),
+        ({"NotAction": "iam:*", "Action": None}, True),
+        ({"NotAction": "dynamodb:*", "Action": None}, False),
+        ({"NotAction": "dynamodb:DeleteTable", "Action": None}, True),
+    ],
+)
+def test_grants_all_dynamodb_actions(kw: dict[str, Any], expected: bool) -> None:
+    raw = {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*", **kw}
+    raw = {k: v for k, v in raw.items() if v is not None}
+    assert grants_all_actions_of(parse_statement(raw, 0), "dynamodb") is expected
+
+
+def test_not_resource_reaches_all_tables_unless_it_excludes_them() -> None:
+    narrow = {"Effect": "Allow", "Action": "dynamodb:*", "NotResource": "arn:aws:s3:::*"}
+    broad = {"Effect": "Allow", "Action": "dynamodb:*", "NotResource": "arn:aws:dynamodb:*"}
+    assert applies_to_all_tables(parse_statement(narrow, 0))
+    assert not applies_to_all_tables(parse_statement(broad, 0))
+
+
+def test_principal_star_is_aws_star() -> None:
+    assert stmt(Principal="*").principals == {"AWS": ("*",)}
+
+
+def test_principal_account() -> None:
+    assert principal_account("111122223333") == "111122223333"
+    assert principal_account("arn:aws:iam::111122223333:root") == "111122223333"
+    assert principal_account("arn:aws:iam::111122223333:role/app") == "111122223333"
+    assert principal_account("arn:aws:sts::111122223333:assumed-role/app/s") == "111122223333"
+    assert principal_account("arn:aws-cn:iam::111122223333:root") == "111122223333"
+    assert principal_account("AROAEXAMPLEID") is None
+
+
+def test_conditions_are_case_insensitive_and_scalar_values_become_text() -> None:
+    s = stmt(
+        Condition={
+            "StringEquals": {"AWS:PrincipalOrgID": "o-abc"},
+            "Bool": {"aws:SecureTransport": True},
+        }
+    )
+    assert condition_entries(s, "aws:PrincipalOrgId") == [("stringequals", ("o-abc",))]
+    assert condition_entries(s, "aws:securetransport") == [("bool", ("true",))]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"Effect": "Permit", "Action": "*", "Resource": "*"},
+        {"Effect": "Allow", "Resource": "*"},
+        {"Effect": "Allow", "Action": "*", "NotAction": "s3:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": 42, "Resource": "*"},
+        {"Effect": "Allow", "Action": Unknown("var.actions"), "Resource": "*"},
+        {"Effect": "Allow", "Action": ["s3:*", Unknown("local.x")], "Resource": "*"},
+        {"Effect": "Allow", "Action": "*", "Resource": "*", "Principal": "everyone"},
+        {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": ["x"]},
+    ],
+)
+def test_malformed_statements_raise(raw: dict[str, Any]) -> None:
+    with pytest.raises(PolicyParseError):
+        parse_statement(raw, 0)
+
+
+def test_unresolved_value_reason_is_kept() -> None:
+    with pytest.raises(PolicyParseError, match=r"var\.actions"):
+        parse_statement({"Effect": "Allow", "Action": Unknown("var.actions"), "Resource": "*"}, 0)
+
+
+def test_document_parse_error_raises() -> None:
+    with pytest.raises(PolicyParseError, match="Expecting value"):
+        parse_statements(PolicyDocument((), raw="{not json", parse_error="Expecting value"))
+
+
+def test_statement_label_prefers_sid() -> None:
+    assert stmt(Sid="AppRead").label == "statement 'AppRead'"
+    assert parse_statement({"Effect": "Deny", "Action": "*", "Resource": "*"}, 2).label == (
+        "statement #3"
+    )
