@@ -1,0 +1,95 @@
+"""Make moto 5.2.5 behave like AWS where dynaguard depends on it. Entry point: apply_patches().
+
+The product code is written for real AWS; this module bends the emulator, never the product.
+The patches change moto's classes (backends and response handlers), so they hold for
+``moto.mock_aws`` and for ``moto.server.ThreadedMotoServer`` running in the same process.
+
+Gap (what moto does)                              -> What AWS does (and the patch now does)
+--------------------------------------------------  -------------------------------------------
+DDB-1 UpdateTable ignores SSESpecification        -> switches the key: Enabled false = AWS owned
+                                                     key (no SSEDescription); Enabled true = KMS
+                                                     with the given key or the AWS managed key;
+                                                     SSEDescription {Status ENABLED, SSEType KMS,
+                                                     KMSMasterKeyArn <the key's ARN>}
+DDB-2 CreateTable echoes a key id/alias, accepts  -> stores and reports the key ARN; an unknown
+      a missing key                                  or disabled key, or a key ARN in another
+                                                     region, is a ValidationException
+DDB-3 UpdateTable ignores ReplicaUpdates          -> Create: a real table in the replica region
+                                                     (same schema/indexes/billing/TTL, its own
+                                                     SSE: the KMSMasterKeyId given, else the
+                                                     source's kind of key; a source on a customer
+                                                     key requires one per replica; PITR off, no
+                                                     tags, no deletion protection; streams
+                                                     NEW_AND_OLD_IMAGES turned on when off);
+                                                     provisioned source needs write autoscaling;
+                                                     Update: KMSMasterKeyId, read override;
+                                                     Delete: drops the replica table
+DDB-4 DescribeTable has no Replicas[]              -> every member region lists the OTHER members:
+                                                     RegionName, ReplicaStatus ACTIVE,
+                                                     KMSMasterKeyId (customer key only), and
+                                                     GlobalTableVersion "2019.11.21"
+DDB-5 DeleteTable of a member leaves the group    -> the other members stop listing it
+DDB-6 Resource policy calls on a stream ARN take  -> stream policies work (Get/Put/Delete);
+      the stream label as the table name             no policy is PolicyNotFoundException (also
+      (ResourceNotFoundException)                    on DeleteResourcePolicy); unknown table or
+                                                     stale stream is ResourceNotFoundException
+KMS-1 alias/aws/* keys: KeyManager CUSTOMER,      -> KeyManager AWS, KeyRotationEnabled true;
+      rotation off                                   created on first use (DescribeKey of the
+                                                     alias, or SSE KMS without a key id)
+DAX-1 CreateCluster ignores AvailabilityZones     -> nodes placed in the given zones (count must
+      (every node in <region>a)                      equal ReplicationFactor); omitted: spread
+                                                     over the region's zones
+DAX-2 IncreaseReplicationFactor ignores zones     -> new nodes in the given zones (else spread)
+BAK-1 Create/Get/List/DeleteBackupSelection are   -> implemented per botocore's model
+      not implemented (HTTP 500)                     (BackupSelection: SelectionName, IamRoleArn,
+                                                     Resources, NotResources, ListOfTags,
+                                                     Conditions); a plan with selections cannot
+                                                     be deleted
+AAS-1 DescribeScalingPolicies: ResourceId as a    -> exact ResourceId/ScalableDimension match,
+      substring, PolicyNames ignored                 PolicyNames honoured, pages of 10
+AAS-2 DescribeScalableTargets NextToken repeats   -> paging advances and ends (pages of 50)
+      past 100 targets
+
+Replicas[] leaves out the describing region: AWS's guide shows ``describe-table --region
+us-east-2`` on a 2019.11.21 global table listing only the us-west-2 replica
+(https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables.DetermineVersion.html).
+
+Known gaps NOT patched: CREATING/UPDATING states and ResourceInUseException on concurrent
+updates (every table is ACTIVE at once; DAX clusters show nodes only once available), legacy
+2017 global tables, TableClass / contributor insights / Kinesis destinations, Backup
+list_protected_resources and recovery points, Security Hub get_findings filters, IAM
+authorization details without PolicyName/PolicyId, range validation (PITR 99 days, invalid
+policy JSON).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from dynaguard.emulator import (
+    patches_autoscaling,
+    patches_backup,
+    patches_dax,
+    patches_dynamodb,
+    patches_kms,
+)
+
+_lock = threading.Lock()
+_state = {"applied": False}
+
+
+def apply_patches() -> None:
+    """Install every patch once (thread-safe); calling it again does nothing."""
+    with _lock:
+        if _state["applied"]:
+            return
+        patches_kms.install()
+        patches_dynamodb.install()
+        patches_dax.install()
+        patches_backup.install()
+        patches_autoscaling.install()
+        _state["applied"] = True
+
+
+def patches_applied() -> bool:
+    return _state["applied"]
