@@ -73,7 +73,9 @@ def scan(
     """Audit live AWS: ``options`` is an AwsOptions, or pass its fields as keywords."""
     from dynaguard.sources.aws.collect import collect, facts_needed
     from dynaguard.sources.aws.options import AwsOptions
+    from dynaguard.sources.aws.recorder import CallRecorder
 
+    recorder = recorder if recorder is not None else CallRecorder()
     if options is None:
         options = AwsOptions(**option_fields)
     elif option_fields:
@@ -90,6 +92,7 @@ def scan(
         "elapsed_s": round(elapsed, 3),
         "tables": sum(1 for _ in inventory.tables()),
     }
-    if recorder is not None and hasattr(recorder, "total"):
-        stats["api_calls"] = recorder.total()
+    if recorder is not None:
+        stats["api_calls"] = dict(sorted(recorder.by_action().items()))
+        stats["api_calls_total"] = recorder.total()
     return report_from_inventory(inventory, selected, cfg, run_id, stats)

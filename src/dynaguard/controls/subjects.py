@@ -39,10 +39,12 @@ class KeyUse:
 def keys_in_use(scope: RegionScope) -> list[KeyUse]:
     """Distinct KMS keys (not the AWS owned key) used by the scope's tables and replicas."""
     users: dict[str, list[str]] = {}
+    regions: dict[str, str] = {}
     for table in scope.table_list():
         enc = table.encryption
         if isinstance(enc, Known) and enc.value.kms and enc.value.key_ref:
             users.setdefault(enc.value.key_ref, []).append(table.name)
+            regions.setdefault(enc.value.key_ref, scope.region)
         if isinstance(table.replicas, Known):
             for rep in table.replicas.value:
                 renc = rep.encryption
@@ -50,10 +52,11 @@ def keys_in_use(scope: RegionScope) -> list[KeyUse]:
                     users.setdefault(renc.value.key_ref, []).append(
                         f"{rep.table_name}@{rep.region}"
                     )
+                    regions.setdefault(renc.value.key_ref, rep.region)  # a key lives in one region
     out = []
     for ref, names in users.items():
         key = scope.kms_keys.get(ref, Unknown(f"key {ref} was not described"))
-        out.append(KeyUse(ref, key, tuple(names), scope.account_id, scope.region))
+        out.append(KeyUse(ref, key, tuple(names), scope.account_id, regions[ref]))
     return out
 
 

@@ -1,0 +1,1 @@
+"""Sources: everything that produces an Inventory (live AWS, Terraform, CloudFormation)."""

@@ -1,0 +1,110 @@
+"""The live AWS source: AwsOptions + the facts the selected controls need -> Inventory.
+
+Identity first (STS GetCallerIdentity, after AssumeRole when a role is given), then the
+regions (``--all-regions``: the account's enabled regions from ec2 DescribeRegions), then every
+read on one thread pool of ``options.concurrency`` workers. Failed reads are Unknown facts in
+the Inventory; only a run that cannot start at all (no identity, no region list) raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from dynaguard.controls.base import FACTS, Control
+from dynaguard.errors import AuditError, UsageError
+from dynaguard.logs import get_logger
+from dynaguard.model import Inventory
+from dynaguard.sources.aws.account_run import AccountRun
+from dynaguard.sources.aws.breaker import BreakerBoard
+from dynaguard.sources.aws.failures import read_error
+from dynaguard.sources.aws.options import AwsOptions
+from dynaguard.sources.aws.recorder import CallRecorder
+from dynaguard.sources.aws.scheduler import Scheduler
+from dynaguard.sources.aws.session import AwsSession
+
+log = get_logger("aws")
+
+# A fact that needs another one's reads: rotation is read only for customer managed keys,
+# which DescribeKey identifies.
+IMPLIED_FACTS = {"kms.rotation": frozenset({"kms.keys"})}
+
+
+def facts_needed(controls: Iterable[Control]) -> frozenset[str]:
+    """The facts to collect for these controls: the union of what each declares."""
+    return frozenset(fact for control in controls for fact in control.facts)
+
+
+def with_implied(facts: Iterable[str]) -> frozenset[str]:
+    """``facts`` plus the facts they need; an undeclared fact name is a programming error."""
+    wanted = frozenset(facts)
+    undeclared = wanted - FACTS
+    if undeclared:
+        raise ValueError(f"unknown facts: {sorted(undeclared)}")
+    return wanted.union(*(IMPLIED_FACTS.get(f, frozenset()) for f in wanted))
+
+
+def collect(
+    options: AwsOptions,
+    facts: frozenset[str],
+    *,
+    run_id: str,
+    recorder: CallRecorder | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Inventory:
+    """Read the requested facts from AWS into an Inventory (source ``aws``).
+
+    ``progress(done, total)`` is called after each finished read task; ``total`` grows as
+    listings reveal tables. Raises AuditError when the identity or the region list cannot be
+    read, UsageError for bad options or a named table found in no scanned region.
+    """
+    wanted = with_implied(facts)
+    session = AwsSession(options, run_id, recorder)
+    account_id = session.account_id()
+    regions = resolve_regions(options, session)
+    log.info("scanning account %s in %d region(s)", account_id, len(regions))
+    run = AccountRun(session, BreakerBoard(), account_id, regions, wanted)
+    pool = ThreadPoolExecutor(options.concurrency, thread_name_prefix="dynaguard-aws")
+    try:
+        scheduler = Scheduler(pool, progress)
+        run.start(scheduler)
+        scheduler.run()
+        run.finish(scheduler)
+        scheduler.run()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return Inventory("aws", regions=run.region_scopes(), accounts=(run.account_scope(),))
+
+
+def resolve_regions(options: AwsOptions, session: AwsSession) -> tuple[str, ...]:
+    """The regions to scan: all enabled ones, the given ones, or the session's own."""
+    if options.all_regions:
+        return enabled_regions(session)
+    if options.regions:
+        return tuple(dict.fromkeys(options.regions))
+    if session.default_region:
+        return (session.default_region,)
+    raise UsageError(
+        "no AWS region: pass --region or --all-regions, or configure one "
+        "(AWS_REGION, or the profile's region)"
+    )
+
+
+def enabled_regions(session: AwsSession) -> tuple[str, ...]:
+    """Regions enabled for the account (ec2 DescribeRegions, AllRegions=false), asked in the
+    session's home region (its partition's regions are the ones listed).
+
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRegions.html
+    """
+    region = session.home_region
+    try:
+        response = session.client("ec2", region).describe_regions(AllRegions=False)
+    except (ClientError, BotoCoreError) as exc:
+        error = read_error(exc, "ec2:DescribeRegions", region)
+        raise AuditError(f"cannot list the enabled regions: {error}") from None
+    names = sorted(r["RegionName"] for r in response.get("Regions") or ())
+    if not names:
+        raise AuditError("ec2:DescribeRegions returned no enabled region")
+    return tuple(names)

@@ -1,0 +1,100 @@
+"""Guarded AWS reads for one (account, region): the only place collectors touch boto3.
+
+``call`` and ``pages`` go through the (account, region, service) circuit breaker and turn every
+botocore failure into a ``ReadError`` naming the IAM action, the AWS error code and message.
+``fact`` runs a read and returns ``Known(value)`` or the ``Unknown`` it failed with, so a
+collector never has a path where a failure becomes a value or disappears.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from botocore import xform_name
+
+from dynaguard.logs import get_logger
+from dynaguard.model import Fact, Known, Origin
+from dynaguard.sources.aws.breaker import BreakerBoard
+from dynaguard.sources.aws.failures import ReadError, read_error
+from dynaguard.sources.aws.session import AwsSession
+
+T = TypeVar("T")
+
+log = get_logger("aws.reader")
+
+
+@dataclass(frozen=True, slots=True)
+class RegionReader:
+    """Reads in one region of one account, through the shared clients and breakers."""
+
+    session: AwsSession
+    breakers: BreakerBoard
+    account_id: str
+    region: str
+
+    def in_region(self, region: str) -> RegionReader:
+        """The same account's reader for another region (a global-table replica's)."""
+        return RegionReader(self.session, self.breakers, self.account_id, region)
+
+    def origin(self, service: str, operation: str) -> Origin:
+        return Origin(region=self.region, api=f"{service}:{operation}")
+
+    def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """One API call (``operation`` as AWS names it, e.g. ``DescribeTable``)."""
+        with self._guard(service, operation):
+            client = self.session.client(service, self.region)
+            response: dict[str, Any] = getattr(client, xform_name(operation))(**params)
+            return response
+
+    def pages(self, service: str, operation: str, **params: Any) -> list[dict[str, Any]]:
+        """Every page of a paginated call, read through botocore's paginator.
+
+        A failure on any page fails the whole read: a partial list would look complete.
+        """
+        with self._guard(service, operation):
+            client = self.session.client(service, self.region)
+            paginator = client.get_paginator(xform_name(operation))
+            return list(paginator.paginate(**params))
+
+    def fact(self, read: Callable[[], T], service: str, operation: str) -> Fact[T]:
+        """``Known(read())`` with this region and action as origin, or the failure's Unknown."""
+        try:
+            return Known(read(), self.origin(service, operation))
+        except ReadError as err:
+            return err.unknown()
+
+    def _guard(self, service: str, operation: str) -> _Guard:
+        return _Guard(self, service, operation)
+
+
+class _Guard:
+    """Context manager: breaker check before, breaker bookkeeping and classification after."""
+
+    def __init__(self, reader: RegionReader, service: str, operation: str) -> None:
+        self.breaker = reader.breakers.get(reader.account_id, reader.region, service)
+        self.region = reader.region
+        self.operation = operation
+        self.action = f"{service}:{operation}"
+
+    def __enter__(self) -> None:
+        self.breaker.check(self.operation)
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if exc is None:
+            self.breaker.record_success(self.operation)
+            return
+        if not isinstance(exc, Exception):
+            return
+        error = read_error(exc, self.action, self.region)
+        if error is None:
+            return  # not an AWS failure: a bug, let it propagate as it is
+        self.breaker.record_failure(self.operation, error)
+        log.debug("%s in %s failed: %s", self.action, self.region, error.error)
+        raise error from None
+
+
+def page_items(pages: Iterable[dict[str, Any]], key: str) -> list[Any]:
+    """Concatenate ``key`` from every page (AWS omits the key on an empty page)."""
+    return [item for page in pages for item in page.get(key) or ()]

@@ -1,0 +1,180 @@
+"""Credentials and clients for one account: one shared client per (region, service).
+
+Credentials come from the standard chain (environment, shared config and ``profile``, SSO,
+container and instance roles); with ``role_arn`` that identity first assumes the role through
+STS, with credentials that refresh themselves before they expire, so a long scan does not die
+after an hour. ``endpoint_url`` goes to every client; without it botocore itself honours
+``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_<SERVICE>``:
+https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+
+boto3 clients are thread-safe, sessions are not: clients are created once, under a lock, and
+shared by every worker thread.
+https://boto3.amazonaws.com/v1/documentation/api/latest/guide/clients.html#multithreading-or-multiprocessing-with-clients
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.credentials import CredentialProvider, RefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound, UnknownRegionError
+
+from dynaguard import __version__
+from dynaguard.errors import AuditError, UsageError
+from dynaguard.logs import get_logger
+from dynaguard.sources.aws.failures import read_error
+from dynaguard.sources.aws.options import AwsOptions
+from dynaguard.sources.aws.recorder import CallRecorder
+
+log = get_logger("aws.session")
+
+# STS and IAM are global; any region of the partition answers. This one is the fallback.
+FALLBACK_REGION = "us-east-1"
+
+
+def role_session_name(run_id: str) -> str:
+    """``dynaguard-<run id>``, restricted to what STS accepts (``[\\w+=,.@-]``, 64 chars)."""
+    return re.sub(r"[^\w+=,.@-]", "-", f"dynaguard-{run_id}")[:64]
+
+
+class AwsSession:
+    """One account's credentials, identity and shared clients."""
+
+    def __init__(
+        self, options: AwsOptions, run_id: str, recorder: CallRecorder | None = None
+    ) -> None:
+        self.options = options
+        self.run_id = run_id
+        self.recorder = recorder
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._account_id: str | None = None
+        self._partitions: dict[str, str] = {}
+        self._config = Config(
+            max_pool_connections=max(10, options.concurrency),
+            retries={"mode": options.retry_mode, "total_max_attempts": options.max_attempts},
+            connect_timeout=options.connect_timeout,
+            read_timeout=options.read_timeout,
+            user_agent_extra=f"dynaguard/{__version__}",
+        )
+        self._boto = _base_session(options)
+        if options.role_arn:
+            self._boto = self._assume_role(options.role_arn)
+
+    @property
+    def home_region(self) -> str:
+        """Where global services (STS, IAM, the region list) are called: the first region to
+        scan, else the configured region, else us-east-1. It decides the partition."""
+        if self.options.regions:
+            return self.options.regions[0]
+        return self.default_region or FALLBACK_REGION
+
+    @property
+    def default_region(self) -> str | None:
+        """The region configured for the session (``AWS_REGION``, the profile), if any."""
+        region = self._boto.region_name
+        return str(region) if region else None
+
+    def client(self, service: str, region: str) -> Any:
+        """The shared client of ``service`` in ``region``, created on first use."""
+        key = (region, service)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._boto.client(
+                    service,
+                    region_name=region,
+                    endpoint_url=self.options.endpoint_url,
+                    config=self._config,
+                )
+                if self.recorder is not None:
+                    self.recorder.attach(client)
+                self._clients[key] = client
+            return client
+
+    def account_id(self) -> str:
+        """The account the credentials belong to (STS GetCallerIdentity, once per session)."""
+        with self._lock:
+            if self._account_id is not None:
+                return self._account_id
+        sts = self.client("sts", self.home_region)
+        try:
+            account = str(sts.get_caller_identity()["Account"])
+        except (ClientError, BotoCoreError) as exc:
+            error = read_error(exc, "sts:GetCallerIdentity", self.home_region)
+            raise AuditError(f"cannot establish the AWS identity: {error}") from None
+        with self._lock:
+            self._account_id = account
+        return account
+
+    def partition(self, region: str) -> str:
+        """The partition of ``region``: aws, aws-cn, aws-us-gov, ... (``aws`` if unknown)."""
+        with self._lock:
+            if region not in self._partitions:
+                try:
+                    partition = str(self._boto.get_partition_for_region(region))
+                except UnknownRegionError:  # newer than botocore's endpoint data
+                    partition = "aws"
+                self._partitions[region] = partition
+            return self._partitions[region]
+
+    def service_regions(self, service: str, region: str) -> frozenset[str]:
+        """Regions of ``region``'s partition where botocore's endpoint data lists ``service``."""
+        partition = self.partition(region)
+        with self._lock:
+            return frozenset(self._boto.get_available_regions(service, partition))
+
+    def _assume_role(self, role_arn: str) -> boto3.Session:
+        sts = self.client("sts", self.home_region)
+        params = {"RoleArn": role_arn, "RoleSessionName": role_session_name(self.run_id)}
+        if self.options.external_id:
+            params["ExternalId"] = self.options.external_id
+
+        def fetch() -> dict[str, str]:
+            creds = sts.assume_role(**params)["Credentials"]
+            return {
+                "access_key": creds["AccessKeyId"],
+                "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"],
+                "expiry_time": creds["Expiration"].isoformat(),
+            }
+
+        try:
+            first = fetch()
+        except (ClientError, BotoCoreError) as exc:
+            error = read_error(exc, "sts:AssumeRole", self.home_region)
+            raise AuditError(f"cannot assume role {role_arn}: {error}") from None
+        log.info("assumed role %s as session %s", role_arn, params["RoleSessionName"])
+        credentials = RefreshableCredentials.create_from_metadata(
+            metadata=first, refresh_using=fetch, method=_AssumedRole.METHOD
+        )
+        core = botocore.session.Session(profile=self.options.profile)
+        core.get_component("credential_provider").insert_before("env", _AssumedRole(credentials))
+        with self._lock:
+            self._clients.clear()  # the next clients use the role
+        return boto3.Session(botocore_session=core)
+
+
+class _AssumedRole(CredentialProvider):  # type: ignore[misc]
+    """Puts the assumed role's refreshable credentials first in botocore's chain."""
+
+    METHOD = "dynaguard-assume-role"
+
+    def __init__(self, credentials: RefreshableCredentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> RefreshableCredentials:
+        return self._credentials
+
+
+def _base_session(options: AwsOptions) -> boto3.Session:
+    try:
+        return boto3.Session(profile_name=options.profile)
+    except ProfileNotFound:
+        raise UsageError(f"AWS profile {options.profile!r} not found") from None

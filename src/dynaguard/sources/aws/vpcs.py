@@ -1,0 +1,47 @@
+"""VPCs and their DynamoDB VPC endpoints, once per region (DDB.015).
+
+Endpoints are filtered by service name: ``com.amazonaws.<region>.dynamodb`` (and the
+``cn.``-prefixed form some China-region services use), gateway or interface.
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/vpc-endpoints-dynamodb.html
+"""
+
+from __future__ import annotations
+
+from dynaguard.model import Fact, Vpc, VpcEndpoint
+from dynaguard.sources.aws.reader import RegionReader, page_items
+
+SERVICE = "ec2"
+
+
+def dynamodb_service_names(region: str) -> list[str]:
+    return [f"com.amazonaws.{region}.dynamodb", f"cn.com.amazonaws.{region}.dynamodb"]
+
+
+def collect_vpcs(reader: RegionReader) -> Fact[tuple[Vpc, ...]]:
+    def read() -> tuple[Vpc, ...]:
+        raw = page_items(reader.pages(SERVICE, "DescribeVpcs"), "Vpcs")
+        origin = reader.origin(SERVICE, "DescribeVpcs")
+        return tuple(
+            Vpc(v["VpcId"], reader.account_id, reader.region, bool(v.get("IsDefault")), origin)
+            for v in raw
+        )
+
+    return reader.fact(read, SERVICE, "DescribeVpcs")
+
+
+def collect_vpc_endpoints(reader: RegionReader) -> Fact[tuple[VpcEndpoint, ...]]:
+    def read() -> tuple[VpcEndpoint, ...]:
+        service_filter = {"Name": "service-name", "Values": dynamodb_service_names(reader.region)}
+        pages = reader.pages(SERVICE, "DescribeVpcEndpoints", Filters=[service_filter])
+        return tuple(
+            VpcEndpoint(
+                endpoint_id=e["VpcEndpointId"],
+                vpc_id=e["VpcId"],
+                service_name=e["ServiceName"],
+                endpoint_type=e.get("VpcEndpointType", "Gateway"),
+                state=e.get("State"),
+            )
+            for e in page_items(pages, "VpcEndpoints")
+        )
+
+    return reader.fact(read, SERVICE, "DescribeVpcEndpoints")
