@@ -27,8 +27,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-sys.path.insert(0, str(Path(__file__).parent))
-from latency_proxy import LatencyProxy
+from dynaguard.emulator.proxy import FaultProxy
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {
@@ -181,7 +180,6 @@ def row(name: str, r: dict[str, float], base: float | None) -> str:
 
 
 def main() -> None:
-    sys.path.insert(0, str(Path(__file__).parent))
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--tables", type=int, default=1000)
     p.add_argument("--concurrency", type=int, default=32)
@@ -222,7 +220,7 @@ def main() -> None:
         r1 = run_scan(url, 1, None)
         print(row("dynaguard all controls, c=1", r1, floor["wall_s"]), flush=True)
         if args.latency_ms > 0:
-            with LatencyProxy(url, args.latency_ms) as slow:
+            with FaultProxy(url, delay_ms=args.latency_ms) as slow:
                 tag = f"+{args.latency_ms:g}ms"
                 f2 = run_floor(slow, 32)
                 print(row(f"floor {tag}, 32 threads", f2, None), flush=True)

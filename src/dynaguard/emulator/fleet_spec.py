@@ -300,11 +300,12 @@ def expected_verdicts(
             region = regions[replica.region_role]
             for control, status in zip(REPLICA_CONTROLS, replica.expected, strict=True):
                 expected[(control, table.name, region)] = status
-    for (_, alias), arn in key_arns.items():
+    for (key_region, alias), arn in key_arns.items():
         rotated = CUSTOMER_KEYS.get(alias, ("", False))[1]
-        # DDB.016 judges customer keys; AWS rotates its managed keys itself.
+        # DDB.016 judges customer keys; AWS rotates its managed keys itself. A key is reported
+        # in its own region (a replica's key lives in the replica's region).
         status = NA if alias == AWS_MANAGED else (PASS if rotated else FAIL)
-        expected[("DDB.016", arn, home)] = status
+        expected[("DDB.016", arn, key_region)] = status
     for cluster in DAX_CLUSTERS:
         for control, status in zip(DAX_CONTROLS, cluster.expected, strict=True):
             expected[(control, cluster.name, home)] = status
