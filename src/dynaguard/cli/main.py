@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from dynaguard import __version__
 from dynaguard.cli import commands
@@ -79,6 +81,29 @@ def _add_aws_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+# Commands living in their own module ``dynaguard.cli.<name>``, each exposing
+# ``register(subparsers, common)`` that adds its parser and sets ``func``.
+EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision")
+
+
+class CommonOptions:
+    """The option groups shared by commands, handed to each command module's ``register``."""
+
+    aws = staticmethod(_add_aws_options)
+    common = staticmethod(_add_common_options)
+    output = staticmethod(_add_output_options)
+
+
+def _register_extra(sub: Any, name: str) -> None:
+    try:
+        module = importlib.import_module(f"dynaguard.cli.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"dynaguard.cli.{name}":
+            return  # not built yet
+        raise
+    module.register(sub, CommonOptions)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dynaguard",
@@ -109,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common_options(demo)
     _add_output_options(demo)
     demo.set_defaults(func=commands.cmd_demo)
+
+    for name in EXTRA_COMMANDS:
+        _register_extra(sub, name)
 
     ctl = sub.add_parser("controls", help="list the baseline controls and framework mappings")
     ctl.add_argument("--format", choices=("terminal", "json"), default="terminal")
