@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 from collections import defaultdict
 
 from rich.console import Console
@@ -28,20 +29,24 @@ ORDER = {
 }
 
 
+def _terminal_width() -> int:
+    return max(80, shutil.get_terminal_size((120, 40)).columns)
+
+
 def _resource_label(f: Finding) -> str:
     where = f"{f.file}:{f.line}" if f.file else f"{f.account_id} {f.region}"
     return f"{f.resource_type} {f.resource_id}  ({where})"
 
 
 def render(
-    report: Report, *, color: bool = False, show_passed: bool = False, width: int = 120
+    report: Report, *, color: bool = False, show_passed: bool = False, width: int | None = None
 ) -> str:
     buf = io.StringIO()
     console = Console(
         file=buf,
         force_terminal=color,
         no_color=not color,
-        width=width,
+        width=width or (_terminal_width() if color else 120),
         highlight=False,
         soft_wrap=False,
     )
@@ -86,7 +91,8 @@ def render(
     for notice in report.notices:
         console.print(Text(f"note: {notice}", style="yellow"))
     console.print(_summary_line(report))
-    return buf.getvalue()
+    # rich pads table cells to the column width; trailing blanks only add noise to files/diffs
+    return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
 
 
 def _summary_line(report: Report) -> Text:
