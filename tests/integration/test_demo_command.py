@@ -1,0 +1,89 @@
+"""`dynaguard demo` and `dynaguard demo --serve` as a user runs them: separate processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+from dynaguard.cli.main import run
+
+ENV = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+
+
+def test_demo_runs_end_to_end_and_exits_0():
+    proc = subprocess.run(
+        [sys.executable, "-m", "dynaguard.cli.main", "demo", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=ENV,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert "emulator" in proc.stderr  # the story is told on stderr...
+    reports = [json.loads(chunk) for chunk in _json_documents(proc.stdout)]
+    assert reports  # ...and stdout carries the report(s) only
+    assert reports[0]["summary"]["FAIL"] > 0
+
+
+def _json_documents(text: str) -> list[str]:
+    decoder = json.JSONDecoder()
+    out, i = [], 0
+    while i < len(text):
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i >= len(text):
+            break
+        obj, end = decoder.raw_decode(text, i)
+        out.append(text[i:end])
+        i = end
+    return out
+
+
+def test_demo_serve_keeps_the_emulator_up_for_a_manual_scan(monkeypatch, capsys):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dynaguard.cli.main", "demo", "--serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    try:
+        endpoint = proc.stdout.readline().strip()
+        assert endpoint.startswith("http://127.0.0.1:"), endpoint
+        for k, v in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }.items():
+            monkeypatch.setenv(k, v)
+        code = run(
+            [
+                "scan",
+                "--endpoint-url",
+                endpoint,
+                "--region",
+                "us-east-1",
+                "--prefix",
+                "sentinel-",
+                "--controls",
+                "DDB.001",
+                "--format",
+                "json",
+            ]
+        )
+        data = json.loads(capsys.readouterr().out)
+        assert code == 1
+        assert {f["resource_id"] for f in data["findings"]} == {
+            "sentinel-approvals",
+            "sentinel-breakglass",
+            "sentinel-sessions",
+        }
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-2000:]
+    assert "Traceback" not in err
