@@ -71,11 +71,41 @@ class Suppression:
 
 
 @dataclass(frozen=True, slots=True)
+class BackupPlanChoice:
+    """Where ``dynaguard harden`` adds tables for DDB.005: an existing plan (name or id) that
+    gets one new selection per table, or the plan ``--create-backup-plan`` creates."""
+
+    plan: str | None = None
+    iam_role_arn: str | None = None  # default: the AWSBackupDefaultServiceRole of the account
+    retention_days: int = 35
+    vault: str = "Default"
+
+
+@dataclass(frozen=True, slots=True)
+class HardenSettings:
+    """The ``harden:`` section: what ``dynaguard harden`` may set, where the issue leaves a
+    choice to the user. ``kms_key`` maps a region (or ``*`` for every region) to a key."""
+
+    kms_key: Mapping[str, str] = field(default_factory=dict)
+    ttl_attributes: Mapping[str, str] = field(default_factory=dict)
+    default_tags: Mapping[str, str] = field(default_factory=dict)
+    backup_tag: tuple[str, str] | None = None
+    backup_plan: BackupPlanChoice | None = None
+    max_capacity_multiple: int = 4
+    pitr_days: int = 35
+    opt_in: tuple[str, ...] = ()
+
+
+HARDEN_OPT_IN = ("DDB.006", "DDB.013", "DDB.015")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     baseline: Baseline = field(default_factory=Baseline)
     controls: Mapping[str, ControlSettings] = field(default_factory=dict)
     suppressions: tuple[Suppression, ...] = ()
     path: str | None = None
+    harden: HardenSettings = field(default_factory=HardenSettings)
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -180,12 +210,16 @@ def load_config(path: str | Path | None) -> Config:
 
 def parse_config(data: Any, path: str = "<config>") -> Config:
     v = _Validator(path)
-    top = v.mapping(data, "", ("baseline", "controls", "suppressions"))
+    top = v.mapping(data, "", ("baseline", "controls", "suppressions", "harden"))
+    baseline = _parse_baseline(v, top.get("baseline"))
+    from dynaguard.config_harden import parse_harden
+
     return Config(
-        baseline=_parse_baseline(v, top.get("baseline")),
+        baseline=baseline,
         controls=_parse_controls(v, top.get("controls")),
         suppressions=_parse_suppressions(v, top.get("suppressions"), top),
         path=path,
+        harden=parse_harden(v, top.get("harden"), baseline),
     )
 
 

@@ -110,3 +110,67 @@ def test_expired_suppression_detected():
     )
     assert cfg.suppressions[0].expired(dt.date(2026, 1, 1))
     assert not cfg.suppressions[0].expired(dt.date(2019, 12, 31))
+
+
+def test_harden_section(tmp_path):
+    p = write(
+        tmp_path,
+        """
+        baseline: {pitr_min_days: 14}
+        harden:
+          kms_key: {us-east-1: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "*": alias/app}
+          ttl_attributes: {sessions: expires_at}
+          default_tags: {owner: platform}
+          backup_tag: {backup: daily}
+          backup_plan: {plan: nightly, iam_role_arn: "arn:aws:iam::111122223333:role/backup", retention_days: 30}
+          max_capacity_multiple: 8
+          pitr_days: 21
+          opt_in: [DDB.013, DDB.015]
+        """,
+    )
+    h = load_config(p).harden
+    assert h.kms_key["*"] == "alias/app"
+    assert h.ttl_attributes == {"sessions": "expires_at"}
+    assert h.backup_tag == ("backup", "daily")
+    assert h.backup_plan is not None and h.backup_plan.plan == "nightly"
+    assert h.backup_plan.retention_days == 30
+    assert (h.max_capacity_multiple, h.pitr_days, h.opt_in) == (8, 21, ("DDB.013", "DDB.015"))
+    one = parse_config(
+        {
+            "harden": {
+                "kms_key": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+            }
+        }
+    )
+    assert list(one.harden.kms_key) == ["eu-west-1"]  # a key ARN lives in its region
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "harden:\n  kms_keys: alias/x\n",
+            r":2: harden.kms_keys: unknown key \(did you mean 'kms_key'\?\)",
+        ),
+        ("harden:\n  kms_key: my key\n", r"harden.kms_key: 'my key' is not a KMS key"),
+        ("harden:\n  kms_key: {moon-1: alias/x}\n", r"not a region name"),
+        ("harden:\n  pitr_days: 40\n", r":2: harden.pitr_days: must be 1 to 35"),
+        ("harden:\n  pitr_days: 7\n", r"below baseline.pitr_min_days"),
+        (
+            "harden:\n  opt_in: [DDB.003]\n",
+            r"harden.opt_in: DDB.003: only DDB.006, DDB.013, DDB.015",
+        ),
+        ("harden:\n  backup_tag: {a: b, c: d}\n", r"harden.backup_tag: expected one"),
+        (
+            "harden:\n  backup_plan: {plan: x, role: y}\n",
+            r":2: harden.backup_plan.role: unknown key",
+        ),
+        ("harden:\n  backup_plan: {iam_role_arn: nope}\n", r"not an IAM role ARN"),
+        ("harden:\n  max_capacity_multiple: 0\n", r"must be 1 to 1000"),
+        ("harden:\n  default_tags: [a]\n", r"harden.default_tags: expected a mapping"),
+    ],
+)
+def test_bad_harden_section_names_key_and_line(tmp_path, text, expected):
+    p = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=expected):
+        load_config(p)

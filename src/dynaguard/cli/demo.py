@@ -7,9 +7,15 @@ import os
 import sys
 import time
 from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from dynaguard.config import Baseline, Config, load_config
+from dynaguard.config import HARDEN_OPT_IN, Baseline, Config, HardenSettings, load_config
 from dynaguard.errors import DynaguardError
+from dynaguard.report import Report
+
+if TYPE_CHECKING:
+    from dynaguard.remediation.harden import HardenResult
 
 DEMO_REGIONS = ("us-east-1", "eu-west-1", "us-west-2")  # primary, then the replica regions
 
@@ -39,10 +45,12 @@ def run_demo(args: argparse.Namespace) -> int:
         raise DynaguardError(
             f"the demo needs the emulator extra: pip install 'dynaguard[demo]' ({exc.name} missing)"
         ) from None
-    from dynaguard.cli.commands import _controls_arg, progress_bar, write_report
+    from dynaguard.cli.commands import write_report
     from dynaguard.controls.base import Severity
-    from dynaguard.engine import new_run_id, scan
+    from dynaguard.emulator.patches_table_status import set_update_settle
+    from dynaguard.engine import new_run_id
     from dynaguard.logs import setup_logging
+    from dynaguard.remediation.render import render_outcomes, render_plan
     from dynaguard.sources.aws.options import AwsOptions
 
     run_id = new_run_id()
@@ -63,32 +71,98 @@ def run_demo(args: argparse.Namespace) -> int:
         _say("scanning it against the baseline...\n")
         # The primary region: global-table replicas are described in their own regions.
         options = AwsOptions(regions=DEMO_REGIONS[:1], endpoint_url=emulator.endpoint_url)
-        with progress_bar(True) as progress:
-            report = scan(
-                options,
-                config=demo_config(args.config),
-                controls=_controls_arg(args),
-                run_id=run_id,
-                progress=progress,
-            )
-        write_report(report, args)
-        code = report.exit_code(Severity(args.fail_on))
+        config = demo_config(args.config)
+        before = _scan(options, config, args, f"{run_id}-before")
+        if args.format != "json":
+            write_report(before, args)
+        _say(
+            "\nhardening it: dynaguard harden --force "
+            "(demo config: keys, tags, backup tag, opt-ins)\n"
+        )
+        set_update_settle(2)  # tables go UPDATING after each UpdateTable, as on AWS
+        result = harden_fleet(options, config, run_id)
+        if args.format != "json":
+            sys.stdout.write(render_plan(result.plan) + render_outcomes(result.outcomes))
+        after = _scan(options, config, args, f"{run_id}-after")
+        if args.format == "json":  # three documents: the scan before, harden, the scan after
+            import json
+
+            for data in (before.to_dict(), result.to_dict(), after.to_dict()):
+                sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        else:
+            write_report(after, args)
+        _say(before_after(before, after))
         _say(
             "\nThis was a local emulator. Against your account: "
-            "dynaguard scan --region us-east-1 --prefix sentinel-"
+            "dynaguard scan --region us-east-1 --prefix sentinel-, then dynaguard harden"
         )
-        return 0 if code in (0, 1) else code
+        code = after.exit_code(Severity(args.fail_on))
+        return 0 if code in (0, 1) and result.exit_code == 0 else max(code, result.exit_code)
     finally:
         emulator.stop()
 
 
 def demo_config(path: str | None) -> Config:
-    """The user's config, or the default baseline plus the tags the demo fleet is judged by."""
+    """The user's config, or the default baseline plus the tags the demo fleet is judged by,
+    and a ``harden`` section naming the fleet's keys, tag values and backup tag."""
     if path:
         return load_config(path)
-    from dynaguard.emulator.fleet_spec import BASELINE_OVERRIDES
+    from dynaguard.emulator.fleet_spec import BASELINE_OVERRIDES, CMK_REPLICA, CMK_ROTATED
 
-    return Config(baseline=replace(Baseline(), **BASELINE_OVERRIDES))  # type: ignore[arg-type]
+    harden = HardenSettings(
+        kms_key={DEMO_REGIONS[0]: CMK_ROTATED, DEMO_REGIONS[1]: CMK_REPLICA},
+        default_tags={"owner": "platform-team", "cost-center": "cc-0000"},
+        backup_tag=("backup", "daily"),
+        opt_in=HARDEN_OPT_IN,
+    )
+    baseline = replace(Baseline(), **BASELINE_OVERRIDES)  # type: ignore[arg-type]
+    return Config(baseline=baseline, harden=harden)
+
+
+def _scan(options: Any, config: Config, args: argparse.Namespace, run_id: str) -> Report:
+    from dynaguard.cli.commands import _controls_arg, progress_bar
+    from dynaguard.engine import scan
+
+    with progress_bar(True) as progress:
+        return scan(
+            options, config=config, controls=_controls_arg(args), run_id=run_id, progress=progress
+        )
+
+
+def harden_fleet(options: Any, config: Config, run_id: str) -> HardenResult:
+    """``dynaguard harden --force`` on the demo fleet: a key is created where none is named
+    (us-west-2), journals go to a temporary state dir."""
+    import tempfile
+
+    from dynaguard.remediation.base import Options
+    from dynaguard.remediation.harden import harden
+    from dynaguard.remediation.steps import Timing
+
+    with tempfile.TemporaryDirectory(prefix="dynaguard-demo-") as state_dir:
+        return harden(
+            options,
+            config=config,
+            options=Options(settings=config.harden, create_key=True),
+            confirm=lambda plan: True,
+            state_dir=Path(state_dir),
+            run_id=f"{run_id}-harden",
+            timing=Timing(poll_s=0.05, poll_max_s=0.5, retry_base_s=0.05),
+        )
+
+
+def before_after(before: Report, after: Report) -> str:
+    """A two-line summary and the FAILs left, which are the MANUAL ones."""
+    b, a = before.summary(), after.summary()
+    lines = [
+        f"\nbefore harden: {b['FAIL']} FAIL, {b['PASS']} PASS",
+        f"after harden:  {a['FAIL']} FAIL, {a['PASS']} PASS",
+    ]
+    left = sorted(
+        {(f.control_id, f.resource_id) for f in after.findings if f.status.value == "FAIL"}
+    )
+    if left:
+        lines.append("left for a human (MANUAL): " + ", ".join(f"{c} {r}" for c, r in left))
+    return "\n".join(lines)
 
 
 def _serve(endpoint_url: str) -> int:

@@ -10,6 +10,8 @@ from typing import Any
 from dynaguard.controls.base import FACTS, CheckFn, Control, Severity, SubjectKind
 
 _REGISTRY: dict[str, Control] = {}
+# Loaded once: importing one control module directly registers only that control.
+_LOADED = {"all": False}
 
 
 def control(
@@ -58,8 +60,9 @@ def _load_all() -> None:
 
 def all_controls() -> list[Control]:
     """Every registered control, ordered by id."""
-    if not _REGISTRY:
+    if not _LOADED["all"]:
         _load_all()
+        _LOADED["all"] = True
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]
 
 

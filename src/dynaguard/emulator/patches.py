@@ -49,13 +49,22 @@ AAS-1 DescribeScalingPolicies: ResourceId as a    -> exact ResourceId/ScalableDi
       substring, PolicyNames ignored                 PolicyNames honoured, pages of 10
 AAS-2 DescribeScalableTargets NextToken repeats   -> paging advances and ends (pages of 50)
       past 100 targets
+DDB-7 Every table ACTIVE at once; a second       -> UPDATING (TableStatus, and SSEDescription
+      UpdateTable during an update succeeds          Status after an SSE switch) after each
+                                                     UpdateTable; ResourceInUseException for an
+                                                     UpdateTable meanwhile. Counted in
+                                                     DescribeTable calls (set_update_settle);
+                                                     off by default, on in the demo and the
+                                                     harden tests (patches_table_status)
+DDB-8 A disabled stream can never be enabled     -> a new stream can be enabled once the old
+      again (the old label stays)                    one is disabled (patches_table_status)
 
 Replicas[] leaves out the describing region: AWS's guide shows ``describe-table --region
 us-east-2`` on a 2019.11.21 global table listing only the us-west-2 replica
 (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables.DetermineVersion.html).
 
-Known gaps NOT patched: CREATING/UPDATING states and ResourceInUseException on concurrent
-updates (every table is ACTIVE at once; DAX clusters show nodes only once available), legacy
+Known gaps NOT patched: CREATING on CreateTable (every new table is ACTIVE at once; DAX
+clusters show nodes only once available), UPDATING unless DDB-7 is switched on, legacy
 2017 global tables, TableClass / contributor insights / Kinesis destinations, Backup
 list_protected_resources and recovery points, Security Hub get_findings filters, IAM
 authorization details without PolicyName/PolicyId, range validation (PITR 99 days, invalid
@@ -72,6 +81,7 @@ from dynaguard.emulator import (
     patches_dax,
     patches_dynamodb,
     patches_kms,
+    patches_table_status,
 )
 
 _lock = threading.Lock()
@@ -88,6 +98,7 @@ def apply_patches() -> None:
         patches_dax.install()
         patches_backup.install()
         patches_autoscaling.install()
+        patches_table_status.install()
         _state["applied"] = True
 
 

@@ -26,11 +26,14 @@ from urllib.parse import parse_qs, urlparse
 @dataclass(frozen=True, slots=True)
 class Fault:
     """Answer ``rate`` of the requests for ``operation`` (e.g. "DescribeTimeToLive") with
-    ``kind``: "throttle" (ThrottlingException / Throttling) or "deny" (AccessDenied)."""
+    ``kind``: "throttle" (ThrottlingException / Throttling) or "deny" (AccessDenied).
+    ``body_contains``: only requests whose body holds this text (e.g. ``'"catalog"'`` for one
+    table's calls), as IAM can deny an action on one resource."""
 
     operation: str
     kind: str = "throttle"
     rate: float = 1.0
+    body_contains: str | None = None
 
 
 def _operation(headers: dict[str, str], body: bytes | None) -> str:
@@ -128,6 +131,8 @@ class _Handler(BaseHTTPRequestHandler):
         operation = _operation(lowered, body)
         fault = self.faults.get(operation)
         if fault is None:
+            return False
+        if fault.body_contains and fault.body_contains.encode() not in (body or b""):
             return False
         with self.lock:
             if self.rng.random() >= fault.rate:

@@ -53,15 +53,22 @@ def collect(
     run_id: str,
     recorder: CallRecorder | None = None,
     progress: Callable[[int, int], None] | None = None,
+    session: AwsSession | None = None,
 ) -> Inventory:
     """Read the requested facts from AWS into an Inventory (source ``aws``).
+
+    ``session``: reuse an open session (its credentials and clients) with these ``options``.
 
     ``progress(done, total)`` is called after each finished read task; ``total`` grows as
     listings reveal tables. Raises AuditError when the identity or the region list cannot be
     read, UsageError for bad options or a named table found in no scanned region.
     """
     wanted = with_implied(facts)
-    session = AwsSession(options, run_id, recorder)
+    session = (
+        session.with_options(options)
+        if session is not None
+        else AwsSession(options, run_id, recorder)
+    )
     account_id = session.account_id()
     regions = resolve_regions(options, session)
     log.info("scanning account %s in %d region(s)", account_id, len(regions))

@@ -66,6 +66,15 @@ class AwsSession:
         if options.role_arn:
             self._boto = self._assume_role(options.role_arn)
 
+    def with_options(self, options: AwsOptions) -> AwsSession:
+        """A view of this session with other scan options (regions, table filters), sharing its
+        credentials, identity, clients and recorder; the endpoint and tuning stay this
+        session's. Used by harden to re-read one resource without new clients."""
+        view = object.__new__(AwsSession)
+        view.__dict__.update(self.__dict__)
+        view.options = options
+        return view
+
     @property
     def home_region(self) -> str:
         """Where global services (STS, IAM, the region list) are called: the first region to

@@ -1,0 +1,1 @@
+"""One module per fixable control (or pair of controls), each registering its Remediation."""

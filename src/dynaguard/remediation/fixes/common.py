@@ -1,0 +1,46 @@
+"""Helpers shared by the fixes: resource refs, table steps, key choice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dynaguard.model import Table
+from dynaguard.remediation.base import ApiStep, LiveState, Options, ResourceRef
+
+AWS_MANAGED_KEY = "alias/aws/dynamodb"
+
+
+def table_ref(table: Table) -> ResourceRef:
+    return ResourceRef("table", table.name, table.region, table.account_id)
+
+
+def table_step(action: str, table: str, region: str, **params: Any) -> ApiStep:
+    """A DynamoDB call on ``table`` in ``region``, then wait for the table to settle."""
+    return ApiStep(action, region, {"TableName": table, **params}, wait="table", table=table)
+
+
+def failing_regions(live: LiveState, control_id: str) -> list[str]:
+    """Regions of the failing findings of ``control_id`` (replica controls: one per replica)."""
+    return sorted({f.region for f in live.failing(control_id)})
+
+
+def create_key_id(region: str) -> str:
+    return f"create-key:{region}"
+
+
+def key_for_region(region: str, options: Options) -> tuple[str | None, tuple[str, ...]]:
+    """The customer key to use in ``region`` and the prelude it needs (a key to create)."""
+    keys = options.settings.kms_key
+    key = keys.get(region) or keys.get("*")
+    if key:
+        return key, ()
+    if options.create_key:
+        return options.create_key_alias, (create_key_id(region),)
+    return None, ()
+
+
+def no_key_reason(region: str) -> str:
+    return (
+        f"no customer managed key configured for {region}: set harden.kms_key, pass "
+        "--kms-key, or --create-key"
+    )

@@ -1,0 +1,177 @@
+"""DDB.001 / DDB.010: switch a table's (and each replica's) SSE to the configured key.
+
+UpdateTable ``SSESpecification`` switches the table's key; ``ReplicaUpdates[].Update
+.KMSMasterKeyId`` switches a replica's. The table goes UPDATING and SSE UPDATING until the
+switch is done; nothing is re-encrypted by the caller and no item is touched. Under
+``baseline.encryption: kms`` the target is the AWS managed key instead.
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.howitworks.html
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateReplicationGroupMemberAction.html
+"""
+
+from __future__ import annotations
+
+from dynaguard.model import Encryption, KeyManager, Known, Replica, Table
+from dynaguard.remediation.base import (
+    ApiStep,
+    Change,
+    LiveState,
+    Manual,
+    Options,
+    PlanResult,
+    Remediation,
+    Skip,
+)
+from dynaguard.remediation.fixes.common import (
+    AWS_MANAGED_KEY,
+    key_for_region,
+    no_key_reason,
+    table_ref,
+    table_step,
+)
+from dynaguard.remediation.registry import register
+
+PERMISSIONS = (
+    "dynamodb:UpdateTable",
+    "dynamodb:DescribeTable",
+    "kms:DescribeKey",
+    "kms:CreateGrant",
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+)
+
+
+def describe_encryption(enc: Encryption) -> str:
+    if not enc.kms:
+        return "AWS owned key"
+    if enc.key_ref is None or enc.key_ref.endswith(AWS_MANAGED_KEY):
+        return "AWS managed key"
+    return enc.key_ref
+
+
+def restore_spec(enc: Encryption) -> dict[str, object]:
+    """The SSESpecification that puts ``enc`` back."""
+    if not enc.kms:
+        return {"Enabled": False}
+    if enc.key_ref is None:
+        return {"Enabled": True, "SSEType": "KMS"}
+    return {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": enc.key_ref}
+
+
+def _disabled_key(enc: Encryption, live: LiveState) -> str | None:
+    """A customer key that is in use but not Enabled: switching keys is not the fix."""
+    key = live.scope.kms_keys.get(enc.key_ref or "")
+    if (
+        isinstance(key, Known)
+        and key.value.manager is KeyManager.CUSTOMER
+        and key.value.state not in (None, "Enabled")
+    ):
+        return key.value.state
+    return None
+
+
+def _target(region: str, live: LiveState, options: Options) -> tuple[str | None, tuple[str, ...]]:
+    if live.baseline.encryption == "kms":
+        return AWS_MANAGED_KEY, ()
+    return key_for_region(region, options)
+
+
+def plan_table(table: Table, live: LiveState, options: Options) -> PlanResult:
+    if not isinstance(table.encryption, Known):
+        return Skip("DDB.001", table_ref(table), "encryption state unknown")
+    enc = table.encryption.value
+    state = _disabled_key(enc, live)
+    if state:
+        return Manual(
+            "DDB.001",
+            table_ref(table),
+            f"the table's customer key {enc.key_ref} is {state}",
+            (f"aws kms enable-key --key-id {enc.key_ref} --region {table.region}",),
+        )
+    key, requires = _target(table.region, live, options)
+    if key is None:
+        return Skip("DDB.001", table_ref(table), no_key_reason(table.region))
+    spec: dict[str, object] = {"Enabled": True, "SSEType": "KMS"}
+    if key != AWS_MANAGED_KEY:
+        spec["KMSMasterKeyId"] = key
+    return Change(
+        "DDB.001",
+        table_ref(table),
+        describe_encryption(enc),
+        key if key != AWS_MANAGED_KEY else "AWS managed key",
+        (table_step("dynamodb:UpdateTable", table.name, table.region, SSESpecification=spec),),
+        (
+            table_step(
+                "dynamodb:UpdateTable", table.name, table.region, SSESpecification=restore_spec(enc)
+            ),
+        ),
+        {"encryption": describe_encryption(enc), "key_ref": enc.key_ref, "kms": enc.kms},
+        requires=requires,
+    )
+
+
+def _replica_undo(table: Table, replica: Replica, enc: Encryption) -> ApiStep:
+    if enc.kms and enc.key_ref:
+        update = {"Update": {"RegionName": replica.region, "KMSMasterKeyId": enc.key_ref}}
+        return table_step("dynamodb:UpdateTable", table.name, table.region, ReplicaUpdates=[update])
+    # Back to the AWS owned / managed key: set it on the replica's own table.
+    return table_step(
+        "dynamodb:UpdateTable", table.name, replica.region, SSESpecification=restore_spec(enc)
+    )
+
+
+def plan_replicas(table: Table, live: LiveState, options: Options) -> PlanResult:
+    failing = {f.region for f in live.failing("DDB.010")}
+    if not isinstance(table.replicas, Known):
+        return Skip("DDB.010", table_ref(table), "replicas unknown")
+    steps, undo, now, want = [], [], [], []
+    requires: tuple[str, ...] = ()
+    for replica in table.replicas.value:
+        if replica.region not in failing or not isinstance(replica.encryption, Known):
+            continue
+        key, needs = _target(replica.region, live, options)
+        if key is None:
+            return Skip("DDB.010", table_ref(table), no_key_reason(replica.region))
+        requires += needs
+        update = {"Update": {"RegionName": replica.region, "KMSMasterKeyId": key}}
+        steps.append(
+            table_step("dynamodb:UpdateTable", table.name, table.region, ReplicaUpdates=[update])
+        )
+        undo.append(_replica_undo(table, replica, replica.encryption.value))
+        now.append(f"{replica.region}: {describe_encryption(replica.encryption.value)}")
+        want.append(f"{replica.region}: {key}")
+    if not steps:
+        return Skip("DDB.010", table_ref(table), "replica encryption unknown")
+    return Change(
+        "DDB.010",
+        table_ref(table),
+        "; ".join(now),
+        "; ".join(want),
+        tuple(steps),
+        tuple(undo),
+        {"replicas": now},
+        requires=requires,
+    )
+
+
+register(
+    Remediation(
+        "DDB.001",
+        "table",
+        "switch SSE to the configured customer managed key (UpdateTable SSESpecification)",
+        PERMISSIONS,
+        ("ACTIVE",),
+        plan_table,
+    )
+)
+register(
+    Remediation(
+        "DDB.010",
+        "table",
+        "switch each failing replica to the configured key of its region (ReplicaUpdates)",
+        PERMISSIONS,
+        ("ACTIVE",),
+        plan_replicas,
+    )
+)

@@ -1,0 +1,146 @@
+"""The library API of ``dynaguard harden``: plan, confirm, apply, verify, journal.
+
+result = harden(AwsOptions(regions=("us-east-1",)), config="dynaguard.yaml",
+                confirm=lambda plan: True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from dynaguard import __version__
+from dynaguard.config import Config
+from dynaguard.controls.registry import get_control
+from dynaguard.engine import new_run_id, resolve_config
+from dynaguard.evaluate import evaluate
+from dynaguard.remediation.base import Options, Remediation, ResourceRef
+from dynaguard.remediation.executor import APPLIED, FAILED, Outcome, execute
+from dynaguard.remediation.journal import Journal, default_state_dir
+from dynaguard.remediation.planner import HardenPlan, build_plan
+from dynaguard.remediation.selection import select_remediations
+from dynaguard.remediation.steps import StepRunner, Timing
+from dynaguard.report import Finding
+from dynaguard.sources.aws.collect import collect, facts_needed
+from dynaguard.sources.aws.options import AwsOptions
+from dynaguard.sources.aws.recorder import CallRecorder
+from dynaguard.sources.aws.session import AwsSession
+
+EXIT_OK, EXIT_FAILED, EXIT_CANCELLED = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class HardenResult:
+    run_id: str
+    plan: HardenPlan
+    outcomes: tuple[Outcome, ...] = ()
+    dry_run: bool = False
+    cancelled: bool = False
+    journal: str | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        if self.cancelled:
+            return EXIT_CANCELLED
+        return EXIT_FAILED if any(o.status == FAILED for o in self.outcomes) else EXIT_OK
+
+    def summary(self) -> dict[str, int]:
+        counts = {
+            s: sum(1 for o in self.outcomes if o.status == s)
+            for s in ("applied", "failed", "skipped")
+        }
+        return {
+            "planned": len(self.plan.all_changes),
+            **counts,
+            "manual": len(self.plan.manual),
+            "not_planned": len(self.plan.skipped),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tool": {"name": "dynaguard", "version": __version__},
+            "run_id": self.run_id,
+            "command": "harden",
+            "dry_run": self.dry_run,
+            "cancelled": self.cancelled,
+            "journal": self.journal,
+            "summary": self.summary(),
+            "plan": self.plan.to_dict(),
+            "results": [o.to_dict() for o in self.outcomes],
+            "stats": self.stats,
+            "exit_code": self.exit_code,
+        }
+
+
+def rescanner(
+    session: AwsSession, aws_options: AwsOptions, config: Config, run_id: str
+) -> Callable[[ResourceRef, str], list[Finding]]:
+    """Re-read one resource with one control, through the run's session (verification)."""
+
+    def rescan(resource: ResourceRef, control_id: str) -> list[Finding]:
+        control = get_control(control_id)
+        narrowed = replace(
+            aws_options,
+            regions=(resource.region,),
+            all_regions=False,
+            prefix=None,
+            match=None,
+            tables=(resource.name,) if resource.kind == "table" else (),
+        )
+        inventory = collect(narrowed, facts_needed([control]), run_id=run_id, session=session)
+        findings, _ = evaluate(inventory, [control], config)
+        return [f for f in findings if f.resource_id == resource.name]
+
+    return rescan
+
+
+def harden(
+    aws_options: AwsOptions,
+    *,
+    config: Config | str | Path | None = None,
+    only: Iterable[str] = (),
+    skip: Iterable[str] = (),
+    shortcuts: Iterable[str] = (),
+    options: Options | None = None,
+    dry_run: bool = False,
+    confirm: Callable[[HardenPlan], bool] | None = None,
+    state_dir: Path | None = None,
+    run_id: str | None = None,
+    recorder: CallRecorder | None = None,
+    timing: Timing | None = None,
+    concurrency: int = 4,
+    remediations: Sequence[Remediation] | None = None,
+) -> HardenResult:
+    """Plan from live state, then (unless ``dry_run`` or ``confirm`` says no) apply."""
+    cfg = resolve_config(config)
+    run_id = run_id or new_run_id()
+    opts = options or Options(settings=cfg.harden)
+    chosen = (
+        list(remediations)
+        if remediations is not None
+        else select_remediations(cfg, only, skip, shortcuts)
+    )
+    session = AwsSession(aws_options, run_id, recorder)
+    plan = build_plan(session, aws_options, cfg, chosen, opts, run_id)
+    if dry_run or not plan.all_changes:
+        return HardenResult(run_id, plan, dry_run=dry_run)
+    if confirm is not None and not confirm(plan):
+        return HardenResult(run_id, plan, cancelled=True)
+    journal = Journal(state_dir or default_state_dir(), run_id)
+    journal.start(
+        "harden",
+        account_id=plan.account_id,
+        regions=list(aws_options.regions),
+        planned=len(plan.all_changes),
+    )
+    runner = StepRunner(session, timing or Timing(), rescanner(session, aws_options, cfg, run_id))
+    outcomes = execute(plan.preludes, plan.changes, runner, journal, concurrency)
+    result = HardenResult(run_id, plan, tuple(outcomes), journal=str(journal.path))
+    journal.finish(result.summary())
+    return result
+
+
+__all__ = ["APPLIED", "HardenResult", "harden"]

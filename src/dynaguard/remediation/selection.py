@@ -1,0 +1,52 @@
+"""Which remediations a harden run uses: defaults, opt-ins, --only, --skip and the shortcuts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dynaguard.config import Config
+from dynaguard.errors import UsageError
+from dynaguard.remediation.base import Remediation
+from dynaguard.remediation.registry import all_remediations
+
+SHORTCUTS = {
+    "no_pitr": ("DDB.002", "DDB.011"),
+    "no_deletion_protection": ("DDB.003",),
+    "no_encryption": ("DDB.001", "DDB.010"),
+}
+
+
+def _ids(values: Iterable[str]) -> list[str]:
+    out = [v.strip().upper() for value in values for v in value.split(",") if v.strip()]
+    known = {r.control_id for r in all_remediations()}
+    bad = [c for c in out if c not in known]
+    if bad:
+        raise UsageError(f"unknown control id(s): {', '.join(bad)} (see 'dynaguard controls')")
+    return out
+
+
+def select_remediations(
+    config: Config,
+    only: Iterable[str] = (),
+    skip: Iterable[str] = (),
+    shortcuts: Iterable[str] = (),
+) -> list[Remediation]:
+    """``only`` names exactly what to fix (opt-in ones included); otherwise every enabled
+    control's remediation except the opt-in ones the config does not name."""
+    wanted = set(_ids(only))
+    dropped = set(_ids(skip))
+    for name in shortcuts:
+        dropped.update(SHORTCUTS[name])
+    chosen = []
+    for rem in all_remediations():
+        settings = config.controls.get(rem.control_id)
+        if wanted:
+            keep = rem.control_id in wanted
+        else:
+            enabled = settings is None or settings.enabled
+            keep = enabled and (not rem.opt_in or rem.control_id in config.harden.opt_in)
+        if keep and rem.control_id not in dropped:
+            chosen.append(rem)
+    if not chosen:
+        raise UsageError("nothing to harden: every control was excluded")
+    return chosen
