@@ -1,0 +1,190 @@
+"""``dynaguard provision``: plan, confirm, create a table that passes the baseline; or render it
+as Terraform / CloudFormation. Wiring only: the work is in :mod:`dynaguard.provisioning`.
+
+Exit codes: 0 created (or the existing table matches the spec, or a dry run / render);
+1 a call failed, or the existing table differs from the spec; 2 invalid schema, usage error,
+or cancelled at the prompt (nothing created).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from dynaguard import __version__
+from dynaguard.errors import DynaguardError, UsageError
+
+EXIT_HELP = """exit codes:
+  0 created and verified, the existing table matches the spec, or a dry run / --emit
+  1 a call or a verification failed, or the existing table differs from the spec
+  2 invalid schema or usage error, or cancelled at the prompt (nothing created)
+"""
+
+
+class ProvisionError(DynaguardError):
+    exit_code = 1
+
+
+def register(subparsers: Any, common: Any) -> None:
+    from dynaguard.provisioning.presets import PRESETS
+
+    p = subparsers.add_parser(
+        "provision",
+        help="create a DynamoDB table that passes the baseline, or render it as IaC",
+        description="Plan, confirm and create a DynamoDB table from a schema file or a preset, "
+        "with encryption, PITR, deletion protection and the rest already right.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("schema", nargs="?", metavar="SCHEMA", help="table schema (YAML or JSON)")
+    p.add_argument("--preset", choices=PRESETS, help="a shipped schema instead of SCHEMA")
+    p.add_argument("--name", help="table name (required with --preset; overrides the schema's)")
+    p.add_argument("--kms-key", metavar="ARN", help="customer managed KMS key (ARN or alias ARN)")
+    p.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="add or override a tag (repeatable)",
+    )
+    p.add_argument(
+        "--show-schema",
+        action="store_true",
+        help="print the preset's schema (with its comments) and exit",
+    )
+    g = p.add_argument_group("mode")
+    g.add_argument(
+        "--yes", "--force", "-y", dest="yes", action="store_true", help="create without asking"
+    )
+    g.add_argument("--dry-run", action="store_true", help="plan only: no mutating call")
+    g.add_argument(
+        "--emit",
+        choices=("terraform", "cloudformation"),
+        help="write infrastructure code instead of calling AWS",
+    )
+    g.add_argument("--output", "-o", metavar="FILE", help="with --emit: write the code to FILE")
+    g.add_argument(
+        "--format",
+        choices=("terminal", "json"),
+        default="terminal",
+        help="result format (default: terminal)",
+    )
+    g.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=1800.0,
+        metavar="SECONDS",
+        help="how long to wait for ACTIVE after each change (default 1800)",
+    )
+    g.add_argument(
+        "--poll-interval",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how often to poll for ACTIVE (default 5)",
+    )
+    a = p.add_argument_group("credentials, region and endpoint")
+    a.add_argument(
+        "--region", help="the table's region (default: the schema's, else the profile's)"
+    )
+    a.add_argument("--profile", help="AWS named profile")
+    a.add_argument("--role-arn", help="assume this role first")
+    a.add_argument("--external-id", help="external id for --role-arn")
+    a.add_argument("--endpoint-url", help="AWS endpoint (e.g. a local emulator) for every client")
+    common.common(p)
+    p.set_defaults(func=cmd_provision)
+
+
+def _tags(values: list[str]) -> dict[str, str]:
+    tags = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--tag needs KEY=VALUE, got {item!r}")
+        tags[key] = value
+    return tags
+
+
+def _default_region(args: argparse.Namespace) -> str | None:
+    if args.region or args.emit:
+        return str(args.region) if args.region else None
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        region = boto3.Session(profile_name=args.profile).region_name
+    except ProfileNotFound:
+        raise UsageError(f"AWS profile {args.profile!r} not found") from None
+    return str(region) if region else None
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    from dynaguard.config import load_config
+    from dynaguard.engine import choose_controls, new_run_id
+    from dynaguard.logs import setup_logging
+    from dynaguard.provisioning import SpecDefaults, load_spec, preset_text
+
+    if args.show_schema:
+        if not args.preset:
+            raise UsageError("--show-schema needs --preset")
+        sys.stdout.write(preset_text(args.preset))
+        return 0
+    run_id = new_run_id()
+    setup_logging(args.verbose, args.log_format, run_id)
+    config = load_config(args.config)
+    controls = choose_controls(config, [c for c in (args.controls or "").split(",") if c.strip()])
+    defaults = SpecDefaults(
+        region=_default_region(args),
+        kms_key_arn=args.kms_key,
+        table_name=args.name,
+        tags=_tags(args.tag),
+        baseline=config.baseline,
+        enforce_required_tags=any(c.id == "DDB.017" for c in controls),
+    )
+    spec = load_spec(schema=args.schema, preset=args.preset, defaults=defaults)
+    if args.emit:
+        return _emit(spec, controls, config, run_id, args)
+    from dynaguard.cli.provision_run import provision_live
+
+    return provision_live(spec, controls, config, run_id, args)
+
+
+def _emit(spec: Any, controls: Any, config: Any, run_id: str, args: argparse.Namespace) -> int:
+    from dynaguard.provisioning import offline_plan, render_cloudformation, render_terraform
+
+    if args.emit == "terraform":
+        code = render_terraform(spec)
+    else:
+        code = render_cloudformation(spec, as_json=str(args.output or "").endswith(".json"))
+    plan = offline_plan(spec, controls, config, run_id)
+    summary = plan.preflight.summary()
+    if args.output:
+        try:
+            Path(args.output).write_text(code, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        print(f"wrote {args.emit} for table {spec.table_name} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(code)
+    counts = ", ".join(f"{n} {s}" for s, n in summary.items() if n)
+    print(f"baseline check of the rendered table: {counts}", file=sys.stderr)
+    for f in plan.preflight.findings:
+        if f.status.value in ("FAIL", "UNKNOWN"):
+            print(f"  {f.status.value} {f.control_id}: {f.reason}", file=sys.stderr)
+    return 0
+
+
+def result_document(outcome: str, exit_code: int, run_id: str, **parts: Any) -> str:
+    """The ``--format json`` result: stable keys, plan and per-step results."""
+    document = {
+        "tool": {"name": "dynaguard", "version": __version__},
+        "command": "provision",
+        "run_id": run_id,
+        "outcome": outcome,
+        "exit_code": exit_code,
+        **parts,
+    }
+    return json.dumps(document, indent=2, default=str) + "\n"
