@@ -48,13 +48,14 @@ def evaluate(
             )
     accounts = {a.account_id: a for a in inventory.accounts}
     findings: list[Finding] = []
-    seen: set[tuple[str, str, str, str]] = set()
+    seen: set[tuple[str, str, str, str, str]] = set()
     for finding in _raw_findings(inventory, controls, config, accounts):
         key = (
             finding.control_id,
             finding.resource_type,
             finding.resource_arn or "",
             f"{finding.account_id}/{finding.region}/{finding.resource_id}",
+            finding.file or "",  # IaC: the same address in two root modules is two resources
         )
         if key in seen:  # a replica judged from each of its peers' regions
             continue

@@ -95,16 +95,13 @@ class CommonOptions:
 
 
 def _register_extra(sub: Any, name: str) -> None:
-    try:
-        module = importlib.import_module(f"dynaguard.cli.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"dynaguard.cli.{name}":
-            return  # not built yet
-        raise
+    module = importlib.import_module(f"dynaguard.cli.{name}")
     module.register(sub, CommonOptions)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; with ``only`` (the command being run) the other command modules are
+    not imported, so a command's start-up does not pay for the others' imports."""
     parser = argparse.ArgumentParser(
         prog="dynaguard",
         description="Audit Amazon DynamoDB against the dynaguard security baseline.",
@@ -136,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=commands.cmd_demo)
 
     for name in EXTRA_COMMANDS:
-        _register_extra(sub, name)
+        if only is None or only == name:
+            _register_extra(sub, name)
 
     ctl = sub.add_parser("controls", help="list the baseline controls and framework mappings")
     ctl.add_argument("--format", choices=("terminal", "json"), default="terminal")
@@ -145,8 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(command if command in EXTRA_COMMANDS else None)
+    args = parser.parse_args(words)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2

@@ -64,7 +64,13 @@ def subject_of(obj: object, fallback_account: str, fallback_region: str) -> Subj
     """The finding identity of a model object."""
     if isinstance(obj, Table):
         return Subject(
-            "table", obj.name, obj.account_id, obj.region, obj.arn, obj.origin, obj.suppressions
+            "table",
+            obj.address or obj.name,
+            obj.account_id,
+            obj.region,
+            obj.arn,
+            obj.origin,
+            obj.suppressions,
         )
     if isinstance(obj, DaxCluster):
         return Subject(

@@ -8,4 +8,12 @@ from dynaguard.report import Report
 
 
 def render(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2, sort_keys=False) + "\n"
+    """Indented JSON, one finding per line: ``json.dumps(indent=...)`` falls back to the
+    pure-Python encoder, which took most of the run on reports with thousands of findings."""
+    data = report.to_dict()
+    findings = data.pop("findings")
+    head = json.dumps(data, indent=2)[:-2]  # without the closing brace
+    if not findings:
+        return head + ',\n  "findings": []\n}\n'
+    rows = ",\n".join("    " + json.dumps(f, ensure_ascii=False) for f in findings)
+    return head + ',\n  "findings": [\n' + rows + "\n  ]\n}\n"

@@ -114,6 +114,10 @@ class Table:
     replicas: Fact[tuple[Replica, ...]] = NOT_COLLECTED
     global_table_version: str | None = None
     suppressions: tuple[tuple[str, str], ...] = ()  # inline (control_id, reason) from code
+    # Infrastructure code: the resource's address (aws_dynamodb_table.orders, or the
+    # CloudFormation logical id), used as the finding's resource_id; ``name`` stays the table
+    # name that auto scaling resource ids and ARNs use.
+    address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
