@@ -212,7 +212,7 @@ def build_plan(
             )
             builder.resource(kind, obj, live, ref)
     account_id = inventory.accounts[0].account_id if inventory.accounts else ""
-    prelude_changes = _preludes(session, builder.changes, options, account_id)
+    prelude_changes = _preludes(session, builder.changes, options, account_id, run_id)
     return HardenPlan(
         account_id,
         tuple(r.control_id for r in remediations),
@@ -233,7 +233,7 @@ def _dax_failing(findings: list[Finding], scope: RegionScope) -> bool:
 
 
 def _preludes(
-    session: AwsSession, changes: list[Change], options: Options, account_id: str
+    session: AwsSession, changes: list[Change], options: Options, account_id: str, run_id: str
 ) -> tuple[Change, ...]:
     needed = sorted({r for c in changes for r in c.requires})
     out = []
@@ -241,7 +241,9 @@ def _preludes(
         kind, region = prelude.split(":", 1)
         if kind == "create-key":
             if not _alias_exists(session, region, options.create_key_alias):
-                out.append(preludes.create_key(region, account_id, options.create_key_alias))
+                out.append(
+                    preludes.create_key(region, account_id, options.create_key_alias, run_id)
+                )
         else:
             out.append(preludes.create_backup_plan(region, account_id, options))
     return tuple(out)
