@@ -44,7 +44,7 @@ def keys_in_use(scope: RegionScope) -> list[KeyUse]:
         enc = table.encryption
         if isinstance(enc, Known) and enc.value.kms and enc.value.key_ref:
             users.setdefault(enc.value.key_ref, []).append(table.name)
-            regions.setdefault(enc.value.key_ref, scope.region)
+            regions.setdefault(enc.value.key_ref, table.region)
         if isinstance(table.replicas, Known):
             for rep in table.replicas.value:
                 renc = rep.encryption

@@ -6,6 +6,10 @@ string the table uses:
 - ``aws_kms_key.x`` (``.arn``, ``.key_id``, or through an ``aws_kms_alias`` resource targeting
   it) is a customer managed key; its rotation is ``enable_key_rotation`` (default false) and it
   is Disabled when ``is_enabled = false``;
+- ``aws_kms_replica_key.x`` (a multi-Region replica) is Disabled when ``enabled = false``; KMS
+  keeps its automatic rotation in step with its primary key's, so its rotation is the primary
+  ``aws_kms_key``'s ``enable_key_rotation`` when ``primary_key_arn`` references one declared
+  here, else Unknown (the primary is in another stack, or a literal ARN);
 - ``alias/aws/dynamodb`` (also as an alias ARN), and ``data.aws_kms_alias`` /
   ``data.aws_kms_key`` naming it, are the AWS managed key (DDB.001 fails it under ``cmk``);
 - a literal key ARN or a data source for another key is not declared here: its manager cannot
@@ -138,7 +142,9 @@ class TfContext:
     def _register_customer_key(self, block: TfBlock) -> None:
         if block.address in self.declared.kms_keys:
             return
-        enabled = bool_fact(block, "is_enabled", True)
+        # aws_kms_key says is_enabled; aws_kms_replica_key and aws_kms_external_key say enabled
+        enabled_attr = "is_enabled" if block.type == "aws_kms_key" else "enabled"
+        enabled = bool_fact(block, enabled_attr, True)
         state = ("Enabled" if enabled.value else "Disabled") if isinstance(enabled, Known) else None
         rotation: Fact[bool]
         if block.type == "aws_kms_key":
@@ -146,9 +152,30 @@ class TfContext:
         elif block.type == "aws_kms_external_key":
             rotation = Known(False, block.origin)  # imported key material never rotates
         else:
-            rotation = Unknown("a replica key rotates with its primary key", block.origin)
+            rotation = self._replica_key_rotation(block)
         self.declared.kms_keys[block.address] = Known(
             KmsKey(block.address, None, KeyManager.CUSTOMER, state, rotation, block.origin),
+            block.origin,
+        )
+
+    def _replica_key_rotation(self, block: TfBlock) -> Fact[bool]:
+        """KMS keeps a multi-Region replica's automatic rotation in step with its primary's:
+        the primary's ``enable_key_rotation`` when the primary is declared here."""
+        primary = ref_or_str_fact(block, "primary_key_arn")
+        if isinstance(primary, Unknown):
+            return Unknown(
+                f"a replica key rotates with its primary key, and {primary.reason}", primary.origin
+            )
+        target = self.resolve(primary.value) if isinstance(primary.value, Ref) else None
+        if target is not None and target.mode == "resource" and target.type == "aws_kms_key":
+            rotation = bool_fact(target, "enable_key_rotation", False)
+            if isinstance(rotation, Unknown):
+                return Unknown(f"primary key {target.address}: {rotation.reason}", rotation.origin)
+            return Known(rotation.value, target.origin)
+        shown = primary.value if primary.value is not None else "not set"
+        return Unknown(
+            f"a replica key rotates with its primary key, and the primary (primary_key_arn = "
+            f"{shown}) is not declared in the scanned code",
             block.origin,
         )
 

@@ -79,6 +79,8 @@ class HclConverter:
         self.sources.add_problems(found.rejected)
         prefix = _module_prefix(address)
         attrs = self._attrs(item, path, first, last, prefix)
+        # a provider block's type is its label ("aws"), as in plan JSON
+        kind = str(meta.get("label", kind)) if mode == "provider" else kind
         return TfBlock(kind, address, origin, attrs, mode, found.accepted)
 
     def _attrs(

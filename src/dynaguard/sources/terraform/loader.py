@@ -2,10 +2,14 @@
 
 A directory of ``.tf`` files is a module. Directories that another scanned directory uses as a
 local module (``source = "./modules/x"``) are evaluated through their caller, with its inputs,
-not on their own. tfparse is a Go library behind cffi: calls release the GIL, so a small thread
-pool uses both cores. It silently skips a file that does not parse unless asked to stop; we ask
-it to stop, report the error (file and line), then load the rest of the directory without the
-broken file and find any other broken file one by one, so one bad file never hides the others.
+not on their own. tfparse drops a module file that does not parse without a word, so every
+local module a root uses (also one outside the scanned paths) is checked for parse errors on its
+own, and one its caller names but that does not exist is reported too.
+
+tfparse is a Go library behind cffi: calls release the GIL, so a small thread pool uses both
+cores. It silently skips a file that does not parse unless asked to stop; we ask it to stop,
+report the error (file and line), then load the rest of the directory without the broken file
+and find any other broken file one by one, so one bad file never hides the others.
 """
 
 from __future__ import annotations
@@ -41,15 +45,37 @@ class LoadedModule:
     problems: list[InputProblem] = field(default_factory=list)
 
 
-def local_module_dirs(directory: Path) -> set[Path]:
-    """Directories used as local modules by the .tf files of ``directory``."""
-    found = set()
-    for path in directory.iterdir():
+def module_calls(directory: Path) -> dict[Path, tuple[Path, int]]:
+    """Directories used as local modules by the .tf files of ``directory``, each with the
+    file and line of its first ``source``."""
+    found: dict[Path, tuple[Path, int]] = {}
+    for path in sorted(directory.iterdir()):
         if path.is_file() and path.name.endswith(".tf"):
             text = path.read_text(encoding="utf-8", errors="replace")
-            if "source" in text:
-                for rel in _LOCAL_SOURCE.findall(text):
-                    found.add((directory / rel).resolve())
+            if "source" not in text:
+                continue
+            for match in _LOCAL_SOURCE.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                found.setdefault((directory / match.group(1)).resolve(), (path, line))
+    return found
+
+
+def local_module_dirs(directory: Path) -> set[Path]:
+    """Directories used as local modules by the .tf files of ``directory``."""
+    return set(module_calls(directory))
+
+
+def modules_of(roots: Iterable[Path]) -> dict[Path, tuple[Path, int]]:
+    """Every local module the roots use, transitively, wherever it lives (also outside the
+    scanned paths: ``source = "../../modules/x"``), with the call that first names it."""
+    found: dict[Path, tuple[Path, int]] = {}
+    pending = list(roots)
+    while pending:
+        for directory, call in module_calls(pending.pop()).items():
+            if directory not in found:
+                found[directory] = call
+                if directory.is_dir():
+                    pending.append(directory)
     return found
 
 
@@ -122,8 +148,13 @@ def load_module(root: Path, wanted: set[Path] | None, var_files: list[Path]) -> 
     return loaded
 
 
-def check_module_dir(directory: Path) -> list[InputProblem]:
-    """Parse errors of a directory loaded only through its callers (tfparse drops them there)."""
+def check_module_dir(directory: Path, call: tuple[Path, int] | None = None) -> list[InputProblem]:
+    """Parse errors of a directory loaded only through its callers: tfparse silently drops a
+    module file that does not parse, so each is checked on its own and reported here."""
+    if not directory.is_dir():
+        file, line = (display_path(call[0]), call[1]) if call else (display_path(directory), None)
+        message = f"local module {display_path(directory)} not found: its code is not scanned"
+        return [InputProblem(file, line, message)]
     try:
         tfparse.load_from_path(str(directory), stop_on_hcl_error=True)
     except tfparse.ParseError:
@@ -134,10 +165,13 @@ def check_module_dir(directory: Path) -> list[InputProblem]:
 def load_all(
     dirs: Mapping[Path, set[Path] | None], var_files: list[Path], workers: int | None = None
 ) -> tuple[list[LoadedModule], list[InputProblem]]:
-    """Every root module of ``dirs`` loaded, plus parse problems of module-only directories."""
+    """Every root module of ``dirs`` loaded, plus parse problems of the local modules they use
+    (scanned or not) and of scanned directories only used as modules."""
     roots, modules = split_roots(dirs)
+    called = modules_of(roots)
+    checks = [(d, called.get(d)) for d in sorted(set(modules) | set(called) - set(roots))]
     workers = workers or min(4, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         loaded = list(pool.map(lambda d: load_module(d, dirs[d], var_files), roots))
-        module_problems = [p for ps in pool.map(check_module_dir, modules) for p in ps]
+        module_problems = [p for ps in pool.map(lambda c: check_module_dir(*c), checks) for p in ps]
     return loaded, module_problems

@@ -10,8 +10,6 @@ managed key when the table uses KMS) and has PITR off unless ``point_in_time_rec
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from dynaguard.model import (
     Encryption,
     Fact,
@@ -35,9 +33,8 @@ from dynaguard.sources.terraform.block import (
     str_map_fact,
 )
 from dynaguard.sources.terraform.context import TfContext
+from dynaguard.sources.terraform.legacy_global import legacy_global_tables
 from dynaguard.sources.terraform.policies import policy_document
-
-LEGACY_GLOBAL_TABLE = "2017.11.29"
 
 
 def table_encryption(block: TfBlock, ctx: TfContext) -> Fact[Encryption]:
@@ -210,7 +207,7 @@ def map_tables(ctx: TfContext) -> list[Table]:
         _table(b, encryption[b.address], extra_replicas.get(b.address, []), policies, ctx)
         for b in blocks
     ]
-    return _legacy_global_tables(tables, ctx)
+    return legacy_global_tables(tables, ctx)
 
 
 def _table(
@@ -252,42 +249,4 @@ def _table(
         ),
         suppressions=block.suppressions,
         address=block.address,
-    )
-
-
-def _legacy_global_tables(tables: list[Table], ctx: TfContext) -> list[Table]:
-    """aws_dynamodb_global_table: each listed region's table (same name) is a replica."""
-    for block in ctx.of_type("aws_dynamodb_global_table"):
-        name = str_fact(block, "name", None)
-        if not isinstance(name, Known):
-            continue
-        regions = [str_fact(r, "region_name", None) for r in block.blocks("replica")]
-        members = {t.region: t for t in tables if t.name == name.value}
-        for i, table in enumerate(tables):
-            if table.name != name.value:
-                continue
-            replicas = [_legacy_replica(r, members, block) for r in regions]
-            others = tuple(r for r in replicas if r.region != table.region)
-            tables[i] = replace(
-                table,
-                replicas=Known(others, block.origin),
-                global_table_version=LEGACY_GLOBAL_TABLE,
-            )
-    return tables
-
-
-def _legacy_replica(region: Fact[str | None], members: dict[str, Table], block: TfBlock) -> Replica:
-    region_name = region.value if isinstance(region, Known) and region.value else "unknown"
-    member = members.get(region_name)
-    missing = Unknown(
-        f"the table in {region_name} is not declared in the scanned code", block.origin
-    )
-    return Replica(
-        table_name=member.address or member.name if member else block.address,
-        region=region_name,
-        arn=None,
-        status=Known("DECLARED", block.origin),
-        encryption=member.encryption if member else missing,
-        pitr=member.pitr if member else missing,
-        origin=member.origin if member else block.origin,
     )
