@@ -156,3 +156,14 @@ def test_controls_catalog(capsys):
 
 def test_no_command_is_usage_error(capsys):
     assert run([]) == 2
+
+
+def test_json_logs_on_stderr_carry_the_run_id(fleet, capsys):
+    code = scan(fleet, "--controls", "DDB.003", "--format", "json", "-v", "--log-format", "json")
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)  # stdout is still only the report
+    logs = [json.loads(line) for line in captured.err.splitlines() if line.startswith("{")]
+    assert code == 1
+    assert logs, captured.err
+    assert {entry["run_id"] for entry in logs} == {report["run_id"]}
+    assert "testing" not in captured.err  # the (fake) credentials never reach the logs
