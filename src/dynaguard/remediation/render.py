@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import shutil
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -13,13 +15,18 @@ from dynaguard.remediation.executor import Outcome
 from dynaguard.remediation.planner import HardenPlan
 
 MAX_CELL = 60
+# arn:aws:kms:us-east-1:123456789012:key/7c87cfe2-0275-... -> key/7c87cfe2…: the status table
+# has a column per control; the full ARN is in the list of API calls below it.
+_KEY_ARN = re.compile(r"arn:aws[\w-]*:kms:[\w-]+:\d{12}:key/([0-9a-f]{8})[0-9a-f-]*")
 
 
 def _console(buf: io.StringIO, color: bool) -> Console:
-    return Console(file=buf, force_terminal=color, no_color=not color, width=160, highlight=False)
+    width = max(120, shutil.get_terminal_size((160, 40)).columns) if color else 160
+    return Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False)
 
 
 def _cell(text: str) -> str:
+    text = _KEY_ARN.sub(lambda m: f"key/{m.group(1)}…", text)
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
@@ -34,7 +41,7 @@ def render_plan(plan: HardenPlan, color: bool = False) -> str:
         rows = [r for r in plan.rows if r.resource.kind == kind]
         columns = [c for c in plan.columns if any(c in r.cells for r in rows)]
         table = RichTable(title=f"{kind} status: current -> target", show_lines=False)
-        table.add_column("resource", overflow="fold")
+        table.add_column("resource", overflow="fold", no_wrap=True)
         for cid in columns:
             table.add_column(cid, overflow="fold")
         for row in rows:
