@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from dynaguard.config import Config, Suppression
 from dynaguard.controls.base import Context, Control, Severity, Status, Subject, Verdict
+from dynaguard.controls.code_fixes import code_fix
 from dynaguard.controls.subjects import region_subjects, subject_of, unknown_subject
 from dynaguard.model import AccountScope, Inventory, Known, RegionScope, Unknown
 from dynaguard.report import Finding
@@ -60,7 +61,7 @@ def evaluate(
         if key in seen:  # a replica judged from each of its peers' regions
             continue
         seen.add(key)
-        findings.append(_suppress(finding, config.suppressions, today))
+        findings.append(_for_source(_suppress(finding, config.suppressions, today), inventory))
     findings.sort(
         key=lambda f: (f.account_id, f.region, f.resource_type, f.resource_id, f.control_id)
     )
@@ -154,6 +155,18 @@ def _suppress(finding: Finding, suppressions: Sequence[Suppression], today: dt.d
             until = f" (until {s.expires})" if s.expires else ""
             return _replace(finding, Status.SUPPRESSED, f"{s.reason}{until}")
     return finding
+
+
+def _for_source(finding: Finding, inventory: Inventory) -> Finding:
+    """A finding from code gets the fix to write in code, not the AWS CLI command."""
+    if not finding.remediation or inventory.source == "aws":
+        return finding
+    fix = code_fix(finding.control_id, inventory.source)
+    if fix is None:
+        return finding
+    from dataclasses import replace
+
+    return replace(finding, remediation=fix)
 
 
 def _replace(finding: Finding, status: Status, suppression: str) -> Finding:
