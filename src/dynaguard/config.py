@@ -20,7 +20,6 @@ from dynaguard.errors import ConfigError
 
 STREAM_VIEW_TYPES = ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
 SEVERITIES = ("low", "medium", "high", "critical")
-CONTROL_ID = re.compile(r"^DDB\.\d{3}$")
 
 
 @dataclass(frozen=True, slots=True)

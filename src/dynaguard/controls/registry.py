@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 from dynaguard.controls.base import FACTS, CheckFn, Control, Severity, SubjectKind
 
@@ -73,7 +72,3 @@ def get_control(control_id: str) -> Control:
 
 def control_ids() -> list[str]:
     return [c.id for c in all_controls()]
-
-
-def registry_snapshot() -> dict[str, Any]:
-    return {c.id: c for c in all_controls()}

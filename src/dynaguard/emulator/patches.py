@@ -100,7 +100,3 @@ def apply_patches() -> None:
         patches_autoscaling.install()
         patches_table_status.install()
         _state["applied"] = True
-
-
-def patches_applied() -> bool:
-    return _state["applied"]

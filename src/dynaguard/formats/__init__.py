@@ -29,6 +29,5 @@ def get_renderer(name: str, *, color: bool = False, show_passed: bool = False) -
     raise ValueError(f"unknown format {name!r}")
 
 
-FORMATS = ("terminal", "json")
 # Formats for infrastructure code, where findings point at file:line (code scanning, CI).
 IAC_FORMATS = ("terminal", "json", "sarif", "junit")

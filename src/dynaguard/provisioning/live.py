@@ -75,6 +75,6 @@ class ProvisionSession:
             if err.code == "ResourceNotFoundException":
                 return None
             raise
-        read = collect_table(self.reader, name, EXISTING_TABLE_FACTS)
+        read = collect_table(self.reader, name, EXISTING_TABLE_FACTS, description)
         scaling = collect_scaling(self.reader)
         return ExistingTable(read.table, description, scaling)

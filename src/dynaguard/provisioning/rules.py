@@ -16,7 +16,6 @@ from typing import Any
 from dynaguard.provisioning.schema_file import Problems
 
 TABLE_NAME = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
-INDEX_NAME = TABLE_NAME  # index names follow the same rules
 REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 # arn:PARTITION:kms:REGION:ACCOUNT:key/ID or :alias/NAME
 KMS_ARN = re.compile(

@@ -6,7 +6,6 @@ Changes the journal shows as started but never verified (a killed run) are liste
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dynaguard.remediation.base import ApiStep, Change, ResourceRef
@@ -89,7 +88,3 @@ def run_undo(
         {s: sum(1 for o in outcomes if o.status == s) for s in (APPLIED, FAILED, SKIPPED)}
     )
     return outcomes
-
-
-def weakening_count(plan: UndoPlan, changes: Sequence[Change]) -> int:
-    return sum(1 for c in changes if c.change_id in plan.weakening)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dynaguard.model import Table
-from dynaguard.remediation.base import ApiStep, LiveState, Options, ResourceRef
+from dynaguard.remediation.base import ApiStep, Options, ResourceRef
 
 AWS_MANAGED_KEY = "alias/aws/dynamodb"
 
@@ -17,11 +17,6 @@ def table_ref(table: Table) -> ResourceRef:
 def table_step(action: str, table: str, region: str, **params: Any) -> ApiStep:
     """A DynamoDB call on ``table`` in ``region``, then wait for the table to settle."""
     return ApiStep(action, region, {"TableName": table, **params}, wait="table", table=table)
-
-
-def failing_regions(live: LiveState, control_id: str) -> list[str]:
-    """Regions of the failing findings of ``control_id`` (replica controls: one per replica)."""
-    return sorted({f.region for f in live.failing(control_id)})
 
 
 def create_key_id(region: str) -> str:

@@ -68,8 +68,14 @@ def table_arn(reader: RegionReader, name: str) -> str:
     return f"arn:{partition}:dynamodb:{reader.region}:{reader.account_id}:table/{name}"
 
 
-def collect_table(reader: RegionReader, name: str, facts: frozenset[str]) -> TableRead:
-    """Read one table, making only the calls that ``facts`` need."""
+def collect_table(
+    reader: RegionReader,
+    name: str,
+    facts: frozenset[str],
+    described: Mapping[str, Any] | None = None,
+) -> TableRead:
+    """Read one table, making only the calls that ``facts`` need (``described``: DescribeTable's
+    ``Table`` when the caller already has it, so it is not called again)."""
     table = Table(
         name=name,
         account_id=reader.account_id,
@@ -80,7 +86,11 @@ def collect_table(reader: RegionReader, name: str, facts: frozenset[str]) -> Tab
     replicas: Fact[tuple[ReplicaRef, ...]] = Unknown("not described")
     description: Fact[Mapping[str, Any]] | None = None
     if facts & NEEDS_DESCRIBE:
-        description = reader.fact(lambda: describe_table(reader, name), DDB, "DescribeTable")
+        description = (
+            Known(described, reader.origin(DDB, "DescribeTable"))
+            if described is not None
+            else reader.fact(lambda: describe_table(reader, name), DDB, "DescribeTable")
+        )
         table = apply_description(table, description)
         replicas = _replica_refs(description)
     changes: dict[str, Any] = {}

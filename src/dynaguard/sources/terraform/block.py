@@ -176,18 +176,6 @@ def known_strings(*facts: Fact[str | None]) -> list[str] | Unknown:
     return out
 
 
-def str_list_fact(block: TfBlock, name: str) -> Fact[tuple[str, ...]]:
-    fact = block.fact(name)
-    if fact is None or (isinstance(fact, Known) and fact.value is None):
-        return Known((), block.origin)
-    if isinstance(fact, Unknown):
-        return fact
-    value = fact.value if isinstance(fact.value, list | tuple) else [fact.value]
-    if all(isinstance(v, str) for v in value):
-        return Known(tuple(value), block.origin)
-    return _wrong(block, name, value, "list of strings")
-
-
 def str_map_fact(block: TfBlock, name: str) -> Fact[dict[str, str]]:
     fact = block.fact(name)
     if fact is None or (isinstance(fact, Known) and fact.value is None):

@@ -35,7 +35,6 @@ _RESOURCE_REF = re.compile(
 UNRESOLVED_INTERPOLATION = re.compile(r"\$\{\s*[A-Za-z_][\w-]*\.")
 # The deploying account (tfparse leaves it as text in heredocs).
 _CALLER_ACCOUNT = re.compile(r"\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}")
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class HclConverter:
@@ -135,10 +134,6 @@ class HclConverter:
         if UNRESOLVED_INTERPOLATION.search(value):
             return Unknown(f"{value!r} is only partly resolved")
         return value
-
-    def embedded_refs(self, text: str) -> dict[str, str]:
-        """Block ids embedded in a string (a policy JSON interpolating ARNs) -> addresses."""
-        return {u: self.by_id[u] for u in _UUID.findall(text) if u in self.by_id}
 
 
 def _module_prefix(address: str) -> str:
