@@ -7,7 +7,6 @@ file and the line, so a typo never silently weakens the baseline.
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Any
 import yaml
 
 from dynaguard.errors import ConfigError
+from dynaguard.model import wildcard
 
 STREAM_VIEW_TYPES = ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -62,7 +62,7 @@ class Suppression:
         if self.control not in (control_id, "*"):
             return False
         return any(
-            fnmatch.fnmatchcase(rid, pattern) for rid in resource_ids for pattern in self.resources
+            wildcard.matches(pattern, rid) for rid in resource_ids for pattern in self.resources
         )
 
     def expired(self, today: dt.date) -> bool:
