@@ -38,6 +38,9 @@ class Baseline:
     pitr_min_days: int = 35
     trusted_accounts: tuple[str, ...] = ()
     trusted_org_ids: tuple[str, ...] = ()
+    # DDB.006: network paths that count as inside besides the account's own (collected) ones.
+    trusted_vpc_endpoints: tuple[str, ...] = ()
+    trusted_vpcs: tuple[str, ...] = ()
     stream_view_types: tuple[str, ...] = ("NEW_AND_OLD_IMAGES",)
     required_tags: tuple[str, ...] = ()
     autoscaling: AutoscalingRule = field(default_factory=AutoscalingRule)
@@ -229,6 +232,8 @@ def _parse_baseline(v: _Validator, node: Any) -> Baseline:
         "pitr_min_days",
         "trusted_accounts",
         "trusted_org_ids",
+        "trusted_vpc_endpoints",
+        "trusted_vpcs",
         "stream_view_types",
         "required_tags",
         "autoscaling",
@@ -244,9 +249,20 @@ def _parse_baseline(v: _Validator, node: Any) -> Baseline:
                 "baseline.encryption", f"must be 'cmk' or 'kms', got {enc!r}", b, "encryption"
             )
         kw["encryption"] = enc
-    for key in ("allowed_kms_keys", "trusted_accounts", "trusted_org_ids", "required_tags"):
+    for key in (
+        "allowed_kms_keys",
+        "trusted_accounts",
+        "trusted_org_ids",
+        "trusted_vpc_endpoints",
+        "trusted_vpcs",
+        "required_tags",
+    ):
         if key in b:
             kw[key] = v.str_list(b, key, "baseline")
+    for key, prefix in (("trusted_vpc_endpoints", "vpce-"), ("trusted_vpcs", "vpc-")):
+        for value in kw.get(key, ()):
+            if not value.startswith(prefix):
+                raise v.fail(f"baseline.{key}", f"{value!r} is not a {prefix} id", b, key)
     for key in kw.get("trusted_accounts", ()):
         if not re.fullmatch(r"\d{12}", key):
             raise v.fail(

@@ -56,11 +56,27 @@ def covers_prefix(pattern: str, prefix: str, *, ignore_case: bool = False) -> bo
     """True when ``pattern`` matches EVERY string that starts with ``prefix``.
 
     ``dynamodb:*``, ``dyn*`` and ``*`` cover the prefix ``dynamodb:``; ``dynamodb:Get*`` does
-    not. Simulates the pattern over ``prefix``, then asks whether what is left of the pattern
-    can absorb any suffix (only stars left, at least one of them).
+    not: what is left of the pattern after ``prefix`` must be stars only, at least one.
     """
     if ignore_case:
         pattern, prefix = pattern.lower(), prefix.lower()
+    states = _states_after(pattern, prefix)
+    return any(pattern[i:].strip("*") == "" and "*" in pattern[i:] for i in states)
+
+
+def extends_prefix(pattern: str, prefix: str, *, ignore_case: bool = False) -> bool:
+    """True when SOME string starting with ``prefix`` matches ``pattern``.
+
+    ``arn:aws:iam::*:role/app`` can match an ARN that starts with ``arn:aws:iam::999:`` (the
+    rest is the caller's to name); ``arn:aws:iam::111:role/*`` cannot.
+    """
+    if ignore_case:
+        pattern, prefix = pattern.lower(), prefix.lower()
+    return bool(_states_after(pattern, prefix))
+
+
+def _states_after(pattern: str, prefix: str) -> set[int]:
+    """Positions in ``pattern`` reachable after matching all of ``prefix`` (an NFA walk)."""
     states = _close({0}, pattern)
     for ch in prefix:
         nxt: set[int] = set()
@@ -72,8 +88,8 @@ def covers_prefix(pattern: str, prefix: str, *, ignore_case: bool = False) -> bo
                     nxt.add(i + 1)
         states = _close(nxt, pattern)
         if not states:
-            return False
-    return any(pattern[i:].strip("*") == "" and "*" in pattern[i:] for i in states)
+            break
+    return states
 
 
 def _close(states: set[int], pattern: str) -> set[int]:
