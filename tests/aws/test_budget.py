@@ -99,7 +99,14 @@ def test_all_table_facts_make_exactly_the_budgeted_calls(three_tables: Hooks) ->
         ({"region.dax"}, {"dax:DescribeClusters": 1}),
         ({"region.vpcs"}, {"ec2:DescribeVpcs": 1, "ec2:DescribeVpcEndpoints": 1}),
         ({"account.iam"}, {"iam:GetAccountAuthorizationDetails": 1}),
-        ({"region.backup"}, {"dynamodb:ListTables": 1, "backup:ListBackupPlans": 1}),
+        (
+            {"region.backup"},
+            {
+                "dynamodb:ListTables": 1,
+                "backup:ListBackupPlans": 1,
+                "backup:DescribeRegionSettings": 1,
+            },
+        ),
     ],
 )
 def test_fewer_facts_make_fewer_calls(

@@ -125,6 +125,7 @@ def probe() -> dict[str, Any]:
             },
         )
     )
+    out["BAK-2 describe_region_settings error"] = error_code(backup.describe_region_settings)
     out["AAS-1 policies matched by ResourceId substring"] = _scaling_substring()
     out["AAS-2 scalable target pages end"] = _targets_paging_ends()
     return out

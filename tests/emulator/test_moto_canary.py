@@ -23,6 +23,7 @@ EXPECTED = {
     "AAS-1 policies matched by ResourceId substring": True,
     "AAS-2 scalable target pages end": False,
     "BAK-1 create_backup_selection error": "NotImplementedError",
+    "BAK-2 describe_region_settings error": "404",
     "DAX-1 node zones": ["us-east-1a"],
     "DAX-2 node zones after increase": ["us-east-1a"],
     "DDB-1 update_table SSESpecification applied": False,

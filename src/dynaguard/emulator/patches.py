@@ -45,6 +45,10 @@ BAK-1 Create/Get/List/DeleteBackupSelection are   -> implemented per botocore's 
                                                      Resources, NotResources, ListOfTags,
                                                      Conditions); a plan with selections cannot
                                                      be deleted
+BAK-2 DescribeRegionSettings / UpdateRegionSettings -> per account and Region: every resource
+      not routed (HTTP 404/500)                      type opted in, advanced DynamoDB features
+                                                     off (as AWS starts an account that uses
+                                                     AWS Backup); Update merges the maps
 AAS-1 DescribeScalingPolicies: ResourceId as a    -> exact ResourceId/ScalableDimension match,
       substring, PolicyNames ignored                 PolicyNames honoured, pages of 10
 AAS-2 DescribeScalableTargets NextToken repeats   -> paging advances and ends (pages of 50)

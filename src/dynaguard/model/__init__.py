@@ -4,6 +4,7 @@ from dynaguard.model.facts import NOT_COLLECTED, Fact, Known, Origin, Unknown, f
 from dynaguard.model.inventory import AccountScope, Inventory, RegionScope
 from dynaguard.model.resources import (
     AWS_MANAGED_DYNAMODB_ALIAS,
+    BackupRegionSettings,
     BackupSelection,
     DaxCluster,
     Encryption,
@@ -30,6 +31,7 @@ __all__ = [
     "AWS_MANAGED_DYNAMODB_ALIAS",
     "NOT_COLLECTED",
     "AccountScope",
+    "BackupRegionSettings",
     "BackupSelection",
     "DaxCluster",
     "Encryption",

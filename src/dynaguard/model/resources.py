@@ -201,12 +201,28 @@ class BackupSelection:
 
 
 @dataclass(frozen=True, slots=True)
+class BackupRegionSettings:
+    """AWS Backup's settings for DynamoDB in one Region (``DescribeRegionSettings``).
+
+    ``opted_in``: ``ResourceTypeOptInPreference["DynamoDB"]``, whether selections that do not
+    name DynamoDB explicitly (tags, ``*``) back its tables up. ``advanced``:
+    ``ResourceTypeManagementPreference["DynamoDB"]``, AWS Backup's advanced DynamoDB features
+    (full management: vault encryption, cold storage, cross-account and cross-Region copies;
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/advanced-ddb-backup.html); None
+    when not reported."""
+
+    opted_in: bool
+    advanced: bool | None = None
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class IamPolicy:
     """A customer managed or inline identity policy, with the principals that carry it."""
 
     name: str
     account_id: str
-    kind: str  # managed | inline
+    kind: str  # managed (customer) | inline | aws_managed
     document: PolicyDocument
     arn: str | None = None
     attached_to: tuple[str, ...] = ()

@@ -43,7 +43,10 @@ from dynaguard.sources.aws.session import AwsSession
 # Region-wide reads: fact -> (RegionScope field, collector).
 REGION_READS: dict[str, tuple[tuple[str, Callable[[RegionReader], Fact[Any]]], ...]] = {
     "region.scaling": (("scaling", scaling.collect_scaling),),
-    "region.backup": (("backup_selections", backup.collect_backup_selections),),
+    "region.backup": (
+        ("backup_selections", backup.collect_backup_selections),
+        ("backup_settings", backup.collect_backup_settings),
+    ),
     "region.dax": (("dax_clusters", dax.collect_dax_clusters),),
     "region.vpcs": (
         ("vpcs", vpcs.collect_vpcs),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dynaguard.sources.iac.declared import Declared
 from dynaguard.sources.iac.problems import InputProblem
+from dynaguard.sources.terraform.backup_settings import map_backup_settings
 from dynaguard.sources.terraform.block import TfBlock
 from dynaguard.sources.terraform.context import TfContext
 from dynaguard.sources.terraform.hcl import HclConverter
@@ -27,6 +28,7 @@ def declared_from_blocks(
     declared.dax_clusters = map_dax(ctx)
     declared.targets, declared.policies = map_scaling(ctx)
     declared.selections = map_backup(ctx)
+    declared.backup_settings = map_backup_settings(ctx)
     declared.vpcs, declared.endpoints = map_network(ctx)
     declared.iam_policies = map_iam_policies(ctx)
     return declared
