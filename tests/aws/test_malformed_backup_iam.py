@@ -138,3 +138,99 @@ def test_malformed_selections_make_the_region_unknown(plans: Any, listed: Any, g
     fact = selections(plans, listed, got)
     assert isinstance(fact, Unknown)
     assert "malformed" in fact.reason
+
+
+# --- IAM -------------------------------------------------------------------------------------
+
+ROLE = "arn:aws:iam::123456789012:role/app"
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+ADMIN_DOC = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+
+
+def details(**overrides: Any) -> dict[str, Any]:
+    page = {
+        "UserDetailList": [],
+        "GroupDetailList": [],
+        "RoleDetailList": [
+            {
+                "RoleName": "app",
+                "Arn": ROLE,
+                "AttachedManagedPolicies": [
+                    {"PolicyName": "AdministratorAccess", "PolicyArn": ADMIN}
+                ],
+                "RolePolicyList": [{"PolicyName": "inline", "PolicyDocument": ADMIN_DOC}],
+            }
+        ],
+        "Policies": [],
+    }
+    page.update(overrides)
+    return page
+
+
+def iam_reader(page: Any, get_policy: Any = None, version: Any = None) -> FakeReader:
+    return FakeReader(
+        {
+            "GetAccountAuthorizationDetails": page,
+            "GetPolicy": get_policy or {"Policy": {"Arn": ADMIN, "DefaultVersionId": "v7"}},
+            "GetPolicyVersion": version
+            or (
+                lambda params: {
+                    "PolicyVersion": {"Document": ADMIN_DOC, "VersionId": params["VersionId"]}
+                }
+            ),
+        }
+    )
+
+
+def test_attached_aws_managed_policy_is_read_once_with_its_holders() -> None:
+    from dynaguard.sources.aws import iam
+
+    fact = iam.collect_iam_policies(iam_reader(details()))
+    assert isinstance(fact, Known)
+    by_kind = {p.kind: p for p in fact.value}
+    admin = by_kind["aws_managed"]
+    assert (admin.name, admin.arn, admin.attached_to) == ("AdministratorAccess", ADMIN, (ROLE,))
+    assert admin.document.statements[0]["Action"] == "*"
+    assert by_kind["inline"].name == "role/app/inline"
+
+
+def test_unreadable_aws_managed_policy_is_unknown_alone() -> None:
+    from dynaguard.sources.aws import iam
+
+    denied = ReadError("iam:GetPolicy", "us-east-1", "AccessDenied", "no", FailureKind.DENIED)
+    fact = iam.collect_iam_policies(iam_reader(details(), get_policy=denied))
+    assert isinstance(fact, Known)
+    admin = next(p for p in fact.value if p.kind == "aws_managed")
+    assert admin.document.parse_error and "AccessDenied" in admin.document.parse_error
+    assert any(p.kind == "inline" for p in fact.value)
+    odd = iam.collect_iam_policies(iam_reader(details(), get_policy={"Policy": "x"}))
+    assert isinstance(odd, Known)
+    assert "malformed" in (
+        next(p for p in odd.value if p.kind == "aws_managed").document.parse_error or ""
+    )
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        details(RoleDetailList=[{"RoleName": "app"}]),  # no Arn
+        details(RoleDetailList="app"),
+        details(RoleDetailList=[{"RoleName": "a", "Arn": ROLE, "AttachedManagedPolicies": [{}]}]),
+        details(
+            RoleDetailList=[
+                {"RoleName": "a", "Arn": ROLE, "RolePolicyList": [{"PolicyDocument": {}}]}
+            ]
+        ),
+        details(Policies=[{"PolicyName": "no arn"}]),
+        details(Policies=[{"Arn": "arn:aws:iam::1:policy/p", "PolicyVersionList": "v1"}]),
+    ],
+)
+def test_malformed_authorization_details_are_unknown(page: Any) -> None:
+    from dynaguard.sources.aws import iam
+
+    fact = iam.collect_iam_policies(iam_reader(page))
+    assert isinstance(fact, Unknown)
+    assert "malformed" in fact.reason and "GetAccountAuthorizationDetails" in fact.reason

@@ -25,6 +25,7 @@ EXPECTED = {
     "BAK-1 create_backup_selection error": "NotImplementedError",
     "BAK-2 describe_region_settings error": "404",
     "DAX-1 node zones": ["us-east-1a"],
+    "IAM-1 attach AWS managed policy error": "NoSuchEntity",
     "DAX-2 node zones after increase": ["us-east-1a"],
     "DDB-1 update_table SSESpecification applied": False,
     "DDB-2 create_table reports the key ARN for an alias": False,

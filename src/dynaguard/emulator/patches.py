@@ -45,6 +45,9 @@ BAK-1 Create/Get/List/DeleteBackupSelection are   -> implemented per botocore's 
                                                      Resources, NotResources, ListOfTags,
                                                      Conditions); a plan with selections cannot
                                                      be deleted
+IAM-1 AWS managed policies exist only with      -> always exist: loaded one by one, on first
+      MOTO_IAM_LOAD_MANAGED_POLICIES=true (all       use by ARN (GetPolicy, GetPolicyVersion,
+      ~1,500 per account, ~6 s each account)         Attach*Policy), from moto's own documents
 BAK-2 DescribeRegionSettings / UpdateRegionSettings -> per account and Region: every resource
       not routed (HTTP 404/500)                      type opted in, advanced DynamoDB features
                                                      off (as AWS starts an account that uses
@@ -84,6 +87,7 @@ from dynaguard.emulator import (
     patches_backup,
     patches_dax,
     patches_dynamodb,
+    patches_iam,
     patches_kms,
     patches_table_status,
 )
@@ -101,6 +105,7 @@ def apply_patches() -> None:
         patches_dynamodb.install()
         patches_dax.install()
         patches_backup.install()
+        patches_iam.install()
         patches_autoscaling.install()
         patches_table_status.install()
         _state["applied"] = True

@@ -13,10 +13,11 @@ https://docs.aws.amazon.com/aws-backup/latest/devguide/API_DescribeRegionSetting
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
-from dynaguard.model import BackupRegionSettings, BackupSelection, Fact, TagCondition, Unknown
+from dynaguard.model import BackupRegionSettings, BackupSelection, Fact, TagCondition
+from dynaguard.sources.aws.malformed import guarded, mapping, objects, text
 from dynaguard.sources.aws.reader import RegionReader, page_items
 
 SERVICE = "backup"
@@ -28,46 +29,23 @@ CONDITION_OPERATORS = {
     "StringLike": "STRINGLIKE",
     "StringNotLike": "STRINGNOTLIKE",
 }
-T = TypeVar("T")
-
-
-class MalformedResponse(ValueError):
-    """A response that does not have the shape botocore's model promises."""
-
-
-def _guarded(reader: RegionReader, read: Callable[[], T], operation: str) -> Fact[T]:
-    """``reader.fact(read)``, with a malformed response turned into an Unknown naming it."""
-
-    def checked() -> T:
-        try:
-            return read()
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise MalformedResponse(f"{type(exc).__name__}: {exc}") from exc
-
-    try:
-        return reader.fact(checked, SERVICE, operation)
-    except MalformedResponse as exc:
-        return Unknown(
-            f"backup:{operation} returned a malformed response ({exc})",
-            reader.origin(SERVICE, operation),
-        )
 
 
 def collect_backup_selections(reader: RegionReader) -> Fact[tuple[BackupSelection, ...]]:
-    return _guarded(reader, lambda: tuple(_read_selections(reader)), "ListBackupPlans")
+    return guarded(reader, lambda: tuple(_read_selections(reader)), SERVICE, "ListBackupPlans")
 
 
 def collect_backup_settings(reader: RegionReader) -> Fact[BackupRegionSettings]:
     """DescribeRegionSettings: DynamoDB's opt-in and advanced-features switches."""
-    return _guarded(reader, lambda: _settings(reader), "DescribeRegionSettings")
+    return guarded(reader, lambda: _settings(reader), SERVICE, "DescribeRegionSettings")
 
 
 def _settings(reader: RegionReader) -> BackupRegionSettings:
     response = reader.call(SERVICE, "DescribeRegionSettings")
-    opt_in = _mapping(response.get("ResourceTypeOptInPreference"), "ResourceTypeOptInPreference")
+    opt_in = mapping(response.get("ResourceTypeOptInPreference"), "ResourceTypeOptInPreference")
     if "DynamoDB" not in opt_in:
         raise KeyError("ResourceTypeOptInPreference has no DynamoDB entry")
-    advanced = _mapping(
+    advanced = mapping(
         response.get("ResourceTypeManagementPreference") or {}, "ResourceTypeManagementPreference"
     ).get("DynamoDB")
     return BackupRegionSettings(
@@ -77,22 +55,9 @@ def _settings(reader: RegionReader) -> BackupRegionSettings:
     )
 
 
-def _mapping(value: Any, what: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{what} is a {type(value).__name__}, not an object")
-    return value
-
-
 def _bool(value: Any, what: str) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{what} is a {type(value).__name__}, not a boolean")
-    return value
-
-
-def _text(raw: Mapping[str, Any], key: str) -> str:
-    value = raw[key]
-    if not isinstance(value, str) or not value:
-        raise TypeError(f"{key} is {value!r}, not a non-empty string")
     return value
 
 
@@ -107,17 +72,17 @@ def _read_selections(reader: RegionReader) -> list[BackupSelection]:
     plans = page_items(reader.pages(SERVICE, "ListBackupPlans"), "BackupPlansList")
     out = []
     for plan in plans:
-        plan_id = _text(_mapping(plan, "a backup plan"), "BackupPlanId")
+        plan_id = text(mapping(plan, "a backup plan"), "BackupPlanId")
         listed = page_items(
             reader.pages(SERVICE, "ListBackupSelections", BackupPlanId=plan_id),
             "BackupSelectionsList",
         )
         for entry in listed:
-            selection_id = _text(_mapping(entry, "a selection"), "SelectionId")
+            selection_id = text(mapping(entry, "a selection"), "SelectionId")
             response = reader.call(
                 SERVICE, "GetBackupSelection", BackupPlanId=plan_id, SelectionId=selection_id
             )
-            raw = _mapping(response.get("BackupSelection"), "BackupSelection")
+            raw = mapping(response.get("BackupSelection"), "BackupSelection")
             out.append(_selection(reader, plan, selection_id, raw))
     return out
 
@@ -134,30 +99,23 @@ def _selection(
         not_resources=_strings(raw, "NotResources"),
         list_of_tags=tuple(
             _condition(c.get("ConditionType", "STRINGEQUALS"), c)
-            for c in _list(raw.get("ListOfTags"), "ListOfTags")
+            for c in objects(raw.get("ListOfTags"), "ListOfTags")
         ),
-        conditions=tuple(_conditions(_mapping(raw.get("Conditions") or {}, "Conditions"))),
+        conditions=tuple(_conditions(mapping(raw.get("Conditions") or {}, "Conditions"))),
         origin=reader.origin(SERVICE, "GetBackupSelection"),
     )
-
-
-def _list(value: Any, what: str) -> list[Mapping[str, Any]]:
-    items = value or []
-    if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
-        raise TypeError(f"{what} is not a list of objects")
-    return items
 
 
 def _conditions(raw: Mapping[str, Any]) -> list[TagCondition]:
     return [
         _condition(CONDITION_OPERATORS.get(operator, str(operator).upper()), c)
         for operator, entries in raw.items()
-        for c in _list(entries, f"Conditions.{operator}")
+        for c in objects(entries, f"Conditions.{operator}")
     ]
 
 
 def _condition(operator: str, raw: Mapping[str, Any]) -> TagCondition:
-    key = _text(raw, "ConditionKey")
+    key = text(raw, "ConditionKey")
     value = raw["ConditionValue"]
     if not isinstance(value, str):
         raise TypeError(f"ConditionValue of {key} is not a string")
