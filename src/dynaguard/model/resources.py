@@ -14,6 +14,9 @@ from typing import Any
 from dynaguard.model.facts import NOT_COLLECTED, Fact, Origin
 
 AWS_MANAGED_DYNAMODB_ALIAS = "alias/aws/dynamodb"
+# Code has no stream ARN yet (its label is a creation timestamp): every IaC source renders a
+# table's stream ARN as ``<table ARN>/stream/declared``, and DDB.006 judges the stream there.
+IAC_STREAM_LABEL = "declared"
 
 
 def is_aws_managed_dynamodb_key(key_ref: str | None) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 from dynaguard.model import Fact, IamPolicy, Known, PolicyDocument, Unknown
 from dynaguard.model.aws_managed_policies import document_of as aws_managed_document
 from dynaguard.model.aws_managed_policies import is_aws_managed_arn
+from dynaguard.model.resources import IAC_STREAM_LABEL
 from dynaguard.sources.iac.declared import synthetic_table_arn
 from dynaguard.sources.terraform.block import Ref, TfBlock, first_unknown, str_fact
 from dynaguard.sources.terraform.context import TfContext
@@ -47,7 +48,11 @@ def render_ref(ref: Ref, ctx: TfContext) -> str:
     named = name.value if isinstance(name, Known) and name.value else block.address
     if block.type == "aws_dynamodb_table":
         arn = synthetic_table_arn(ctx.region_of(block), ctx.declared.account_id, named)
+        if ref.attribute == "stream_arn":
+            return f"{arn}/stream/{IAC_STREAM_LABEL}"
         return named if ref.attribute == "name" else arn
+    if block.type in ("aws_vpc_endpoint", "aws_vpc"):
+        return block.address  # the id the model gives them (DDB.006 trusts the account's own)
     if block.type in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
         return f"arn:aws:iam::{ctx.declared.account_id}:{block.type[8:]}/{named}"
     if block.type == "aws_caller_identity":
