@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dynaguard.sources.cloudformation.context import CfnContext
+from dynaguard.sources.cloudformation.language_extensions import expand_language_extensions
 from dynaguard.sources.cloudformation.map_services import (
     map_backup,
     map_dax,
@@ -23,6 +24,8 @@ def load_cloudformation(path: Path) -> tuple[Declared | None, list[InputProblem]
     loaded = load_template(path)
     if not loaded.data:
         return None, loaded.problems
+    loaded.data, found = expand_language_extensions(loaded.data, loaded.shown)
+    loaded.problems.extend(found)
     declared = Declared(source="cloudformation", unit=loaded.shown)
     ctx = CfnContext(declared, loaded.data.get("Resources") or {})
     resolver = Resolver(loaded.data, ctx.render)

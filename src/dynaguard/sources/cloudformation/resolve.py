@@ -3,14 +3,17 @@
 Parameters resolve to their ``Default`` (none: Unknown), ``Conditions`` are evaluated
 (``Fn::Equals/Not/And/Or``, ``Condition``), ``Fn::If`` picks its branch (both branches equal:
 that value, else Unknown naming the condition), ``Fn::Sub``/``Fn::Join`` build strings,
-``Fn::FindInMap`` reads ``Mappings``. ``Ref``/``Fn::GetAtt`` of a resource become ``Ref`` values
-for the adapter; inside strings they are rendered by the adapter's ``render`` callback (a
-table's name or ARN, a role's ARN). ``AWS::AccountId`` is the deploying account stand-in;
-``AWS::Region`` is not known offline. ``AWS::NoValue`` removes the property.
+``Fn::FindInMap`` reads ``Mappings`` (with the language extensions' ``DefaultValue``),
+``Fn::Length`` and ``Fn::ToJsonString`` (language extensions) are computed.
+``Ref``/``Fn::GetAtt`` of a resource become ``Ref`` values for the adapter; inside strings
+they are rendered by the adapter's ``render`` callback (a table's name or ARN, a role's ARN).
+``AWS::AccountId`` is the deploying account stand-in; ``AWS::Region`` is not known offline.
+``AWS::NoValue`` removes the property.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -75,6 +78,8 @@ class Resolver:
             "Fn::Join": self._join,
             "Fn::If": self._if,
             "Fn::FindInMap": self._find_in_map,
+            "Fn::Length": self._length,
+            "Fn::ToJsonString": self._to_json_string,
             "Fn::Equals": lambda a: self._logic("Fn::Equals", a),
             "Fn::Not": lambda a: self._logic("Fn::Not", a),
             "Fn::And": lambda a: self._logic("Fn::And", a),
@@ -144,13 +149,33 @@ class Resolver:
 
     def _find_in_map(self, arg: Any) -> Any:
         keys = [self.value(k) for k in arg[:3]]
+        default = (
+            arg[3].get("DefaultValue") if len(arg) > 3 and isinstance(arg[3], Mapping) else None
+        )
         bad = next((k for k in keys if not isinstance(k, str)), None)
         if bad is not None:
             return bad if isinstance(bad, Unknown) else Unknown("!FindInMap key unresolved")
         try:
             return self.value(self.mappings[keys[0]][keys[1]][keys[2]])
         except (KeyError, TypeError):
+            if default is not None:  # AWS::LanguageExtensions: the DefaultValue
+                return self.value(default)
             return Unknown(f"!FindInMap {keys}: no such entry")
+
+    def _length(self, arg: Any) -> Any:
+        """``Fn::Length`` (AWS::LanguageExtensions): the number of items of a list."""
+        items = self.value(arg)
+        if isinstance(items, list):
+            return len(items)
+        return items if isinstance(items, Unknown) else Unknown("Fn::Length of a non-list")
+
+    def _to_json_string(self, arg: Any) -> Any:
+        """``Fn::ToJsonString`` (AWS::LanguageExtensions): the object or list as JSON."""
+        value = self.value(arg)
+        hole = first_unknown(value)
+        if hole is not None:
+            return Unknown(f"Fn::ToJsonString: {hole.reason}")
+        return json.dumps(_rendered(value, self.render), separators=(",", ":"))
 
     def condition(self, name: str) -> bool | Unknown:
         if name not in self._condition_cache:
@@ -179,6 +204,16 @@ class Resolver:
         if hole is not None:
             return first_unknown(hole) or Unknown("unresolved")
         return all(bools) if name == "Fn::And" else any(bools)
+
+
+def _rendered(value: Any, render: Render) -> Any:
+    if isinstance(value, Ref):
+        return render(value)
+    if isinstance(value, list):
+        return [_rendered(v, render) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _rendered(v, render) for k, v in value.items()}
+    return value
 
 
 def _scalar(value: Any) -> Any:

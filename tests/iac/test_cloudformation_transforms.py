@@ -1,0 +1,105 @@
+"""CloudFormation as it is deployed after its transforms: AWS::LanguageExtensions (Fn::ForEach,
+Fn::Length, Fn::ToJsonString, FindInMap DefaultValue, DeletionPolicy with intrinsics)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dynaguard.sources.cloudformation.language_extensions import expand_language_extensions
+from dynaguard.sources.cloudformation.template import load_template
+from dynaguard.sources.iac.scan import IacResult, load_units, scan_iac
+from tests.iac.conftest import FIXTURES, findings, scan, status_of
+
+FOREACH = FIXTURES / "cloudformation" / "foreach.yaml"
+
+
+@pytest.fixture(scope="module")
+def foreach() -> IacResult:
+    return scan("cloudformation", "foreach.yaml")
+
+
+@pytest.mark.parametrize(
+    ("control", "resource", "status"),
+    [
+        ("DDB.001", "Tableorders", "PASS"),
+        ("DDB.002", "Tableorders", "PASS"),  # FindInMap on the item: true
+        ("DDB.001", "Tableuserprofiles", "PASS"),  # &{Name}: the item without "-"
+        ("DDB.002", "Tableuserprofiles", "FAIL"),  # FindInMap DefaultValue: false
+        ("DDB.003", "Tableuserprofiles", "PASS"),
+        # a collection known only at deploy time: every item is judged by the loop body
+        ("DDB.001", "Audit${Name}", "FAIL"),
+        ("DDB.003", "Audit${Name}", "FAIL"),
+    ],
+)
+def test_for_each_deploys_one_table_per_item(
+    foreach: IacResult, control: str, resource: str, status: str
+) -> None:
+    assert status_of(foreach, control, resource) == status
+
+
+def test_loop_tables_point_at_the_output_key_line(foreach: IacResult) -> None:
+    lines = FOREACH.read_text().splitlines()
+    for resource, key in (("Tableorders", "Table&{Name}:"), ("Audit${Name}", "Audit${Name}:")):
+        finding = findings(foreach, "DDB.001", resource)[0]
+        assert lines[finding.line - 1].strip().lstrip("- ") == key  # type: ignore[operator]
+
+
+def test_loop_values_resolve_per_item() -> None:
+    units, problems, _ = load_units([FOREACH])
+    assert problems == []
+    tables = {t.address: t for t in units[0].tables}
+    assert tables["Tableorders"].name == "orders-prod"
+    assert tables["Tableuserprofiles"].name == "user-profiles-prod"
+    assert tables["Tableorders"].tags.value == {"tables-in-stack": '{"count":2}'}  # type: ignore[union-attr]
+    assert tables["Audit${Name}"].name == "Audit${Name}"  # the name is not known offline
+
+
+def test_deletion_policy_with_intrinsics_is_resolved() -> None:
+    loaded = load_template(FOREACH)
+    expanded, problems = expand_language_extensions(loaded.data, loaded.shown)
+    assert problems == []
+    table = expanded["Resources"]["Tableorders"]
+    assert (table["DeletionPolicy"], table["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+def test_nested_loops_and_sub_with_the_identifier(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "Transform: AWS::LanguageExtensions\nResources:\n"
+        "  Fn::ForEach::Envs:\n    - Env\n    - [dev, prod]\n"
+        "    - Fn::ForEach::Tables:\n        - Name\n        - [a, b]\n"
+        "        - ${Env}${Name}:\n            Type: AWS::DynamoDB::Table\n"
+        "            Properties:\n              TableName: !Sub ${Env}-${Name}\n"
+        "              DeletionProtectionEnabled: !Equals [!Ref Env, prod]\n"
+    )
+    result = scan_iac([tmp_path])
+    verdicts = {
+        f.resource_id: f.status.value for f in result.report.findings if f.control_id == "DDB.003"
+    }
+    assert verdicts == {"deva": "FAIL", "devb": "FAIL", "proda": "PASS", "prodb": "PASS"}
+    units, _, _ = load_units([tmp_path])
+    assert sorted(t.name for t in units[0].tables) == ["dev-a", "dev-b", "prod-a", "prod-b"]
+
+
+def test_for_each_without_the_transform_is_a_problem(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n"
+        "  Fn::ForEach::Tables:\n    - Name\n    - [a]\n"
+        "    - T${Name}:\n        Type: AWS::DynamoDB::Table\n"
+    )
+    result = scan_iac([tmp_path])
+    assert len(result.problems) == 1
+    assert "needs 'Transform: AWS::LanguageExtensions'" in result.problems[0].message
+    assert result.exit_code() == 3
+
+
+def test_malformed_loop_is_one_line_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "Transform: AWS::LanguageExtensions\nResources:\n"
+        "  Fn::ForEach::Tables:\n    - Name\n"
+        "  Plain:\n    Type: AWS::DynamoDB::Table\n"
+    )
+    result = scan_iac([tmp_path])
+    assert [(p.line, "needs [Identifier" in p.message) for p in result.problems] == [(3, True)]
+    assert status_of(result, "DDB.003", "Plain") == "FAIL"  # the rest is still scanned
