@@ -103,3 +103,88 @@ def test_malformed_loop_is_one_line_with_its_line(tmp_path: Path) -> None:
     result = scan_iac([tmp_path])
     assert [(p.line, "needs [Identifier" in p.message) for p in result.problems] == [(3, True)]
     assert status_of(result, "DDB.003", "Plain") == "FAIL"  # the rest is still scanned
+
+
+# --- SAM (AWS::Serverless-2016-10-31) ------------------------------------------------------------
+
+SAM = FIXTURES / "cloudformation" / "sam" / "template.yaml"
+
+
+@pytest.fixture(scope="module")
+def sam() -> IacResult:
+    return scan("cloudformation", "sam", "template.yaml")
+
+
+@pytest.mark.parametrize(
+    ("control", "resource", "status"),
+    [
+        ("DDB.001", "Orders", "PASS"),  # Globals.SimpleTable.SSESpecification: the CMK
+        ("DDB.002", "Orders", "PASS"),
+        ("DDB.004", "Orders", "PASS"),  # no ProvisionedThroughput: PAY_PER_REQUEST
+        ("DDB.014", "Orders", "SUPPRESSED"),  # the comment above the SAM resource
+        ("DDB.001", "Sessions", "FAIL"),  # IgnoreGlobals: no encryption settings
+        ("DDB.004", "Sessions", "FAIL"),  # provisioned, no auto scaling
+        ("DDB.012", "OrdersFunctionRole.Policies[0]", "PASS"),  # DynamoDBCrudPolicy
+        ("DDB.012", "AdminFunctionRole.Policies[0]", "FAIL"),  # dynamodb:* on *
+    ],
+)
+def test_sam_resources_are_judged_as_deployed(
+    sam: IacResult, control: str, resource: str, status: str
+) -> None:
+    assert status_of(sam, control, resource) == status
+
+
+def test_sam_findings_point_at_the_sam_resource(sam: IacResult) -> None:
+    lines = SAM.read_text().splitlines()
+    for resource, key in (
+        ("Orders", "Orders:"),
+        ("AdminFunctionRole.Policies[0]", "AdminFunction:"),
+    ):
+        line = findings(sam, "DDB.012" if "Role" in resource else "DDB.001", resource)[0].line
+        assert lines[line - 1].strip() == key  # type: ignore[operator]
+
+
+def test_sam_policy_template_scopes_to_the_table() -> None:
+    units, _, _ = load_units([SAM])
+    (policy,) = [p for p in units[0].iam_policies if p.name == "OrdersFunctionRole.Policies[0]"]
+    assert policy.attached_to == ("OrdersFunctionRole",)
+    resources = policy.document.statements[0]["Resource"]
+    assert resources[0] == "arn:aws:dynamodb:unknown:000000000000:table/orders-prod"
+    assert resources[1].endswith("table/orders-prod/index/*")
+
+
+def test_sam_roles_carry_managed_policy_names_as_arns() -> None:
+    from dynaguard.sources.cloudformation.sam import translate_sam
+
+    loaded = load_template(SAM)
+    translated, problems = translate_sam(loaded.data, loaded.shown)
+    resources = translated["Resources"]
+    arns = resources["AdminFunctionRole"]["Properties"]["ManagedPolicyArns"]
+    assert "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess" in arns
+    assert "RoleFunctionRole" not in resources  # a function with its own Role gets none
+    assert resources["Orders"]["Type"] == "AWS::DynamoDB::Table"
+    assert [p.line for p in problems] == [77]
+
+
+def test_untranslatable_sam_resource_is_one_line_and_the_rest_is_judged(sam: IacResult) -> None:
+    assert len(sam.problems) == 1
+    problem = sam.problems[0]
+    assert problem.line == 77 and "cannot translate SAM resource BrokenFunction" in problem.message
+    assert "TableName" in problem.message
+    assert sam.exit_code() == 1  # FAILs elsewhere
+
+
+def test_language_extensions_then_sam(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]\nResources:\n"
+        "  Fn::ForEach::Tables:\n    - Name\n    - [a, b]\n"
+        "    - ${Name}Table:\n        Type: AWS::Serverless::SimpleTable\n"
+        "        Properties:\n          TableName: !Sub t-${Name}\n"
+    )
+    units, problems, _ = load_units([tmp_path])
+    assert problems == []
+    assert sorted((t.address, t.name) for t in units[0].tables) == [
+        ("aTable", "t-a"),
+        ("bTable", "t-b"),
+    ]
+    assert {t.origin.line for t in units[0].tables} == {6}  # type: ignore[union-attr]

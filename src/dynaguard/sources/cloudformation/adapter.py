@@ -15,6 +15,7 @@ from dynaguard.sources.cloudformation.map_services import (
 )
 from dynaguard.sources.cloudformation.map_tables import map_global_table, map_table
 from dynaguard.sources.cloudformation.resolve import Resolver
+from dynaguard.sources.cloudformation.sam import translate_sam
 from dynaguard.sources.cloudformation.template import load_template, resource_blocks
 from dynaguard.sources.iac.declared import Declared
 from dynaguard.sources.iac.problems import InputProblem
@@ -26,9 +27,11 @@ def load_cloudformation(path: Path) -> tuple[Declared | None, list[InputProblem]
         return None, loaded.problems
     loaded.data, found = expand_language_extensions(loaded.data, loaded.shown)
     loaded.problems.extend(found)
+    loaded.data, found = translate_sam(loaded.data, loaded.shown)
+    loaded.problems.extend(found)
     declared = Declared(source="cloudformation", unit=loaded.shown)
     ctx = CfnContext(declared, loaded.data.get("Resources") or {})
-    resolver = Resolver(loaded.data, ctx.render)
+    resolver = Resolver(loaded.data, ctx.render, declared.region)
     ctx.resolve = resolver.value
     blocks = resource_blocks(loaded, resolver)
     ctx.blocks = {b.address: b for b in blocks}

@@ -7,8 +7,10 @@ that value, else Unknown naming the condition), ``Fn::Sub``/``Fn::Join`` build s
 ``Fn::Length`` and ``Fn::ToJsonString`` (language extensions) are computed.
 ``Ref``/``Fn::GetAtt`` of a resource become ``Ref`` values for the adapter; inside strings
 they are rendered by the adapter's ``render`` callback (a table's name or ARN, a role's ARN).
-``AWS::AccountId`` is the deploying account stand-in; ``AWS::Region`` is not known offline.
-``AWS::NoValue`` removes the property.
+``AWS::AccountId`` is the deploying account stand-in; ``AWS::Region`` is not known offline:
+``!Ref AWS::Region`` is Unknown (a condition on it cannot be decided), but inside ``!Sub`` it is
+the region label the stack's tables carry (``unknown``), so an ARN built with it names the
+same table as the table's own ARN. ``AWS::NoValue`` removes the property.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from dynaguard.model import Unknown
-from dynaguard.sources.iac.declared import IAC_ACCOUNT
+from dynaguard.sources.iac.declared import IAC_ACCOUNT, UNKNOWN_REGION
 from dynaguard.sources.terraform.block import Ref, first_unknown
 
 NO_VALUE = object()
@@ -28,7 +30,13 @@ Render = Callable[[Ref], str]
 
 
 class Resolver:
-    def __init__(self, template: Mapping[str, Any], render: Render | None = None) -> None:
+    def __init__(
+        self,
+        template: Mapping[str, Any],
+        render: Render | None = None,
+        region: str = UNKNOWN_REGION,
+    ) -> None:
+        self.region = region
         self.parameters = template.get("Parameters") or {}
         self.conditions = template.get("Conditions") or {}
         self.mappings = template.get("Mappings") or {}
@@ -116,6 +124,8 @@ class Resolver:
                 value = self.value(variables[name])
             elif "." in name and not name.startswith("AWS::"):
                 value = self._get_att(name)
+            elif name == "AWS::Region":
+                value = self.region  # inside a string: the region label, as table ARNs have
             else:
                 value = self._ref(name)
             rendered = self._text(value, name)
