@@ -188,3 +188,66 @@ def test_language_extensions_then_sam(tmp_path: Path) -> None:
         ("bTable", "t-b"),
     ]
     assert {t.origin.line for t in units[0].tables} == {6}  # type: ignore[union-attr]
+
+
+# --- CDK output with nested stacks and assets --------------------------------------------------
+
+CDK = FIXTURES / "cloudformation" / "cdk_nested" / "cdk.out"
+NESTED = "OrdersNestedStackOrdersNestedStackResource1E2F3A4B"
+DEEPER = f"{NESTED}/ArchiveNestedStackArchiveNestedStackResource5D6E7F80"
+
+
+@pytest.fixture(scope="module")
+def cdk() -> IacResult:
+    return scan("cloudformation", "cdk_nested", "cdk.out")
+
+
+def test_nested_stack_tables_get_their_parameters_from_the_parent(cdk: IacResult) -> None:
+    # the key ARN the parent passes (Fn::GetAtt of its AWS::KMS::Key), two levels down
+    assert status_of(cdk, "DDB.001", f"{NESTED}/OrdersTable315BB997") == "PASS"
+    assert status_of(cdk, "DDB.001", f"{DEEPER}/ArchiveTable0C1D2E3F") == "PASS"
+    assert status_of(cdk, "DDB.002", f"{DEEPER}/ArchiveTable0C1D2E3F") == "FAIL"
+    assert status_of(cdk, "DDB.016", "TableKey5C4A3E2F") == "PASS"  # judged once
+    units, problems, _ = load_units([CDK])
+    assert problems == []
+    assert len(units) == 1  # nested templates are scanned through their parent only
+    names = sorted(t.name for t in units[0].tables)
+    assert names == [f"{DEEPER}/ArchiveTable0C1D2E3F", "orders-prod"]
+
+
+def test_nested_findings_point_at_the_nested_template(cdk: IacResult) -> None:
+    finding = findings(cdk, "DDB.001", f"{NESTED}/OrdersTable315BB997")[0]
+    assert finding.file is not None and finding.file.endswith(".nested.template.json")
+    assert finding.line == 7
+
+
+def test_assets_are_not_scanned(cdk: IacResult) -> None:
+    assert not [f for f in cdk.report.findings if "NotDeployed" in f.resource_id]
+
+
+def test_a_nested_template_that_is_not_local_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "parent.yaml").write_text(
+        "Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n"
+        "      TemplateURL: https://s3.amazonaws.com/bucket/child.yaml\n"
+    )
+    result = scan_iac([tmp_path])
+    assert [(p.line, "not a local file" in p.message) for p in result.problems] == [(2, True)]
+    assert result.exit_code() == 3
+
+
+def test_a_nested_template_by_relative_path(tmp_path: Path) -> None:
+    (tmp_path / "parent.yaml").write_text(
+        "Parameters:\n  Protect:\n    Type: String\n    Default: 'true'\n"
+        "Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n"
+        "      TemplateURL: ./child.yaml\n      Parameters:\n        Protect: !Ref Protect\n"
+    )
+    (tmp_path / "child.yaml").write_text(
+        "Parameters:\n  Protect:\n    Type: String\nResources:\n  T:\n"
+        "    Type: AWS::DynamoDB::Table\n    Properties:\n"
+        "      DeletionProtectionEnabled: !Ref Protect\n"
+    )
+    result = scan_iac([tmp_path])
+    assert status_of(result, "DDB.003", "Child/T") == "PASS"
+    assert not findings(result, "DDB.003", "T")  # not scanned alone beside its parent
+    alone = scan_iac([tmp_path / "child.yaml"])  # asked for on its own: parameter unknown
+    assert status_of(alone, "DDB.003", "T") == "UNKNOWN"

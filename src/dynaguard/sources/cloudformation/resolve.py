@@ -35,8 +35,14 @@ class Resolver:
         template: Mapping[str, Any],
         render: Render | None = None,
         region: str = UNKNOWN_REGION,
+        namespace: str = "",
+        parameter_values: Mapping[str, Any] | None = None,
     ) -> None:
         self.region = region
+        # a nested stack: its resources are named "<stack id>/<logical id>" in the unit, and
+        # its parameters have the values its parent stack passes (resolved by the parent)
+        self.namespace = namespace
+        self.parameter_values = dict(parameter_values or {})
         self.parameters = template.get("Parameters") or {}
         self.conditions = template.get("Conditions") or {}
         self.mappings = template.get("Mappings") or {}
@@ -70,13 +76,15 @@ class Resolver:
             return "aws"
         if name.startswith("AWS::"):
             return Unknown(f"!Ref {name} is not known offline")
+        if name in self.parameter_values:
+            return self.parameter_values[name]
         if name in self.parameters:
             param = self.parameters[name] or {}
             if "Default" in param:
                 return _typed_default(param["Default"], str(param.get("Type", "String")))
             return Unknown(f"!Ref {name}: parameter {name} has no Default")
         if name in self.resources:
-            return Ref(name)
+            return Ref(self.namespace + name)
         return Unknown(f"!Ref {name}: no such parameter or resource")
 
     def _function(self, name: str, arg: Any) -> Any:
@@ -101,7 +109,7 @@ class Resolver:
     def _get_att(self, arg: Any) -> Any:
         parts = arg.split(".", 1) if isinstance(arg, str) else list(arg or [])
         if len(parts) == 2 and parts[0] in self.resources and isinstance(parts[1], str):
-            return Ref(str(parts[0]), parts[1])
+            return Ref(self.namespace + str(parts[0]), parts[1])
         return Unknown(f"!GetAtt {arg} cannot be resolved")
 
     def _text(self, value: Any, what: str) -> str | Unknown:
