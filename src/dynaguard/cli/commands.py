@@ -16,7 +16,8 @@ from dynaguard.logs import get_logger, setup_logging
 from dynaguard.report import Report
 
 
-def _controls_arg(args: argparse.Namespace) -> list[str]:
+def controls_arg(args: argparse.Namespace) -> list[str]:
+    """The --controls option as a list of ids (validated by the engine)."""
     return [c for c in (args.controls or "").split(",") if c.strip()]
 
 
@@ -105,7 +106,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         report = scan(
             options,
             config=args.config,
-            controls=_controls_arg(args),
+            controls=controls_arg(args),
             run_id=run_id,
             progress=progress,
         )
@@ -125,16 +126,16 @@ def cmd_controls(args: argparse.Namespace) -> int:
 
     controls = all_controls()
     if args.format == "json":
-        data = [
+        data = [  # the field names of findings: control_id, resource_type
             {
-                "id": c.id,
+                "control_id": c.id,
                 "title": c.title,
                 "severity": c.severity.value,
-                "resource": c.subject_kind,
+                "resource_type": c.subject_kind,
                 "facts": sorted(c.facts),
                 "rationale": c.rationale,
                 "remediation": c.remediation,
-                "frameworks": dict(c.frameworks),
+                "frameworks": {k: list(v) for k, v in c.frameworks.items()},
             }
             for c in controls
         ]
@@ -144,10 +145,10 @@ def cmd_controls(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(title="dynaguard baseline", show_lines=False)
-    for col in ("id", "severity", "resource", "control", "frameworks"):
+    for col in ("control_id", "severity", "resource_type", "control", "frameworks"):
         table.add_column(col, overflow="fold")
     for c in controls:
-        fw = "; ".join(f"{k} {v}" for k, v in c.frameworks.items())
+        fw = "; ".join(f"{k} {', '.join(v)}" for k, v in c.frameworks.items())
         table.add_row(c.id, c.severity.value, c.subject_kind, c.title, fw)
     Console(no_color=not sys.stdout.isatty(), width=None if sys.stdout.isatty() else 140).print(
         table

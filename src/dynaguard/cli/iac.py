@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 from dynaguard.controls.base import Severity
-from dynaguard.formats import IAC_FORMATS
 
 IAC_HELP = """inputs: .tf / .tf.json (a directory is a module; local modules are followed),
 plan JSON
@@ -45,30 +44,24 @@ def register(subparsers: Any, common: Any) -> None:
         help="Terraform variables file (repeatable; *.auto.tfvars are read anyway)",
     )
     common.common(parser)
-    common.output(parser)
-    _widen_formats(parser)
+    common.output(parser, common.IAC_FORMATS)
     parser.set_defaults(func=cmd_iac)
 
 
-def _widen_formats(parser: argparse.ArgumentParser) -> None:
-    """The shared --format option, with the IaC formats (sarif, junit) added."""
-    for action in parser._actions:
-        if "--format" in action.option_strings:
-            action.choices = IAC_FORMATS
-            action.help = f"report format: {', '.join(IAC_FORMATS)} (default: terminal)"
-
-
 def cmd_iac(args: argparse.Namespace) -> int:
-    from dynaguard.cli.commands import write_report
+    from dynaguard.cli.commands import controls_arg, write_report
     from dynaguard.engine import new_run_id
     from dynaguard.logs import get_logger, setup_logging
     from dynaguard.sources.iac.scan import scan_iac
 
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
-    controls = [c for c in (args.controls or "").split(",") if c.strip()]
     result = scan_iac(
-        args.paths, config=args.config, controls=controls, var_files=args.var_file, run_id=run_id
+        args.paths,
+        config=args.config,
+        controls=controls_arg(args),
+        var_files=args.var_file,
+        run_id=run_id,
     )
     for problem in result.problems:
         print(f"dynaguard: {problem.describe()}", file=sys.stderr)

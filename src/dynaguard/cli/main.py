@@ -12,18 +12,25 @@ from dynaguard import __version__
 from dynaguard.cli import commands
 from dynaguard.errors import DynaguardError
 
+# The report formats (kept here, not imported from dynaguard.formats, so --help stays light).
+SCAN_FORMATS = ("terminal", "json", "csv", "asff", "ocsf", "sarif", "junit")
+IAC_FORMATS = ("terminal", "json", "sarif", "junit", "csv", "ocsf")
+
 EXIT_HELP = """exit codes:
   scan, demo: 0 nothing failing at or above --fail-on; 1 failing findings;
               2 usage or input error; 3 audit incomplete (UNKNOWN findings), nothing failing
 """
 
 
-def _add_output_options(p: argparse.ArgumentParser) -> None:
+def _add_output_options(
+    p: argparse.ArgumentParser, formats: tuple[str, ...] = ("terminal", "json")
+) -> None:
+    """--format (one of ``formats``), --output, --fail-on, --show-passed, --no-color."""
     p.add_argument(
         "--format",
-        choices=("terminal", "json"),
+        choices=formats,
         default="terminal",
-        help="report format (default: terminal)",
+        help=f"report format: {', '.join(formats)} (default: terminal)",
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     p.add_argument(
@@ -92,6 +99,8 @@ class CommonOptions:
     aws = staticmethod(_add_aws_options)
     common = staticmethod(_add_common_options)
     output = staticmethod(_add_output_options)
+    SCAN_FORMATS = SCAN_FORMATS
+    IAC_FORMATS = IAC_FORMATS
 
 
 def _register_extra(sub: Any, name: str) -> None:
@@ -119,7 +128,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     _add_aws_options(scan)
     _add_common_options(scan)
-    _add_output_options(scan)
+    _add_output_options(scan, SCAN_FORMATS)
     scan.set_defaults(func=commands.cmd_scan)
 
     demo = sub.add_parser("demo", help="run the whole story on an embedded AWS emulator")
