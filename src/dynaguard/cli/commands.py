@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from dynaguard.controls.base import Severity
@@ -95,8 +96,10 @@ def _aws_options(args: argparse.Namespace) -> object:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    from dynaguard.cli.history import check_history_options
     from dynaguard.engine import new_run_id, scan
 
+    check_history_options(args)
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
     options = _aws_options(args)
@@ -111,8 +114,28 @@ def cmd_scan(args: argparse.Namespace) -> int:
             progress=progress,
         )
     log.info("scan finished: %s", report.summary())
+    report = replace(report, scope=scan_scope(args), config_path=args.config)
     write_report(report, args)
+    from dynaguard.cli.history import record_run
+
+    record_run(report, args, "scan")
     return report.exit_code(Severity(args.fail_on))
+
+
+def scan_scope(args: argparse.Namespace) -> dict[str, object]:
+    """What a scan was asked to cover: runs with the same scope are compared by diff."""
+    scope: dict[str, object] = {
+        "regions": sorted(args.region) or (["all"] if args.all_regions else []),
+        "prefix": args.prefix,
+        "match": args.match,
+        "tables": sorted(args.table),
+        "profile": args.profile,
+        "role_arn": args.role_arn,
+        "endpoint_url": args.endpoint_url,
+    }
+    if args.controls:
+        scope["controls"] = sorted(controls_arg(args))
+    return {k: v for k, v in scope.items() if v not in (None, [])}
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

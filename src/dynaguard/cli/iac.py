@@ -45,15 +45,21 @@ def register(subparsers: Any, common: Any) -> None:
     )
     common.common(parser)
     common.output(parser, common.IAC_FORMATS)
+    common.history(parser)
     parser.set_defaults(func=cmd_iac)
 
 
 def cmd_iac(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+    from pathlib import Path
+
     from dynaguard.cli.commands import controls_arg, write_report
+    from dynaguard.cli.history import check_history_options, record_run
     from dynaguard.engine import new_run_id
     from dynaguard.logs import get_logger, setup_logging
     from dynaguard.sources.iac.scan import scan_iac
 
+    check_history_options(args)
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
     result = scan_iac(
@@ -66,5 +72,12 @@ def cmd_iac(args: argparse.Namespace) -> int:
     for problem in result.problems:
         print(f"dynaguard: {problem.describe()}", file=sys.stderr)
     get_logger("cli").info("iac finished: %s", result.report.summary())
-    write_report(result.report, args)
+    scope: dict[str, object] = {"paths": sorted(str(Path(p).resolve()) for p in args.paths)}
+    if args.var_file:
+        scope["var_files"] = sorted(args.var_file)
+    if args.controls:
+        scope["controls"] = sorted(controls_arg(args))
+    report = replace(result.report, scope=scope, config_path=args.config)
+    write_report(report, args)
+    record_run(report, args, "iac")
     return result.exit_code(Severity(args.fail_on))

@@ -88,9 +88,17 @@ def _add_aws_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_history_options(p: argparse.ArgumentParser) -> None:
+    from dynaguard.cli.history import add_history_options
+
+    add_history_options(p)
+
+
 # Commands living in their own module ``dynaguard.cli.<name>``, each exposing
 # ``register(subparsers, common)`` that adds its parser and sets ``func``.
-EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision")
+EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision", "history")
+# Commands registered by a module of another name.
+COMMAND_MODULES = {"diff": "history"}
 
 
 class CommonOptions:
@@ -99,6 +107,7 @@ class CommonOptions:
     aws = staticmethod(_add_aws_options)
     common = staticmethod(_add_common_options)
     output = staticmethod(_add_output_options)
+    history = staticmethod(_add_history_options)
     SCAN_FORMATS = SCAN_FORMATS
     IAC_FORMATS = IAC_FORMATS
 
@@ -129,6 +138,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     _add_aws_options(scan)
     _add_common_options(scan)
     _add_output_options(scan, SCAN_FORMATS)
+    _add_history_options(scan)
     scan.set_defaults(func=commands.cmd_scan)
 
     demo = sub.add_parser("demo", help="run the whole story on an embedded AWS emulator")
@@ -142,7 +152,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     demo.set_defaults(func=commands.cmd_demo)
 
     for name in EXTRA_COMMANDS:
-        if only is None or only == name:
+        if only is None or only == name or COMMAND_MODULES.get(only) == name:
             _register_extra(sub, name)
 
     ctl = sub.add_parser("controls", help="list the baseline controls and framework mappings")
@@ -154,7 +164,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def run(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
-    parser = build_parser(command if command in EXTRA_COMMANDS else None)
+    known = command in EXTRA_COMMANDS or command in COMMAND_MODULES
+    parser = build_parser(command if known else None)
     args = parser.parse_args(words)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
