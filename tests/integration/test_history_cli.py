@@ -76,3 +76,15 @@ def test_history_goes_to_the_user_data_dir_by_default(fleet, capsys, _private_us
     run(["scan", "--endpoint-url", fleet.url, "--region", "us-east-1", "--controls", "DDB.003"])
     capsys.readouterr()
     assert (_private_user_data_dir / "dynaguard" / "history.sqlite3").exists()
+
+
+def test_html_report_shows_the_trend_from_the_history(fleet, capsys, tmp_path):
+    for _ in range(2):
+        scan(fleet, tmp_path, "--no-color")
+    out = tmp_path / "report.html"
+    scan(fleet, tmp_path, "--format", "html", "--output", str(out))
+    captured = capsys.readouterr()
+    assert f"wrote {out}" in captured.err
+    text = out.read_text()
+    assert "Trend over the last 3 runs" in text
+    assert 'data-status="FAIL"' in text

@@ -26,7 +26,18 @@ def write_report(report: Report, args: argparse.Namespace) -> None:
     """Render to --output or stdout; only the report goes to stdout."""
     to_terminal = args.output is None and sys.stdout.isatty()
     color = to_terminal and not args.no_color
-    render = get_renderer(args.format, color=color, show_passed=args.show_passed)
+    trend = ()
+    if args.format == "html":
+        from dynaguard.cli.history import trend_points
+
+        trend = trend_points(report, args)
+    render = get_renderer(
+        args.format,
+        color=color,
+        show_passed=args.show_passed,
+        quiet=getattr(args, "quiet", False),
+        trend=trend,
+    )
     text = render(report)
     if args.output:
         try:

@@ -95,6 +95,24 @@ def record_run(report: Any, args: argparse.Namespace, command: str) -> None:
     out.flush()
 
 
+TREND_RUNS = 20
+
+
+def trend_points(report: Any, args: argparse.Namespace) -> tuple[Any, ...]:
+    """The last runs of the report's scope and the report itself, oldest first (for html)."""
+    from dynaguard.history import open_history
+
+    if getattr(args, "no_history", True):
+        return ()
+    try:
+        with open_history(_state_dir(args)) as store:
+            runs = store.runs(report.scope_key(), limit=TREND_RUNS - 1)
+    except UsageError:
+        return ()
+    points = [(r.run_id, r.started_at, dict(r.summary)) for r in reversed(runs)]
+    return (*points, (report.run_id, report.started_at, report.summary()))
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     from dynaguard.history import open_history
 

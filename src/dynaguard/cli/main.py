@@ -13,8 +13,8 @@ from dynaguard.cli import commands
 from dynaguard.errors import DynaguardError
 
 # The report formats (kept here, not imported from dynaguard.formats, so --help stays light).
-SCAN_FORMATS = ("terminal", "json", "csv", "asff", "ocsf", "sarif", "junit")
-IAC_FORMATS = ("terminal", "json", "sarif", "junit", "csv", "ocsf")
+SCAN_FORMATS = ("terminal", "json", "html", "csv", "asff", "ocsf", "sarif", "junit")
+IAC_FORMATS = ("terminal", "json", "html", "sarif", "junit", "csv", "ocsf")
 
 EXIT_HELP = """exit codes:
   scan, demo: 0 nothing failing at or above --fail-on; 1 failing findings;
