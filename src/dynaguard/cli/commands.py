@@ -130,7 +130,34 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from dynaguard.cli.history import record_run
 
     record_run(report, args, "scan")
-    return report.exit_code(Severity(args.fail_on))
+    code = report.exit_code(Severity(args.fail_on))
+    if args.security_hub:
+        delivered = export_to_security_hub(report, options, run_id)
+        if not delivered and code == 0:
+            return 3  # the findings could not all be delivered: incomplete
+    return code
+
+
+def export_to_security_hub(report: Report, options: object, run_id: str) -> bool:
+    """``--security-hub``: import, resolve, archive; one summary line and each failed record
+    on stderr. True when every finding was delivered."""
+    from dynaguard.exports.security_hub import export_report
+    from dynaguard.sources.aws.session import AwsSession
+
+    session = AwsSession(options, run_id)  # type: ignore[arg-type]
+    result = export_report(
+        report, lambda region: session.client("securityhub", region), session.account_id()
+    )
+    print(f"dynaguard: {result.summary()}", file=sys.stderr)
+    for failure in result.failed:
+        print(
+            f"dynaguard: Security Hub did not take {failure['Id']}: "
+            f"{failure['ErrorCode']} {failure['ErrorMessage']}",
+            file=sys.stderr,
+        )
+    for reason in result.skipped:
+        print(f"dynaguard: not imported: {reason}", file=sys.stderr)
+    return not result.failed and not result.skipped
 
 
 def scan_scope(args: argparse.Namespace) -> dict[str, object]:

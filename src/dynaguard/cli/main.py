@@ -139,6 +139,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     _add_common_options(scan)
     _add_output_options(scan, SCAN_FORMATS)
     _add_history_options(scan)
+    scan.add_argument(
+        "--security-hub",
+        action="store_true",
+        help="import the findings into AWS Security Hub (each finding's region); resolve "
+        "what passes now, archive what is gone (policy: security-hub-export-policy.json)",
+    )
     scan.set_defaults(func=commands.cmd_scan)
 
     demo = sub.add_parser("demo", help="run the whole story on an embedded AWS emulator")
