@@ -104,7 +104,7 @@ class Control:
     rationale: str
     remediation: str
     check: CheckFn
-    frameworks: Mapping[str, str] = field(default_factory=dict)
+    frameworks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def evaluate(self, subject: Any, ctx: Context) -> list[Verdict]:
         result = self.check(subject, ctx)

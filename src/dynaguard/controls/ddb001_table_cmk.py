@@ -110,7 +110,6 @@ def judge_encryption(encryption: Fact[Encryption], ctx: Context, what: str) -> V
     remediation="aws dynamodb update-table --table-name TABLE --sse-specification "
     "Enabled=true,SSEType=KMS,KMSMasterKeyId=arn:aws:kms:REGION:ACCOUNT:key/KEY_ID "
     "(or: dynaguard harden with a configured key)",
-    frameworks={"AWS Config": "dynamodb-table-encrypted-kms"},
 )
 def table_encrypted_with_customer_key(table: Table, ctx: Context) -> Verdict:
     verdict = judge_encryption(table.encryption, ctx, "the table")

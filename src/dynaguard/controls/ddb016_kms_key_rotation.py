@@ -23,7 +23,6 @@ from dynaguard.model import KeyManager, Unknown, is_aws_managed_dynamodb_key
     "pending-deletion key makes every table that uses it unreadable.",
     remediation="aws kms enable-key-rotation --key-id KEY_ID (and aws kms enable-key / "
     "cancel-key-deletion if the key is disabled or scheduled for deletion)",
-    frameworks={"AWS Config": "cmk-backing-key-rotation-enabled"},
 )
 def kms_key_rotated_and_enabled(use: KeyUse, ctx: Context) -> Verdict:
     users = ", ".join(use.used_by)

@@ -83,6 +83,12 @@ class TfContext:
         return str(raw) if isinstance(raw, Ref) else "aws"
 
     def region_of(self, block: TfBlock) -> str:
+        """The block's ``region`` argument (AWS provider 6 sets a region per resource,
+        https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/enhanced-region-support),
+        else its provider's region."""
+        own = str_fact(block, "region", None)
+        if isinstance(own, Known) and own.value:
+            return own.value
         return self.provider_regions.get(self.provider_name(block), self.declared.region)
 
     def resolve(self, ref: Ref) -> TfBlock | None:
