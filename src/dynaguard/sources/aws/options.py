@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from dynaguard.errors import UsageError
+from dynaguard.sanitize import short_repr
 
 RETRY_MODES = ("standard", "adaptive")
 
@@ -53,6 +57,10 @@ class AwsOptions:
         bad = [r for r in self.regions if not _REGION_NAME.match(r)]
         if bad:
             raise UsageError(f"not an AWS region name: {', '.join(bad)}")
+        if self.endpoint_url is not None:
+            check_endpoint("--endpoint-url", self.endpoint_url)
+        else:
+            check_endpoint_environment(os.environ)
         if self.external_id and not self.role_arn:
             raise UsageError("an external id is only used with a role to assume (--role-arn)")
         self.name_pattern()  # validate the regular expression early
@@ -74,3 +82,43 @@ class AwsOptions:
         if pattern is not None and not pattern.search(table_name):
             return False
         return not self.tables or table_name in self.tables
+
+
+def endpoint_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an AWS endpoint, or None. botocore's own host rules (it raises a
+    bare ValueError at client creation otherwise), plus an http(s) scheme and a valid port."""
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"not a URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        host_port = re.fullmatch(r"[\w-]+(\.[\w-]+)*:\d+|[\w-]+(\.[\w-]+)+", url)
+        hint = f" (did you mean {short_repr('http://' + url)}?)" if host_port else ""
+        return f"needs http:// or https://{hint}"
+    if not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)):
+        return "not a valid host name or address"
+    if port == 0:
+        return "port 0 is not a port"
+    return None
+
+
+def check_endpoint(where: str, url: str) -> None:
+    problem = endpoint_problem(url)
+    if problem is not None:
+        raise UsageError(f"{where}: {short_repr(url)} is not an endpoint URL: {problem}")
+
+
+def check_endpoint_environment(environ: Mapping[str, str]) -> None:
+    """``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_<SERVICE>``, which botocore honours when no
+    endpoint is given, checked up front: a bad one is a usage error, not a traceback.
+    https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+    """
+    if environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
+        return
+    for name in sorted(environ):
+        named = name == "AWS_ENDPOINT_URL" or name.startswith("AWS_ENDPOINT_URL_")
+        if named and environ[name]:
+            check_endpoint(name, environ[name])
