@@ -76,6 +76,8 @@ def render(
         _render_summary_tables(console, report)
     else:
         _render_failing(console, report)
+    if report.config_path and not quiet:
+        console.print(Text(f"config: {report.config_path}", style="dim"))
     console.print(_summary_line(report))
     # rich pads table cells to the column width; trailing blanks only add noise to files/diffs
     return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))

@@ -21,8 +21,16 @@ def collect_vpcs(reader: RegionReader) -> Fact[tuple[Vpc, ...]]:
     def read() -> tuple[Vpc, ...]:
         raw = page_items(reader.pages(SERVICE, "DescribeVpcs"), "Vpcs")
         origin = reader.origin(SERVICE, "DescribeVpcs")
+        partition = reader.session.partition(reader.region)
         return tuple(
-            Vpc(v["VpcId"], reader.account_id, reader.region, bool(v.get("IsDefault")), origin)
+            Vpc(
+                v["VpcId"],
+                reader.account_id,
+                reader.region,
+                bool(v.get("IsDefault")),
+                origin,
+                arn=f"arn:{partition}:ec2:{reader.region}:{reader.account_id}:vpc/{v['VpcId']}",
+            )
             for v in raw
         )
 
