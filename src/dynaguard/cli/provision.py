@@ -155,7 +155,8 @@ def cmd_provision(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     controls = choose_controls(config, [c for c in (args.controls or "").split(",") if c.strip()])
     defaults = SpecDefaults(
-        region=_default_region(args),
+        region=args.region,
+        fallback_region=None if args.region else _default_region(args),
         kms_key_arn=args.kms_key,
         table_name=args.name,
         tags=_tags(args.tag),

@@ -61,7 +61,10 @@ TOP_FIELDS = (
 class SpecDefaults:
     """What fills the schema's silences: command-line values and the configured baseline."""
 
-    region: str | None = None
+    region: str | None = None  # --region: the schema's region must agree with it
+    # AWS_REGION / AWS_DEFAULT_REGION / the profile: used only when neither --region nor the
+    # schema gives one
+    fallback_region: str | None = None
     kms_key_arn: str | None = None  # --kms-key
     table_name: str | None = None  # --name (overrides the schema's table_name)
     tags: Mapping[str, str] = field(default_factory=dict)  # --tag KEY=VALUE
@@ -167,7 +170,7 @@ def _region(r: FieldReader, node: Mapping[str, Any], defaults: SpecDefaults) -> 
             node,
             "region",
         )
-    region = region or defaults.region
+    region = region or defaults.region or defaults.fallback_region
     if region is None:
         r.problems.add("region", "no region: set it in the schema, pass --region or configure one")
     return region
