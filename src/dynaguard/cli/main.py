@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from dynaguard import __version__
 from dynaguard.errors import DynaguardError
+from dynaguard.exit_codes import EXIT_USAGE
 
 # The report formats (kept here, not imported from dynaguard.formats, so --help stays light).
 SCAN_FORMATS = ("terminal", "json", "html", "csv", "asff", "ocsf", "sarif", "junit")
@@ -141,7 +142,7 @@ class OneLineParser(argparse.ArgumentParser):
     """Usage errors are one line on stderr (and exit 2), not the whole usage block."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 CONFIG_NAMES = ("dynaguard.yaml", ".dynaguard.yaml")
@@ -216,7 +217,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(words)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
-        return 2
+        return EXIT_USAGE
     discover_config(args)
     try:
         return int(args.func(args))
