@@ -15,6 +15,7 @@ from rich.text import Text
 
 from dynaguard.controls.base import Severity, Status
 from dynaguard.report import Finding, Report
+from dynaguard.sanitize import clean_line
 
 STYLE = {
     Status.PASS: "green",
@@ -90,7 +91,7 @@ def _render_failing(console: Console, report: Report) -> None:
             line = Text.assemble(
                 ("FAIL ", STYLE[Status.FAIL]),
                 (f"{f.severity.value:<8} ", SEVERITY_STYLE[f.severity]),
-                f"{f.control_id} {f.resource_type} {f.resource_id}: {f.reason}",
+                clean_line(f"{f.control_id} {f.resource_type} {f.resource_id}: {f.reason}"),
             )
             console.print(line)
 
