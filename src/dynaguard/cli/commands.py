@@ -44,9 +44,8 @@ def write_report(report: Report, args: argparse.Namespace) -> None:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        if args.format != "terminal":
-            summary = ", ".join(f"{v} {k}" for k, v in report.summary().items() if v)
-            print(f"wrote {args.output}: {summary or 'no findings'}", file=sys.stderr)
+        summary = ", ".join(f"{v} {k}" for k, v in report.summary().items() if v)
+        print(f"wrote {args.output}: {summary or 'no findings'}", file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -77,6 +76,25 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
+# sts:AssumeRole ExternalId: 2-1224 characters of [\w+=,.@:/-]
+# https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+_EXTERNAL_ID = r"[\w+=,.@:/-]{2,1224}"
+
+
+def check_external_id(external_id: str | None, role_arn: str | None) -> None:
+    import re
+
+    if external_id is None:
+        return
+    if not role_arn:
+        raise UsageError("--external-id goes with --role-arn (the role to assume)")
+    if not re.fullmatch(_EXTERNAL_ID, external_id):
+        raise UsageError(
+            f"--external-id {external_id!r}: AWS takes 2 to 1224 characters of letters, digits "
+            "and +=,.@:/-"
+        )
+
+
 def _aws_options(args: argparse.Namespace) -> object:
     from dynaguard.sources.aws.options import AwsOptions
 
@@ -91,6 +109,7 @@ def _aws_options(args: argparse.Namespace) -> object:
             raise UsageError(f"--match is not a valid regular expression: {exc}") from None
     if args.all_regions and args.region:
         raise UsageError("use either --region or --all-regions, not both")
+    check_external_id(args.external_id, args.role_arn)
     return AwsOptions(
         regions=tuple(args.region),
         all_regions=args.all_regions,

@@ -26,7 +26,7 @@ def register(sub: Any, common: Any) -> None:
     )
     common.aws(p)
     common.common(p)
-    common.output(p)
+    common.output(p, findings=False)  # harden has no --fail-on / --show-passed to honour
     add_confirm_options(p)
     h = p.add_argument_group("what to fix")
     h.add_argument(
@@ -148,6 +148,7 @@ def _options(args: argparse.Namespace, config: Any) -> Any:
 def _emit(text: str, args: argparse.Namespace) -> None:
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -6,8 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from dynaguard.controls.base import Severity
-
 IAC_HELP = """inputs: .tf / .tf.json (a directory is a module; local modules are followed),
 plan JSON
 (terraform show -json plan.out > plan.json), CloudFormation YAML/JSON (short tags included) and
@@ -55,6 +53,7 @@ def cmd_iac(args: argparse.Namespace) -> int:
 
     from dynaguard.cli.commands import controls_arg, write_report
     from dynaguard.cli.history import check_history_options, record_run
+    from dynaguard.controls.base import Severity
     from dynaguard.engine import new_run_id
     from dynaguard.logs import get_logger, setup_logging
     from dynaguard.sources.iac.scan import scan_iac

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from dynaguard.controls.base import Severity, Status
 from dynaguard.report import Finding, Report
+from dynaguard.sanitize import clean_line
 
 STYLE = {
     Status.PASS: "green",
@@ -76,6 +77,8 @@ def render(
         _render_summary_tables(console, report)
     else:
         _render_failing(console, report)
+    if report.config_path and not quiet:
+        console.print(Text(f"config: {report.config_path}", style="dim"))
     console.print(_summary_line(report))
     # rich pads table cells to the column width; trailing blanks only add noise to files/diffs
     return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
@@ -88,7 +91,7 @@ def _render_failing(console: Console, report: Report) -> None:
             line = Text.assemble(
                 ("FAIL ", STYLE[Status.FAIL]),
                 (f"{f.severity.value:<8} ", SEVERITY_STYLE[f.severity]),
-                f"{f.control_id} {f.resource_type} {f.resource_id}: {f.reason}",
+                clean_line(f"{f.control_id} {f.resource_type} {f.resource_id}: {f.reason}"),
             )
             console.print(line)
 

@@ -241,6 +241,7 @@ class Vpc:
     is_default: bool = False
     origin: Origin | None = None
     suppressions: tuple[tuple[str, str], ...] = ()
+    arn: str | None = None  # live VPCs: arn:<partition>:ec2:<region>:<account>:vpc/<id>
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ def collect_vpcs(reader: RegionReader) -> Fact[tuple[Vpc, ...]]:
     def read() -> tuple[Vpc, ...]:
         pages = reader.read_pages(SERVICE, "DescribeVpcs")
         origin = reader.origin(SERVICE, "DescribeVpcs")
+        partition = reader.session.partition(reader.region)
         return tuple(
             Vpc(
                 v.text("VpcId"),
@@ -29,6 +30,7 @@ def collect_vpcs(reader: RegionReader) -> Fact[tuple[Vpc, ...]]:
                 reader.region,
                 bool(v.opt_flag("IsDefault")),
                 origin,
+                arn=f"arn:{partition}:ec2:{reader.region}:{reader.account_id}:vpc/{v.text('VpcId')}",
             )
             for v in items(pages, "Vpcs")
         )
