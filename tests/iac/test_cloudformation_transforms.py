@@ -251,3 +251,38 @@ def test_a_nested_template_by_relative_path(tmp_path: Path) -> None:
     assert not findings(result, "DDB.003", "T")  # not scanned alone beside its parent
     alone = scan_iac([tmp_path / "child.yaml"])  # asked for on its own: parameter unknown
     assert status_of(alone, "DDB.003", "T") == "UNKNOWN"
+
+
+# --- pseudo parameters inside strings -------------------------------------------------------
+
+
+def test_pseudo_parameters_in_strings_are_stable_stand_ins(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "Conditions:\n"
+        "  InEast: !Equals [!Ref 'AWS::Region', us-east-1]\n"
+        "  NamedProd: !Equals [!Sub '${AWS::StackName}', prod]\n"
+        "Resources:\n"
+        "  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+        "      TableName: !Sub '${AWS::StackName}-orders'\n"
+        "      BillingMode: PROVISIONED\n"
+        "  ReadTarget:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+        "    Properties:\n      ServiceNamespace: dynamodb\n"
+        "      ResourceId: !Join ['/', [table, !Sub '${AWS::StackName}-orders']]\n"
+        "      ScalableDimension: dynamodb:table:ReadCapacityUnits\n"
+        "      MinCapacity: 1\n      MaxCapacity: 10\n"
+        "  Endpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n"
+        "      VpcId: !Ref Vpc\n"
+        "      ServiceName: !Join ['', [com.amazonaws., !Ref 'AWS::Region', .dynamodb]]\n"
+        "  Vpc:\n    Type: AWS::EC2::VPC\n"
+        "  Protected:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+        "      DeletionProtectionEnabled: !If [NamedProd, true, false]\n"
+    )
+    result = scan_iac([tmp_path])
+    units, _, _ = load_units([tmp_path])
+    orders = next(t for t in units[0].tables if t.address == "Orders")
+    assert orders.name == "<stack-name>-orders"
+    assert status_of(result, "DDB.015", "Vpc") == "PASS"  # the stack region's endpoint
+    reason = findings(result, "DDB.004", "Orders")[0].reason
+    assert "table read (no target-tracking policy)" in reason  # the target names this table
+    # a condition on the stack's name or region stays undecided
+    assert status_of(result, "DDB.003", "Protected") == "UNKNOWN"

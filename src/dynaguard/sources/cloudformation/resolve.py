@@ -8,9 +8,10 @@ that value, else Unknown naming the condition), ``Fn::Sub``/``Fn::Join`` build s
 ``Ref``/``Fn::GetAtt`` of a resource become ``Ref`` values for the adapter; inside strings
 they are rendered by the adapter's ``render`` callback (a table's name or ARN, a role's ARN).
 ``AWS::AccountId`` is the deploying account stand-in; ``AWS::Region`` is not known offline:
-``!Ref AWS::Region`` is Unknown (a condition on it cannot be decided), but inside ``!Sub`` it is
-the region label the stack's tables carry (``unknown``), so an ARN built with it names the
-same table as the table's own ARN. ``AWS::NoValue`` removes the property.
+``!Ref AWS::Region`` is Unknown (a condition on it cannot be decided), but inside ``!Sub`` or
+``!Join`` it is the region label the stack's tables carry (``unknown``), so an ARN built with
+it names the same table as the table's own ARN; ``AWS::StackName`` likewise (``<stack-name>``).
+``AWS::NoValue`` removes the property.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dynaguard.sources.iac.declared import IAC_ACCOUNT, UNKNOWN_REGION
 from dynaguard.sources.terraform.block import Ref, first_unknown
 
 NO_VALUE = object()
+STACK_NAME = "<stack-name>"  # AWS::StackName inside a string (chosen when deployed)
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 Render = Callable[[Ref], str]
 
@@ -43,6 +45,7 @@ class Resolver:
         # its parameters have the values its parent stack passes (resolved by the parent)
         self.namespace = namespace
         self.parameter_values = dict(parameter_values or {})
+        self._stand_in_strings: dict[str, str] = {}
         self.parameters = template.get("Parameters") or {}
         self.conditions = template.get("Conditions") or {}
         self.mappings = template.get("Mappings") or {}
@@ -125,6 +128,7 @@ class Resolver:
     def _sub(self, arg: Any) -> Any:
         text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1] or {})
         problems: list[str] = []
+        used: list[str] = []
 
         def replace(match: re.Match[str]) -> str:
             name = match.group(1).strip()
@@ -132,8 +136,9 @@ class Resolver:
                 value = self.value(variables[name])
             elif "." in name and not name.startswith("AWS::"):
                 value = self._get_att(name)
-            elif name == "AWS::Region":
-                value = self.region  # inside a string: the region label, as table ARNs have
+            elif self._stand_in(name) is not None:
+                value = self._stand_in(name)
+                used.append(name)
             else:
                 value = self._ref(name)
             rendered = self._text(value, name)
@@ -145,15 +150,45 @@ class Resolver:
         result = _SUB_VAR.sub(replace, str(text))
         if problems:
             return Unknown(f"!Sub {text!r}: {problems[0]}")
-        return result.replace("${!", "${")
+        return self._noted(result.replace("${!", "${"), used)
 
     def _join(self, arg: Any) -> Any:
-        delimiter, items = arg[0], self.value(arg[1])
+        raw_items, used = arg[1], []
+        if isinstance(raw_items, list):
+            items = []
+            for raw in raw_items:
+                pseudo = raw.get("Ref") if isinstance(raw, Mapping) and len(raw) == 1 else None
+                stand_in = self._stand_in(pseudo) if isinstance(pseudo, str) else None
+                items.append(stand_in if stand_in is not None else self.value(raw))
+                used += [str(pseudo)] if stand_in is not None else []
+            items = [i for i in items if i is not NO_VALUE]
+        else:
+            items = self.value(raw_items)
         if isinstance(items, Unknown) or not isinstance(items, list):
             return items if isinstance(items, Unknown) else Unknown("!Join of a non-list")
         parts = [self._text(i, "!Join item") for i in items]
         bad = next((p for p in parts if isinstance(p, Unknown)), None)
-        return bad if bad is not None else str(delimiter).join(str(p) for p in parts)
+        if bad is not None:
+            return bad
+        return self._noted(str(arg[0]).join(str(p) for p in parts), used)
+
+    def _stand_in(self, name: str) -> str | None:
+        """A pseudo parameter inside a string: a stand-in for what the deployment decides
+        (the region label the stack's tables carry, a placeholder stack name), so an ARN or
+        name built with it is one stable value that matches the table it names."""
+        return {
+            "AWS::Region": self.region,
+            "AWS::StackName": STACK_NAME,
+            "AWS::StackId": f"arn:aws:cloudformation:{self.region}:{IAC_ACCOUNT}:stack/"
+            f"{STACK_NAME}/{STACK_NAME}-id",
+            "AWS::URLSuffix": "amazonaws.com",
+        }.get(name)
+
+    def _noted(self, text: str, used: list[str]) -> str:
+        """Remember strings built on a stand-in: a condition comparing one is undecided."""
+        if used:
+            self._stand_in_strings[text] = used[0]
+        return text
 
     def _if(self, arg: Any) -> Any:
         name, when_true, when_false = arg
@@ -209,6 +244,12 @@ class Resolver:
 
     def _logic(self, name: str, arg: Any) -> bool | Unknown:
         values = [self.value(a) for a in (arg if isinstance(arg, list) else [arg])]
+        values = [
+            Unknown(f"{v!r} depends on {self._stand_in_strings[v]}, known when deployed")
+            if isinstance(v, str) and v in self._stand_in_strings
+            else v
+            for v in values
+        ]
         hole = next((v for v in values if first_unknown(v) is not None), None)
         if name == "Fn::Equals":
             if hole is not None:
