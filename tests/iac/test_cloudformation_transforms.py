@@ -286,3 +286,24 @@ def test_pseudo_parameters_in_strings_are_stable_stand_ins(tmp_path: Path) -> No
     assert "table read (no target-tracking policy)" in reason  # the target names this table
     # a condition on the stack's name or region stays undecided
     assert status_of(result, "DDB.003", "Protected") == "UNKNOWN"
+
+
+def test_select_split_and_sub_variables_with_pseudo_parameters(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "Parameters:\n  Names:\n    Type: String\n    Default: 'a,b,orders'\n"
+        "Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+        "      TableName: !Select [2, !Split [',', !Ref Names]]\n"
+        "  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+        "      PolicyDocument:\n        Statement:\n          - Effect: Allow\n"
+        "            Action: dynamodb:GetItem\n"
+        "            Resource: !Sub\n"
+        "              - 'arn:aws:dynamodb:${r}:${a}:table/${t}'\n"
+        "              - {r: !Ref 'AWS::Region', a: !Ref 'AWS::AccountId', t: !Ref T}\n"
+    )
+    units, _, _ = load_units([tmp_path])
+    assert units[0].tables[0].name == "orders"
+    (policy,) = units[0].iam_policies
+    assert policy.document.statements[0]["Resource"] == (
+        "arn:aws:dynamodb:unknown:000000000000:table/orders"
+    )
+    assert status_of(scan_iac([tmp_path]), "DDB.012", "P") == "PASS"

@@ -220,3 +220,14 @@ def test_policy_built_with_partition_region_and_account_is_judged(tmp_path: Path
     finding = findings(result, "DDB.012", "aws_iam_role_policy.p")[0]
     assert finding.status.value == "FAIL" and finding.line == 7
     assert "arn:aws:dynamodb:eu-west-1:000000000000:table/*" in finding.reason
+
+
+def test_endpoint_of_another_service_in_an_unknown_region_is_not_unknown(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "region" {}\nresource "aws_vpc" "v" {}\n'
+        'resource "aws_vpc_endpoint" "api" {\n  vpc_id = aws_vpc.v.id\n'
+        '  service_name = "com.amazonaws.${var.region}.execute-api"\n}\n'
+        'resource "aws_vpc_endpoint" "ddb" {\n  vpc_id = aws_vpc.v.id\n'
+        '  service_name = "com.amazonaws.${var.region}.dynamodb"\n}\n'
+    )
+    assert status_of(scan_iac([tmp_path]), "DDB.015", "aws_vpc.v") == "PASS"

@@ -98,6 +98,8 @@ class Resolver:
             "Fn::If": self._if,
             "Fn::FindInMap": self._find_in_map,
             "Fn::Length": self._length,
+            "Fn::Select": self._select,
+            "Fn::Split": self._split,
             "Fn::ToJsonString": self._to_json_string,
             "Fn::Equals": lambda a: self._logic("Fn::Equals", a),
             "Fn::Not": lambda a: self._logic("Fn::Not", a),
@@ -133,7 +135,12 @@ class Resolver:
         def replace(match: re.Match[str]) -> str:
             name = match.group(1).strip()
             if name in variables:
-                value = self.value(variables[name])
+                raw = variables[name]
+                pseudo = raw.get("Ref") if isinstance(raw, Mapping) and len(raw) == 1 else None
+                stand_in = self._stand_in(pseudo) if isinstance(pseudo, str) else None
+                value = stand_in if stand_in is not None else self.value(raw)
+                if stand_in is not None:
+                    used.append(str(pseudo))
             elif "." in name and not name.startswith("AWS::"):
                 value = self._get_att(name)
             elif self._stand_in(name) is not None:
@@ -160,7 +167,8 @@ class Resolver:
                 pseudo = raw.get("Ref") if isinstance(raw, Mapping) and len(raw) == 1 else None
                 stand_in = self._stand_in(pseudo) if isinstance(pseudo, str) else None
                 items.append(stand_in if stand_in is not None else self.value(raw))
-                used += [str(pseudo)] if stand_in is not None else []
+                if stand_in is not None:
+                    used.append(str(pseudo))
             items = [i for i in items if i is not NO_VALUE]
         else:
             items = self.value(raw_items)
@@ -214,6 +222,29 @@ class Resolver:
             if default is not None:  # AWS::LanguageExtensions: the DefaultValue
                 return self.value(default)
             return Unknown(f"!FindInMap {keys}: no such entry")
+
+    def _select(self, arg: Any) -> Any:
+        """``Fn::Select [index, list]``."""
+        if not (isinstance(arg, list) and len(arg) == 2):
+            return Unknown("Fn::Select needs [index, list]")
+        index, items = self.value(arg[0]), self.value(arg[1])
+        if isinstance(items, Unknown) or isinstance(index, Unknown):
+            return items if isinstance(items, Unknown) else index
+        try:
+            return items[int(index)]
+        except (TypeError, ValueError, IndexError, KeyError):
+            return Unknown(
+                f"Fn::Select {index} of a list of {len(items) if isinstance(items, list) else '?'}"
+            )
+
+    def _split(self, arg: Any) -> Any:
+        """``Fn::Split [delimiter, string]``."""
+        if not (isinstance(arg, list) and len(arg) == 2):
+            return Unknown("Fn::Split needs [delimiter, string]")
+        text = self._text(self.value(arg[1]), "Fn::Split string")
+        if isinstance(text, Unknown):
+            return text
+        return text.split(str(arg[0]))
 
     def _length(self, arg: Any) -> Any:
         """``Fn::Length`` (AWS::LanguageExtensions): the number of items of a list."""

@@ -39,6 +39,9 @@ from dynaguard.sources.terraform.policies import render_ref
 _DYNAMODB_SERVICE = re.compile(r"^(cn\.)?com\.amazonaws\.(.+)\.dynamodb$")
 # "com.amazonaws.${data.aws_region.current.name}.dynamodb": the region is only known at plan.
 _PARTLY_DYNAMODB = re.compile(r"com\.amazonaws\.\$\{[^}]+\}\.dynamodb['\"]")
+_PARTLY_OTHER_SERVICE = re.compile(
+    r"com\.amazonaws\.\$\{[^}]+\}\.(?!dynamodb['\"])[a-z0-9.-]+['\"]"
+)
 
 
 def _node_azs(block: TfBlock, replication: Fact[int | None]) -> Fact[tuple[str, ...]]:
@@ -239,6 +242,8 @@ def map_network(ctx: TfContext) -> tuple[list[Vpc], list[VpcEndpoint]]:
         vpc, service = block.raw("vpc_id"), str_fact(block, "service_name", None)
         if isinstance(service, Unknown) and _PARTLY_DYNAMODB.search(service.reason):
             service = Known("com.amazonaws.REGION.dynamodb", block.origin)
+        if isinstance(service, Unknown) and _PARTLY_OTHER_SERVICE.search(service.reason):
+            continue  # "com.amazonaws.${var.region}.execute-api": whatever the region, not DynamoDB
         if isinstance(service, Unknown):
             ctx.declared.mark_unresolved(
                 "VPC endpoints", Unknown(f"{block.address}: {service.reason}", block.origin)
