@@ -174,6 +174,18 @@ def test_untranslatable_sam_resource_is_one_line_and_the_rest_is_judged(sam: Iac
     assert sam.exit_code() == 1  # FAILs elsewhere
 
 
+def test_sam_image_function_built_by_sam_build(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n"
+        "      Policies:\n        - DynamoDBReadPolicy:\n            TableName: t\n"
+        "    Metadata:\n      Dockerfile: Dockerfile\n"
+    )
+    result = scan_iac([tmp_path])
+    assert result.problems == ()
+    assert status_of(result, "DDB.012", "FnRole.Policies[0]") == "PASS"
+
+
 def test_language_extensions_then_sam(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text(
         "Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]\nResources:\n"
