@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from dynaguard.model import Unknown
+from dynaguard.sources.iac.blocks import Ref, first_unknown
 from dynaguard.sources.iac.declared import IAC_ACCOUNT, UNKNOWN_REGION
-from dynaguard.sources.terraform.block import Ref, first_unknown
 
 NO_VALUE = object()
 STACK_NAME = "<stack-name>"  # AWS::StackName inside a string (chosen when deployed)

@@ -1,4 +1,4 @@
-"""Convert tfparse's evaluated output into ``TfBlock`` values.
+"""Convert tfparse's evaluated output into ``Block`` values.
 
 tfparse (Trivy's Terraform evaluator) resolves variables (defaults and var files), locals,
 functions and module inputs. What it cannot resolve comes back in three shapes, all turned into
@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.model import Known, Origin, Unknown
+from dynaguard.sources.iac.blocks import Block, Ref
 from dynaguard.sources.iac.declared import IAC_ACCOUNT
 from dynaguard.sources.iac.suppressions import inline_suppressions
-from dynaguard.sources.terraform.block import Ref, TfBlock
 from dynaguard.sources.terraform.null_values import NullJudge, Span, scope_of
 from dynaguard.sources.terraform.sources import SourceFiles
 
@@ -66,7 +66,7 @@ class HclConverter:
                     self.by_id[item["id"]] = meta["path"]
         self.problems = sources.problems
 
-    def blocks(self, wanted_files: set[Path] | None = None) -> list[TfBlock]:
+    def blocks(self, wanted_files: set[Path] | None = None) -> list[Block]:
         """Resource, data and provider blocks (only those in ``wanted_files`` when given)."""
         out = []
         for kind, items in self.parsed.items():
@@ -82,7 +82,7 @@ class HclConverter:
 
     def _top_block(
         self, kind: str, item: Mapping[str, Any], meta: Mapping[str, Any], path: Path
-    ) -> TfBlock:
+    ) -> Block:
         address = str(meta.get("path", kind))
         mode = str(meta.get("type", "provider" if kind == "provider" else "resource"))
         first, last = int(meta.get("line_start", 1)), int(meta.get("line_end", 1))
@@ -94,7 +94,7 @@ class HclConverter:
         attrs = self._attrs(item, path, [Span(path, first, last)], prefix)
         # a provider block's type is its label ("aws"), as in plan JSON
         kind = str(meta.get("label", kind)) if mode == "provider" else kind
-        return TfBlock(kind, address, origin, attrs, mode, found.accepted)
+        return Block(kind, address, origin, attrs, mode, found.accepted)
 
     def _attrs(
         self, item: Mapping[str, Any], path: Path, frames: list[Span], prefix: str
@@ -149,12 +149,12 @@ class HclConverter:
 
     def _nested(
         self, value: Mapping[str, Any], path: Path, prefix: str, name: str, frames: list[Span]
-    ) -> TfBlock:
+    ) -> Block:
         meta = value["__tfmeta"]
         first, last = int(meta.get("line_start", 1)), int(meta.get("line_end", 1))
         origin = Origin(file=self.sources.display(path), line=first)
         attrs = self._attrs(value, path, [*frames, Span(path, first, last)], prefix)
-        return TfBlock(name, name, origin, attrs, "nested")
+        return Block(name, name, origin, attrs, "nested")
 
     def _string(self, value: str, prefix: str) -> Any:
         if value in self.by_id:

@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
 from dynaguard.sources.terraform.expressions import block_attribute, child_blocks
-from dynaguard.sources.terraform.sources import display_path
 
 MODULES_JSON = Path(".terraform") / "modules" / "modules.json"
 REGISTRY_HOST = "registry.terraform.io/"
