@@ -319,3 +319,24 @@ def test_select_split_and_sub_variables_with_pseudo_parameters(tmp_path: Path) -
         "arn:aws:dynamodb:unknown:000000000000:table/orders"
     )
     assert status_of(scan_iac([tmp_path]), "DDB.012", "P") == "PASS"
+
+
+def test_global_table_replica_in_the_stacks_own_region(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n  Key:\n    Type: AWS::KMS::Key\n"
+        "  Orders:\n    Type: AWS::DynamoDB::GlobalTable\n    Properties:\n"
+        "      SSESpecification: {SSEEnabled: true, SSEType: KMS}\n"
+        "      Replicas:\n"
+        "        - Region: !Ref AWS::Region\n"
+        "          PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}\n"
+        "          SSESpecification: {KMSMasterKeyId: !Ref Key}\n"
+        "        - Region: us-west-2\n"
+        "          SSESpecification: {KMSMasterKeyId: alias/aws/dynamodb}\n"
+    )
+    result = scan_iac([tmp_path])
+    # the stack's own replica is the table: its settings are declared, whatever its region
+    assert status_of(result, "DDB.001", "Orders", "unknown") == "PASS"
+    assert status_of(result, "DDB.002", "Orders", "unknown") == "PASS"
+    assert status_of(result, "DDB.010", "Orders", "unknown") == "PASS"
+    assert status_of(result, "DDB.010", "Orders", "us-west-2") == "FAIL"
+    assert status_of(result, "DDB.011", "Orders", "us-west-2") == "FAIL"

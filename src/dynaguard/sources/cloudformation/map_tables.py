@@ -29,6 +29,7 @@ from dynaguard.model import (
 )
 from dynaguard.sources.cloudformation.context import CfnContext
 from dynaguard.sources.cloudformation.documents import policy_fact
+from dynaguard.sources.cloudformation.resolve import STACK_REGION
 from dynaguard.sources.iac.blocks import Block
 from dynaguard.sources.iac.values import bool_fact, int_fact, ref_or_str_fact, str_fact
 
@@ -166,7 +167,7 @@ def _on_demand(block: Block) -> dict[str, int]:
     return out
 
 
-def agreed(facts: Sequence[Fact[T]], what: str, origin_block: Block) -> Fact[T]:
+def agreed_by_all(facts: Sequence[Fact[T]], what: str, origin_block: Block) -> Fact[T]:
     """One value when every replica agrees; Unknown when they differ or one is Unknown."""
     if not facts:
         return Unknown(f"{what}: the global table declares no replica", origin_block.origin)
@@ -187,9 +188,14 @@ def map_global_table(block: Block, ctx: CfnContext) -> Table:
     sse = block.block("SSESpecification")
     replicas = block.blocks("Replicas")
     reps = [_replica(block, r, sse, ctx) for r in replicas]
+    # the replica in the stack's own region (Region: !Ref AWS::Region) is the table itself
+    own = next((i for i, r in enumerate(replicas) if r.raw("Region") is STACK_REGION), None)
 
     def per(read: Callable[[Block], Fact[Any]]) -> list[Fact[Any]]:
         return [read(r) for r in replicas]
+
+    def agreed(facts: Sequence[Fact[T]], what: str, origin_block: Block) -> Fact[T]:
+        return facts[own] if own is not None else agreed_by_all(facts, what, origin_block)
 
     return Table(
         name=ctx.table_name(block.address),
@@ -227,7 +233,9 @@ def _replica(table: Block, rep: Block, sse: Block | None, ctx: CfnContext) -> Re
     region_name = region.value if isinstance(region, Known) and region.value else "unknown"
     enc = _encryption(sse, rep.block("SSESpecification"), ctx, table)
     pitr = _pitr(rep)
-    if isinstance(region, Unknown):
+    if rep.raw("Region") is STACK_REGION:  # the replica in the stack's own region: its
+        region_name = ctx.declared.region  # settings are declared, whatever that region is
+    elif isinstance(region, Unknown):
         enc = pitr = region
     return Replica(
         table.address, region_name, None, Known("DECLARED", rep.origin), enc, pitr, rep.origin

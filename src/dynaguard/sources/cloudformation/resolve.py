@@ -27,6 +27,9 @@ from dynaguard.sources.iac.declared import IAC_ACCOUNT, UNKNOWN_REGION
 
 NO_VALUE = object()
 STACK_NAME = "<stack-name>"  # AWS::StackName inside a string (chosen when deployed)
+# !Ref AWS::Region: the region the stack is deployed to, unknown offline (one instance, so a
+# mapper can tell "the stack's own region" from any other unresolved region)
+STACK_REGION = Unknown("!Ref AWS::Region is not known offline")
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 Render = Callable[[Ref], str]
 
@@ -77,6 +80,8 @@ class Resolver:
             return IAC_ACCOUNT
         if name == "AWS::Partition":
             return "aws"
+        if name == "AWS::Region":
+            return STACK_REGION
         if name.startswith("AWS::"):
             return Unknown(f"!Ref {name} is not known offline")
         if name in self.parameter_values:
