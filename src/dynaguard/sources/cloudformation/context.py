@@ -22,8 +22,9 @@ from dynaguard.model import (
     is_aws_managed_dynamodb_key,
 )
 from dynaguard.model.resources import IAC_STREAM_LABEL
+from dynaguard.sources.iac.blocks import Block, Ref
 from dynaguard.sources.iac.declared import Declared, synthetic_table_arn
-from dynaguard.sources.terraform.block import Ref, TfBlock, bool_fact, ref_or_str_fact, str_fact
+from dynaguard.sources.iac.values import bool_fact, ref_or_str_fact, str_fact
 
 TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
 
@@ -32,10 +33,10 @@ TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
 class CfnContext:
     declared: Declared
     raw_resources: Mapping[str, Any]
-    blocks: dict[str, TfBlock] = field(default_factory=dict)
+    blocks: dict[str, Block] = field(default_factory=dict)
     resolve: Callable[[Any], Any] = lambda node: node
 
-    def of_type(self, kind: str) -> list[TfBlock]:
+    def of_type(self, kind: str) -> list[Block]:
         return [b for b in self.blocks.values() if b.type == kind]
 
     def resource_type(self, logical_id: str) -> str:
@@ -103,7 +104,7 @@ class CfnContext:
             return self.key_ref(ref_or_str_fact(block, "TargetKeyId"), depth + 1)
         return Unknown(f"{ref} ({block.type}) is not a KMS key", value.origin)
 
-    def _register(self, block: TfBlock) -> None:
+    def _register(self, block: Block) -> None:
         if block.address in self.declared.kms_keys:
             return
         enabled = bool_fact(block, "Enabled", True)

@@ -24,16 +24,8 @@ from dynaguard.model.aws_managed_policies import document_of as aws_managed_docu
 from dynaguard.model.aws_managed_policies import is_aws_managed_arn
 from dynaguard.sources.cloudformation.context import CfnContext
 from dynaguard.sources.cloudformation.documents import document
-from dynaguard.sources.terraform.block import (
-    Ref,
-    TfBlock,
-    bool_fact,
-    first_unknown,
-    int_fact,
-    known_strings,
-    str_fact,
-)
-from dynaguard.sources.terraform.map_services import int_or_float
+from dynaguard.sources.iac.blocks import Block, Ref, first_unknown
+from dynaguard.sources.iac.values import bool_fact, int_fact, int_or_float, known_strings, str_fact
 
 _DYNAMODB_SERVICE = re.compile(r"^(cn\.)?com\.amazonaws\.(.+)\.dynamodb$")
 _PARTLY_DYNAMODB = re.compile(r"com\.amazonaws\.\$\{AWS::Region\}\.dynamodb")
@@ -133,7 +125,7 @@ def map_scaling(ctx: CfnContext) -> tuple[list[ScalableTarget], list[ScalingPoli
 
 
 def _auto(
-    settings: TfBlock | None,
+    settings: Block | None,
     rid: str,
     dim: str,
     out: tuple[list[ScalableTarget], list[ScalingPolicy]],
@@ -194,7 +186,7 @@ def _global_table_scaling(ctx: CfnContext) -> tuple[list[ScalableTarget], list[S
 
 
 def _gsi_reads(
-    replicas: list[TfBlock],
+    replicas: list[Block],
     index: str,
     rid: str,
     out: tuple[list[ScalableTarget], list[ScalingPolicy]],
@@ -222,7 +214,7 @@ def _arns(value: Any, ctx: CfnContext) -> list[str] | Unknown:
     return out
 
 
-def _conditions(selection: TfBlock) -> tuple[list[TagCondition], list[TagCondition]] | Unknown:
+def _conditions(selection: Block) -> tuple[list[TagCondition], list[TagCondition]] | Unknown:
     listed, conditions = [], []
     for tag in selection.blocks("ListOfTags"):
         parts = [tag.raw(k) for k in ("ConditionType", "ConditionKey", "ConditionValue")]
@@ -276,7 +268,7 @@ def map_backup(ctx: CfnContext) -> list[BackupSelection]:
     return out
 
 
-def _holders(block: TfBlock) -> tuple[str, ...]:
+def _holders(block: Block) -> tuple[str, ...]:
     out = []
     for attr in ("Roles", "Users", "Groups"):
         for v in block.raw(attr) or []:
@@ -285,7 +277,7 @@ def _holders(block: TfBlock) -> tuple[str, ...]:
 
 
 def _iam(
-    block: TfBlock, name: str, kind: str, raw: Any, holders: tuple[str, ...], ctx: CfnContext
+    block: Block, name: str, kind: str, raw: Any, holders: tuple[str, ...], ctx: CfnContext
 ) -> IamPolicy:
     doc = (
         document(raw, ctx)
