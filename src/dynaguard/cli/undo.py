@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.cli.harden import confirm
+from dynaguard.cli.selection import SELECTION_HELP, add_selection_options, selection_from_args
 
 
 def register(sub: Any, common: Any) -> None:
@@ -24,6 +25,7 @@ def register(sub: Any, common: Any) -> None:
         help="also re-disable protections (deletion protection, PITR, keys...); implies --yes",
     )
     p.add_argument("--state-dir", metavar="DIR", help="where run journals live")
+    add_selection_options(p.add_argument_group("which resources", SELECTION_HELP))
     g = p.add_argument_group("credentials and endpoint")
     g.add_argument("--profile", help="AWS named profile")
     g.add_argument("--role-arn", help="assume this role first")
@@ -50,7 +52,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
     state_dir = Path(args.state_dir) if args.state_dir else default_state_dir()
     record = load_run(state_dir, args.run_id)
-    plan = plan_undo(record)
+    plan = plan_undo(record, selection_from_args(args))
     out = sys.stderr if args.format == "json" else sys.stdout
     print(f"undo of run {record.run_id} ({record.kind}, {record.started}):", file=out)
     for change in plan.changes:

@@ -16,6 +16,7 @@ from dynaguard.config import Config
 from dynaguard.controls.registry import get_control
 from dynaguard.engine import new_run_id, resolve_config
 from dynaguard.evaluate import evaluate
+from dynaguard.model.selection import ResourceKind, Selection
 from dynaguard.remediation.base import Options, Remediation, ResourceRef
 from dynaguard.remediation.executor import APPLIED, FAILED, Outcome, execute
 from dynaguard.remediation.journal import Journal, default_state_dir
@@ -75,6 +76,18 @@ class HardenResult:
         }
 
 
+def only_resource(resource: ResourceRef, selection: Selection) -> Selection:
+    """The selection of one resource, to re-read it after a change (keys are found through
+    the tables of the run's own selection)."""
+    if resource.kind == ResourceKind.TABLE:
+        return Selection(tables=(resource.name,))
+    if resource.kind == ResourceKind.DAX_CLUSTER:
+        return Selection(dax_clusters=(resource.name,))
+    if resource.kind == ResourceKind.KMS_KEY:
+        return replace(selection, dax_clusters=(), include=frozenset({ResourceKind.KMS_KEY}))
+    return Selection(include=frozenset({ResourceKind(resource.kind)}))
+
+
 def rescanner(
     session: AwsSession, aws_options: AwsOptions, config: Config, run_id: str
 ) -> Callable[[ResourceRef, str], list[Finding]]:
@@ -86,9 +99,7 @@ def rescanner(
             aws_options,
             regions=(resource.region,),
             all_regions=False,
-            prefix=None,
-            match=None,
-            tables=(resource.name,) if resource.kind == "table" else (),
+            selection=only_resource(resource, aws_options.selection),
         )
         inventory = collect(narrowed, facts_needed([control]), run_id=run_id, session=session)
         findings, _ = evaluate(inventory, [control], config)
@@ -121,7 +132,7 @@ def harden(
     chosen = (
         list(remediations)
         if remediations is not None
-        else select_remediations(cfg, only, skip, shortcuts)
+        else select_remediations(cfg, only, skip, shortcuts, aws_options.selection)
     )
     session = AwsSession(aws_options, run_id, recorder)
     plan = build_plan(session, aws_options, cfg, chosen, opts, run_id)
@@ -134,6 +145,7 @@ def harden(
         "harden",
         account_id=plan.account_id,
         regions=list(aws_options.regions),
+        selection=aws_options.selection.to_dict(),
         planned=len(plan.all_changes),
     )
     runner = StepRunner(session, timing or Timing(), rescanner(session, aws_options, cfg, run_id))

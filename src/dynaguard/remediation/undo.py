@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dynaguard.model.selection import Selection
 from dynaguard.remediation.base import ApiStep, Change, ResourceRef
 from dynaguard.remediation.executor import APPLIED, FAILED, SKIPPED, Outcome
 from dynaguard.remediation.journal import Journal, RunRecord
@@ -22,11 +23,16 @@ class UndoPlan:
     not_undone: tuple[str, ...]  # why some journal entries are left alone
 
 
-def plan_undo(record: RunRecord) -> UndoPlan:
+def plan_undo(record: RunRecord, selection: Selection | None = None) -> UndoPlan:
+    """The restoring changes of ``record``'s verified changes on the resources ``selection``
+    selects (all of them without one), newest first."""
     changes, weakening, notes = [], set(), []
     for entry in reversed(record.entries):
         data = entry.change
         label = f"{data['control_id']} on {data['resource']['name']}"
+        resource = data["resource"]
+        if selection is not None and not selection.selects(resource["kind"], resource["name"]):
+            continue
         if entry.status != "done":
             notes.append(f"{label}: {entry.status} in the journal (not verified), not undone")
             continue
