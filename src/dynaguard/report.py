@@ -8,6 +8,7 @@ from typing import Any
 
 from dynaguard import __version__
 from dynaguard.controls.base import Severity, Status
+from dynaguard.exit_codes import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +73,10 @@ class Report:
     def exit_code(self, fail_on: Severity = Severity.LOW) -> int:
         """0 clean; 1 failing at or above ``fail_on``; 3 incomplete (UNKNOWN), nothing failing."""
         if self.failing(fail_on):
-            return 1
+            return EXIT_FINDINGS
         if any(f.status is Status.UNKNOWN for f in self.findings):
-            return 3
-        return 0
+            return EXIT_INCOMPLETE
+        return EXIT_OK
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ from dynaguard import __version__
 from dynaguard.cli import commands
 from dynaguard.cli.selection import SELECTION_HELP, add_selection_options
 from dynaguard.errors import DynaguardError
+from dynaguard.exit_codes import EXIT_USAGE
 
 EXIT_HELP = """exit codes:
   scan, demo: 0 nothing failing at or above --fail-on; 1 failing findings;
@@ -146,7 +147,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(words)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
         return int(args.func(args))
     except DynaguardError as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from dynaguard.config import Config
 from dynaguard.controls.base import Severity
 from dynaguard.engine import choose_controls, new_run_id, report_from_inventory, resolve_config
+from dynaguard.exit_codes import EXIT_INCOMPLETE, EXIT_OK
 from dynaguard.report import Report
 from dynaguard.sources.iac.declared import Declared, inventory_of
 from dynaguard.sources.iac.discovery import discover
@@ -32,8 +33,8 @@ class IacResult:
     def exit_code(self, fail_on: Severity = Severity.LOW) -> int:
         """As for scan; an input problem makes an otherwise clean run incomplete (3)."""
         code = self.report.exit_code(fail_on)
-        if code == 0 and self.problems:
-            return 3
+        if code == EXIT_OK and self.problems:
+            return EXIT_INCOMPLETE
         return code
 
 
