@@ -22,6 +22,7 @@ from dynaguard.remediation.base import Options, Remediation, ResourceRef
 from dynaguard.remediation.executor import APPLIED, FAILED, Outcome, execute
 from dynaguard.remediation.journal import Journal, default_state_dir
 from dynaguard.remediation.planner import HardenPlan, build_plan
+from dynaguard.remediation.reconcile import needs_reconciling, reconcile
 from dynaguard.remediation.selection import select_remediations
 from dynaguard.remediation.steps import StepRunner, Timing
 from dynaguard.report import Finding
@@ -40,6 +41,7 @@ class HardenResult:
     cancelled: bool = False
     journal: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    reconciled: tuple[str, ...] = ()  # earlier runs' pending changes settled before planning
 
     @property
     def exit_code(self) -> int:
@@ -70,6 +72,7 @@ class HardenResult:
             "summary": self.summary(),
             "plan": self.plan.to_dict(),
             "results": [o.to_dict() for o in self.outcomes],
+            "reconciled": list(self.reconciled),
             "stats": self.stats,
             "exit_code": self.exit_code,
         }
@@ -124,7 +127,9 @@ def harden(
     concurrency: int = 4,
     remediations: Sequence[Remediation] | None = None,
 ) -> HardenResult:
-    """Plan from live state, then (unless ``dry_run`` or ``confirm`` says no) apply."""
+    """Plan from live state, then (unless ``dry_run`` or ``confirm`` says no) apply. Changes
+    that earlier runs in ``state_dir`` left pending (killed) are first settled by reading the
+    resources, so the journal records what they did before anything new is planned."""
     cfg = resolve_config(config)
     run_id = run_id or new_run_id()
     opts = options or Options(settings=cfg.harden)
@@ -134,12 +139,15 @@ def harden(
         else select_remediations(cfg, only, skip, shortcuts, aws_options.selection)
     )
     session = AwsSession(aws_options, run_id, recorder)
+    state = state_dir or default_state_dir()
+    runner = StepRunner(session, timing or Timing(), rescanner(session, aws_options, cfg, run_id))
+    notes = reconcile(needs_reconciling(state), runner).notes
     plan = build_plan(session, aws_options, cfg, chosen, opts, run_id)
     if dry_run or not plan.all_changes:
-        return HardenResult(run_id, plan, dry_run=dry_run)
+        return HardenResult(run_id, plan, dry_run=dry_run, reconciled=notes)
     if confirm is not None and not confirm(plan):
-        return HardenResult(run_id, plan, cancelled=True)
-    journal = Journal(state_dir or default_state_dir(), run_id)
+        return HardenResult(run_id, plan, cancelled=True, reconciled=notes)
+    journal = Journal(state, run_id)
     journal.start(
         "harden",
         account_id=plan.account_id,
@@ -147,9 +155,10 @@ def harden(
         selection=aws_options.selection.to_dict(),
         planned=len(plan.all_changes),
     )
-    runner = StepRunner(session, timing or Timing(), rescanner(session, aws_options, cfg, run_id))
     outcomes = execute(plan.preludes, plan.changes, runner, journal, concurrency)
-    result = HardenResult(run_id, plan, tuple(outcomes), journal=str(journal.path))
+    result = HardenResult(
+        run_id, plan, tuple(outcomes), journal=str(journal.path), reconciled=notes
+    )
     journal.finish(result.summary())
     return result
 
