@@ -9,13 +9,13 @@ and the key, every problem at once, so a typo never silently weakens the baselin
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dynaguard.errors import ConfigError
+from dynaguard.model import wildcard
 from dynaguard.model.aws_rules import DEFAULT_PITR_DAYS
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -37,6 +37,9 @@ class Baseline:
     pitr_min_days: int = DEFAULT_PITR_DAYS
     trusted_accounts: tuple[str, ...] = ()
     trusted_org_ids: tuple[str, ...] = ()
+    # DDB.006: network paths that count as inside besides the account's own (collected) ones.
+    trusted_vpc_endpoints: tuple[str, ...] = ()
+    trusted_vpcs: tuple[str, ...] = ()
     stream_view_types: tuple[str, ...] = ("NEW_AND_OLD_IMAGES",)
     required_tags: tuple[str, ...] = ()
     autoscaling: AutoscalingRule = field(default_factory=AutoscalingRule)
@@ -61,7 +64,7 @@ class Suppression:
         if self.control not in (control_id, "*"):
             return False
         return any(
-            fnmatch.fnmatchcase(rid, pattern) for rid in resource_ids for pattern in self.resources
+            wildcard.matches(pattern, rid) for rid in resource_ids for pattern in self.resources
         )
 
     def expired(self, today: dt.date) -> bool:

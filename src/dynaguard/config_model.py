@@ -88,6 +88,16 @@ def _date(value: Any) -> Any:
     return value
 
 
+def _vpce_id(value: str) -> str:
+    check(value.startswith("vpce-"), f"{value!r} is not a VPC endpoint id (vpce-...)")
+    return value
+
+
+def _vpc_id(value: str) -> str:
+    check(value.startswith("vpc-"), f"{value!r} is not a VPC id (vpc-...)")
+    return value
+
+
 def _resources(values: list[str]) -> list[str]:
     check(bool(values), "needs at least one resource pattern")
     return values
@@ -112,6 +122,8 @@ class BaselineModel(StrictModel):
     pitr_min_days: PitrDays | None = None
     trusted_accounts: list[Annotated[Text, AfterValidator(_account)]] | None = None
     trusted_org_ids: list[Text] | None = None
+    trusted_vpc_endpoints: list[Annotated[Text, AfterValidator(_vpce_id)]] | None = None
+    trusted_vpcs: list[Annotated[Text, AfterValidator(_vpc_id)]] | None = None
     stream_view_types: Annotated[list[Text], AfterValidator(_view_types)] | None = None
     required_tags: list[Text] | None = None
     autoscaling: AutoscalingModel | None = None
@@ -178,7 +190,14 @@ def _given(model: StrictModel | None, **defaults: Any) -> dict[str, Any]:
 
 def _baseline(model: BaselineModel | None) -> Baseline:
     values = _given(model)
-    for key in ("allowed_kms_keys", "trusted_accounts", "trusted_org_ids", "required_tags"):
+    for key in (
+        "allowed_kms_keys",
+        "trusted_accounts",
+        "trusted_org_ids",
+        "trusted_vpc_endpoints",
+        "trusted_vpcs",
+        "required_tags",
+    ):
         if key in values:
             values[key] = tuple(values[key])
     if "stream_view_types" in values:

@@ -127,6 +127,14 @@ def probe() -> dict[str, Any]:
     )
     out["AAS-1 policies matched by ResourceId substring"] = _scaling_substring()
     out["AAS-2 scalable target pages end"] = _targets_paging_ends()
+    hub = client("securityhub")
+    hub.enable_security_hub()
+    out["SHB-1 batch_update_findings error"] = error_code(
+        lambda: hub.batch_update_findings(
+            FindingIdentifiers=[{"Id": "x", "ProductArn": "arn:aws:securityhub:::product/x"}],
+            Workflow={"Status": "RESOLVED"},
+        )
+    )
     return out
 
 

@@ -32,6 +32,7 @@ EXPECTED = {
     "DDB-7 status right after update_table": "ACTIVE",
     "DDB-8 stream re-enable error": "ResourceInUseException",
     "KMS-1 alias/aws/dynamodb KeyManager": "CUSTOMER",
+    "SHB-1 batch_update_findings error": "404",
 }
 
 

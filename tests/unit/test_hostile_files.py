@@ -118,7 +118,7 @@ def test_every_config_problem_at_once_in_line_order(tmp_path: Path) -> None:
     body = [line.strip().removeprefix(f"{path}:") for line in lines[1:]]
     assert body == [
         "2: baseline.encyption: unknown key (did you mean 'encryption'?); allowed: encryption, "
-        "allowed_kms_keys, pitr_min_days, trusted_accounts, trusted_org_ids, stream_view_types, "
+        "allowed_kms_keys, pitr_min_days, trusted_accounts, trusted_org_ids, trusted_vpc_endpoints, trusted_vpcs, stream_view_types, "
         "required_tags, autoscaling, dax_min_azs, dax_min_nodes",
         "3: baseline.pitr_min_days: must be 1 to 35 (AWS limit), got 99",
         "5: controls.DDB.099: unknown key (did you mean 'DDB.009'?): not a control id",

@@ -32,7 +32,6 @@ def judge_pitr(pitr: Pitr, min_days: int, what: str) -> Verdict:
     remediation="aws dynamodb update-continuous-backups --table-name TABLE "
     "--point-in-time-recovery-specification "
     "PointInTimeRecoveryEnabled=true,RecoveryPeriodInDays=35 (or: dynaguard harden)",
-    frameworks={"AWS FSBP": "DynamoDB.2", "AWS Config": "dynamodb-pitr-enabled"},
 )
 def table_pitr_enabled(table: Table, ctx: Context) -> Verdict:
     if isinstance(table.pitr, Unknown):

@@ -10,8 +10,14 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateReplica
 
 from __future__ import annotations
 
-from dynaguard.controls.ddb001_table_cmk import is_aws_managed_alias
-from dynaguard.model import Encryption, KeyManager, Known, Replica, Table
+from dynaguard.model import (
+    Encryption,
+    KeyManager,
+    Known,
+    Replica,
+    Table,
+    is_aws_managed_dynamodb_key,
+)
 from dynaguard.remediation.base import (
     ApiStep,
     Change,
@@ -46,7 +52,7 @@ PERMISSIONS = (
 def aws_managed(enc: Encryption, live: LiveState) -> bool:
     """KMS with the AWS managed key: no key named, its alias, or a key ARN (DescribeTable
     reports one) that DescribeKey says AWS manages."""
-    if enc.key_ref is None or is_aws_managed_alias(enc.key_ref):
+    if enc.key_ref is None or is_aws_managed_dynamodb_key(enc.key_ref):
         return True
     key = live.scope.kms_keys.get(enc.key_ref)
     return isinstance(key, Known) and key.value.manager is KeyManager.AWS

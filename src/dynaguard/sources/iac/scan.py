@@ -69,8 +69,9 @@ def _other_loaders(plans: list[Path], templates: list[Path]) -> Iterable[tuple[L
         yield load_plan, plans
     if templates:
         from dynaguard.sources.cloudformation.adapter import load_cloudformation
+        from dynaguard.sources.cloudformation.nested_stacks import scanned_alone
 
-        yield load_cloudformation, templates
+        yield load_cloudformation, scanned_alone(templates)
 
 
 def scan_iac(
