@@ -12,6 +12,7 @@ import pytest
 
 from dynaguard.controls.base import FACTS
 from dynaguard.controls.registry import all_controls
+from dynaguard.model.selection import Selection
 from dynaguard.sources.aws import AwsOptions, CallRecorder, collect, facts_needed
 from dynaguard.sources.aws.collect import with_implied
 from tests.aws.conftest import Hooks, create_table
@@ -180,7 +181,7 @@ def test_the_shipped_iam_policy_allows_every_call_of_a_full_scan(three_tables: H
     three_tables.rewrite(  # two enabled regions keep the test quick
         "ec2", "DescribeRegions", lambda parsed: parsed.update(Regions=two_regions)
     )
-    options = AwsOptions(all_regions=True, tables=("a", "b", "c"))
+    options = AwsOptions(all_regions=True, selection=Selection(tables=("a", "b", "c")))
     collect(options, FACTS, run_id="t", recorder=three_tables)
     used = three_tables.actions()
     assert {"backup:GetBackupSelection", "ec2:DescribeRegions", "kms:GetKeyRotationStatus"} <= used

@@ -96,6 +96,7 @@ def check_external_id(external_id: str | None, role_arn: str | None) -> None:
 
 
 def _aws_options(args: argparse.Namespace) -> object:
+    from dynaguard.cli.selection import selection_from_args
     from dynaguard.sources.aws.options import AwsOptions
 
     if args.concurrency < 1:
@@ -113,9 +114,7 @@ def _aws_options(args: argparse.Namespace) -> object:
     return AwsOptions(
         regions=tuple(args.region),
         all_regions=args.all_regions,
-        prefix=args.prefix,
-        match=args.match,
-        tables=tuple(args.table),
+        selection=selection_from_args(args),
         profile=args.profile,
         role_arn=args.role_arn,
         external_id=args.external_id,

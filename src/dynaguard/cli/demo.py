@@ -76,7 +76,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if args.format != "json":
             write_report(before, args)
         _say(
-            "\nhardening it: dynaguard harden --force "
+            "\nhardening it: dynaguard harden --yes "
             "(demo config: keys, tags, backup tag, opt-ins)\n"
         )
         set_update_settle(2)  # tables go UPDATING after each UpdateTable, as on AWS
@@ -139,7 +139,7 @@ def _scan(options: Any, config: Config, args: argparse.Namespace, run_id: str) -
 
 
 def harden_fleet(options: Any, config: Config, run_id: str) -> HardenResult:
-    """``dynaguard harden --force`` on the demo fleet: a key is created where none is named
+    """``dynaguard harden --yes`` on the demo fleet: a key is created where none is named
     (us-west-2), journals go to a temporary state dir."""
     import tempfile
 

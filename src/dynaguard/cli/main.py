@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from dynaguard import __version__
+from dynaguard.cli.selection import SELECTION_HELP, add_selection_options
 from dynaguard.errors import DynaguardError
 from dynaguard.exit_codes import EXIT_USAGE
 
@@ -78,11 +79,7 @@ def _add_aws_options(p: argparse.ArgumentParser) -> None:
         help="region to scan (repeatable; default: the profile's region)",
     )
     g.add_argument("--all-regions", action="store_true", help="scan every enabled region")
-    g.add_argument("--prefix", help="only tables whose name starts with PREFIX")
-    g.add_argument("--match", metavar="REGEX", help="only tables whose name matches REGEX")
-    g.add_argument(
-        "--table", action="append", default=[], metavar="NAME", help="only this table (repeatable)"
-    )
+    add_selection_options(p.add_argument_group("which resources", SELECTION_HELP))
     a = p.add_argument_group("credentials and endpoint")
     a.add_argument("--profile", help="AWS named profile")
     a.add_argument("--role-arn", help="assume this role first")

@@ -125,7 +125,7 @@ class AccountRun:
 
     def _list_tables(self, reader: RegionReader) -> Fact[tuple[str, ...]]:
         return reader.fact(
-            lambda: tuple(dynamodb.list_table_names(reader, self.options.selects)),
+            lambda: tuple(dynamodb.list_table_names(reader, self.options.selection.lists_table)),
             dynamodb.DDB,
             "ListTables",
         )
@@ -147,15 +147,16 @@ class AccountRun:
 
     def _check_explicit_names(self) -> None:
         """A named table found in no scanned region is a usage error, not a silent pass."""
-        if not self.options.tables or any(isinstance(f, Unknown) for f in self._listings.values()):
+        selection = self.options.selection
+        if not selection.tables or any(isinstance(f, Unknown) for f in self._listings.values()):
             return
         found = {n for f in self._listings.values() if isinstance(f, Known) for n in f.value}
-        missing = sorted(set(self.options.tables) - found)
+        missing = sorted(set(selection.tables) - found)
         if missing:
             raise UsageError(
                 f"table(s) not found in {', '.join(self.regions)}: {', '.join(missing)}"
-                + (f" (with prefix {self.options.prefix!r})" if self.options.prefix else "")
-                + (f" (matching {self.options.match!r})" if self.options.match else "")
+                + (f" (with prefix {selection.prefix!r})" if selection.prefix else "")
+                + (f" (matching {selection.match!r})" if selection.match else "")
             )
 
     # -- replicas and keys ----------------------------------------------------------------

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from dynaguard.errors import UsageError
+from dynaguard.model.selection import Selection
 from dynaguard.sanitize import short_repr
 
 RETRY_MODES = ("standard", "adaptive")
@@ -22,19 +23,17 @@ class AwsOptions:
     """Options of one live scan.
 
     ``regions`` empty and ``all_regions`` False means the session's configured region.
-    ``prefix``, ``match`` (a regular expression searched in the name; anchor it with ``^...$``
-    for a whole-name match) and ``tables`` (explicit names) narrow the tables; all given filters
-    must match. ``max_attempts`` is the total number of attempts per request, the first included
-    (botocore's ``total_max_attempts``). ``retry_mode`` is a botocore retry mode; both are
-    set explicitly, so AWS_RETRY_MODE / AWS_MAX_ATTEMPTS do not change a scan:
+    ``selection`` says which resources the run is about (tables by name, prefix or expression,
+    DAX clusters, other kinds; see model/selection.py). ``max_attempts`` is the total number of
+    attempts per request, the first included (botocore's ``total_max_attempts``).
+    ``retry_mode`` is a botocore retry mode; both are set explicitly, so AWS_RETRY_MODE /
+    AWS_MAX_ATTEMPTS do not change a scan:
     https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
     """
 
     regions: tuple[str, ...] = ()
     all_regions: bool = False
-    prefix: str | None = None
-    match: str | None = None
-    tables: tuple[str, ...] = ()
+    selection: Selection = field(default_factory=Selection)
     profile: str | None = None
     role_arn: str | None = None
     external_id: str | None = None
@@ -63,25 +62,6 @@ class AwsOptions:
             check_endpoint_environment(os.environ)
         if self.external_id and not self.role_arn:
             raise UsageError("an external id is only used with a role to assume (--role-arn)")
-        self.name_pattern()  # validate the regular expression early
-
-    def name_pattern(self) -> re.Pattern[str] | None:
-        """The compiled ``match`` expression, or None. A bad expression is a usage error."""
-        if self.match is None:
-            return None
-        try:
-            return re.compile(self.match)
-        except re.error as exc:
-            raise UsageError(f"invalid table name expression {self.match!r}: {exc}") from None
-
-    def selects(self, table_name: str) -> bool:
-        """Whether the table filters (prefix, expression, explicit names) select this name."""
-        if self.prefix and not table_name.startswith(self.prefix):
-            return False
-        pattern = self.name_pattern()
-        if pattern is not None and not pattern.search(table_name):
-            return False
-        return not self.tables or table_name in self.tables
 
 
 def endpoint_problem(url: str) -> str | None:

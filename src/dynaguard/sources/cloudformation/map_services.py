@@ -296,7 +296,7 @@ def _aws_managed(ctx: CfnContext) -> list[IamPolicy]:
     """AWS managed policies named in ``ManagedPolicyArns`` of roles, users and groups: one
     policy per ARN, carried by every principal naming it, judged on dynaguard's table of AWS
     managed policy documents (``model.aws_managed_policies``)."""
-    holders: dict[str, list[TfBlock]] = {}
+    holders: dict[str, list[Block]] = {}
     for kind in _PRINCIPAL_TYPES:
         for block in ctx.of_type(kind):
             arns = block.raw("ManagedPolicyArns")
