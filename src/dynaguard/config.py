@@ -93,6 +93,10 @@ class HardenSettings:
     max_capacity_multiple: int = 4
     pitr_days: int = 35
     opt_in: tuple[str, ...] = ()
+    # DDB.018: region -> SNS topic ARN the throttling alarms notify; M of N one-minute periods.
+    alarm_topic: Mapping[str, str] = field(default_factory=dict)
+    alarm_datapoints: int = 1
+    alarm_evaluation_periods: int = 1
 
 
 HARDEN_OPT_IN = ("DDB.006", "DDB.013", "DDB.015")

@@ -9,6 +9,9 @@ harden:
   max_capacity_multiple: 4          # DDB.004: max capacity = current capacity x this
   pitr_days: 35                     # DDB.002 / DDB.011 window (>= baseline.pitr_min_days)
   opt_in: [DDB.013]                 # DDB.006, DDB.013, DDB.015 are fixed only when named
+  alarm_topic: arn:aws:sns:us-east-1:123456789012:ops   # DDB.018 (a list: one per region)
+  alarm_datapoints: 1               # DDB.018: alarm on M of N one-minute periods ...
+  alarm_evaluation_periods: 1       # ... with any throttle event
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ HARDEN_KEYS = (
     "max_capacity_multiple",
     "pitr_days",
     "opt_in",
+    "alarm_topic",
+    "alarm_datapoints",
+    "alarm_evaluation_periods",
 )
 _REGION = re.compile(r"^([a-z]{2}(-[a-z]+)+-\d+|\*)$")
 _ATTRIBUTE = re.compile(r"^[^\s]{1,255}$")
@@ -99,7 +105,52 @@ def parse_harden(v: _Validator, node: Any, baseline: Baseline) -> HardenSettings
                 "opt_in",
             )
         kw["opt_in"] = ids
+    kw.update(_alarm_settings(v, h))
     return HardenSettings(**kw)
+
+
+def topics_by_region(topics: list[str]) -> dict[str, str]:
+    """SNS topic ARNs keyed by their region; raises ValueError naming a bad or doubled one."""
+    from dynaguard.model.alarms import TOPIC_ARN
+
+    out: dict[str, str] = {}
+    for topic in topics:
+        match = TOPIC_ARN.match(topic)
+        if not match:
+            raise ValueError(f"{topic!r} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)")
+        if match.group(1) in out:
+            raise ValueError(f"two topics for {match.group(1)}: one per region")
+        out[match.group(1)] = topic
+    return out
+
+
+def _alarm_settings(v: _Validator, h: Any) -> dict[str, Any]:
+    kw: dict[str, Any] = {}
+    if "alarm_topic" in h:
+        raw = h["alarm_topic"]
+        topics = [raw] if isinstance(raw, str) else list(v.str_list(h, "alarm_topic", "harden"))
+        try:
+            kw["alarm_topic"] = topics_by_region(topics)
+        except ValueError as exc:
+            raise v.fail("harden.alarm_topic", str(exc), h, "alarm_topic") from None
+    for key in ("alarm_datapoints", "alarm_evaluation_periods"):
+        if key in h:
+            n = v.typed(h, key, "harden", int)
+            if not 1 <= n <= 1440:  # PutMetricAlarm: periods x 60 s at most one day
+                raise v.fail(f"harden.{key}", "must be 1 to 1440", h, key)
+            kw[key] = n
+    if kw.get("alarm_datapoints", 1) > kw.get(
+        "alarm_evaluation_periods", kw.get("alarm_datapoints", 1)
+    ):
+        raise v.fail(
+            "harden.alarm_datapoints",
+            "must not exceed alarm_evaluation_periods",
+            h,
+            "alarm_datapoints",
+        )
+    if "alarm_datapoints" in kw and "alarm_evaluation_periods" not in kw:
+        kw["alarm_evaluation_periods"] = kw["alarm_datapoints"]
+    return kw
 
 
 def _str_map(v: _Validator, parent: Any, key: str) -> Mapping[str, str]:

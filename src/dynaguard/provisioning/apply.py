@@ -18,6 +18,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from dynaguard.logs import get_logger
+from dynaguard.provisioning.alarms import verify_alarm
 from dynaguard.provisioning.requests import Step
 
 log = get_logger("provision")
@@ -225,6 +226,7 @@ VERIFIERS: dict[str, Callable[[Executor, Step], None]] = {
     "scaling_policy": _verify_policy,
     "resource_policy": _verify_policy_document,
     "replica": _verify_replica,
+    "alarm": verify_alarm,
 }
 
 

@@ -38,6 +38,7 @@ from dynaguard.model import (
     Unknown,
 )
 from dynaguard.provisioning import rules
+from dynaguard.provisioning.alarms import planned_alarms
 from dynaguard.provisioning.spec import (
     TABLE_ARN_PLACEHOLDER,
     Autoscaling,
@@ -215,6 +216,7 @@ def spec_inventory(spec: TableSpec, facts: AccountFacts) -> Inventory:
         scaling=Known(scaling_model(spec), table.origin),
         backup_selections=facts.backup_selections,
         kms_keys=dict(facts.kms_keys),
+        alarms=Known(planned_alarms(spec), table.origin),
     )
     return Inventory("spec", regions=(scope,))
 

@@ -67,6 +67,7 @@ class SpecDefaults:
     tags: Mapping[str, str] = field(default_factory=dict)  # --tag KEY=VALUE
     baseline: Baseline = field(default_factory=Baseline)
     enforce_required_tags: bool = True  # False when DDB.017 is disabled in the config
+    alarm_topic: str | None = None  # --alarm-topic: create the DDB.018 throttling alarms
 
 
 def build_spec(raw: Any, defaults: SpecDefaults, source: str) -> TableSpec:
@@ -134,6 +135,7 @@ def build_spec(raw: Any, defaults: SpecDefaults, source: str) -> TableSpec:
         replicas=read_replicas(r, node, region, encryption, defaults.baseline),
         resource_policy=read_resource_policy(r, node),
         table_class=r.choice(node, "table_class", "", rules.TABLE_CLASSES) or "STANDARD",
+        alarm_topic=defaults.alarm_topic,
         source=source,
         defaults_applied=tuple(applied),
     )

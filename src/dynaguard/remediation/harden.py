@@ -124,6 +124,9 @@ def harden(
         else select_remediations(cfg, only, skip, shortcuts)
     )
     session = AwsSession(aws_options, run_id, recorder)
+    for rem in chosen:
+        if rem.preflight is not None:
+            rem.preflight(session, aws_options, opts)
     plan = build_plan(session, aws_options, cfg, chosen, opts, run_id)
     if dry_run or not plan.all_changes:
         return HardenResult(run_id, plan, dry_run=dry_run)

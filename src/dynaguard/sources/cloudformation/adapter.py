@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dynaguard.sources.cloudformation.context import CfnContext
+from dynaguard.sources.cloudformation.map_alarms import map_alarms
 from dynaguard.sources.cloudformation.map_services import (
     map_backup,
     map_dax,
@@ -36,4 +37,5 @@ def load_cloudformation(path: Path) -> tuple[Declared | None, list[InputProblem]
     declared.selections = map_backup(ctx)
     declared.iam_policies = map_iam(ctx)
     declared.vpcs, declared.endpoints = map_network(ctx)
+    declared.alarms, declared.unresolved_alarms = map_alarms(ctx)
     return declared, loaded.problems

@@ -11,6 +11,7 @@ from dynaguard.sources.terraform.block import TfBlock
 from dynaguard.sources.terraform.context import TfContext
 from dynaguard.sources.terraform.hcl import HclConverter
 from dynaguard.sources.terraform.loader import load_all
+from dynaguard.sources.terraform.map_alarms import map_alarms
 from dynaguard.sources.terraform.map_services import map_backup, map_dax, map_network, map_scaling
 from dynaguard.sources.terraform.map_tables import map_tables
 from dynaguard.sources.terraform.policies import map_iam_policies
@@ -29,6 +30,7 @@ def declared_from_blocks(
     declared.selections = map_backup(ctx)
     declared.vpcs, declared.endpoints = map_network(ctx)
     declared.iam_policies = map_iam_policies(ctx)
+    declared.alarms, declared.unresolved_alarms = map_alarms(ctx)
     return declared
 
 
