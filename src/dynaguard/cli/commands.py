@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from dynaguard.controls.base import Severity
@@ -16,7 +17,8 @@ from dynaguard.logs import get_logger, setup_logging
 from dynaguard.report import Report
 
 
-def _controls_arg(args: argparse.Namespace) -> list[str]:
+def controls_arg(args: argparse.Namespace) -> list[str]:
+    """The --controls option as a list of ids (validated by the engine)."""
     return [c for c in (args.controls or "").split(",") if c.strip()]
 
 
@@ -24,7 +26,18 @@ def write_report(report: Report, args: argparse.Namespace) -> None:
     """Render to --output or stdout; only the report goes to stdout."""
     to_terminal = args.output is None and sys.stdout.isatty()
     color = to_terminal and not args.no_color
-    render = get_renderer(args.format, color=color, show_passed=args.show_passed)
+    trend = ()
+    if args.format == "html":
+        from dynaguard.cli.history import trend_points
+
+        trend = trend_points(report, args)
+    render = get_renderer(
+        args.format,
+        color=color,
+        show_passed=args.show_passed,
+        quiet=getattr(args, "quiet", False),
+        trend=trend,
+    )
     text = render(report)
     if args.output:
         try:
@@ -94,8 +107,10 @@ def _aws_options(args: argparse.Namespace) -> object:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    from dynaguard.cli.history import check_history_options
     from dynaguard.engine import new_run_id, scan
 
+    check_history_options(args)
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
     options = _aws_options(args)
@@ -105,13 +120,60 @@ def cmd_scan(args: argparse.Namespace) -> int:
         report = scan(
             options,
             config=args.config,
-            controls=_controls_arg(args),
+            controls=controls_arg(args),
             run_id=run_id,
             progress=progress,
         )
     log.info("scan finished: %s", report.summary())
+    report = replace(report, scope=scan_scope(args), config_path=args.config)
     write_report(report, args)
-    return report.exit_code(Severity(args.fail_on))
+    from dynaguard.cli.history import record_run
+
+    record_run(report, args, "scan")
+    code = report.exit_code(Severity(args.fail_on))
+    if args.security_hub:
+        delivered = export_to_security_hub(report, options, run_id)
+        if not delivered and code == 0:
+            return 3  # the findings could not all be delivered: incomplete
+    return code
+
+
+def export_to_security_hub(report: Report, options: object, run_id: str) -> bool:
+    """``--security-hub``: import, resolve, archive; one summary line and each failed record
+    on stderr. True when every finding was delivered."""
+    from dynaguard.exports.security_hub import export_report
+    from dynaguard.sources.aws.session import AwsSession
+
+    session = AwsSession(options, run_id)  # type: ignore[arg-type]
+    result = export_report(
+        report, lambda region: session.client("securityhub", region), session.account_id()
+    )
+    print(f"dynaguard: {result.summary()}", file=sys.stderr)
+    for failure in result.failed:
+        print(
+            f"dynaguard: Security Hub did not take {failure['Id']}: "
+            f"{failure['ErrorCode']} {failure['ErrorMessage']}",
+            file=sys.stderr,
+        )
+    for reason in result.skipped:
+        print(f"dynaguard: not imported: {reason}", file=sys.stderr)
+    return not result.failed and not result.skipped
+
+
+def scan_scope(args: argparse.Namespace) -> dict[str, object]:
+    """What a scan was asked to cover: runs with the same scope are compared by diff."""
+    scope: dict[str, object] = {
+        "regions": sorted(args.region) or (["all"] if args.all_regions else []),
+        "prefix": args.prefix,
+        "match": args.match,
+        "tables": sorted(args.table),
+        "profile": args.profile,
+        "role_arn": args.role_arn,
+        "endpoint_url": args.endpoint_url,
+    }
+    if args.controls:
+        scope["controls"] = sorted(controls_arg(args))
+    return {k: v for k, v in scope.items() if v not in (None, [])}
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -125,16 +187,16 @@ def cmd_controls(args: argparse.Namespace) -> int:
 
     controls = all_controls()
     if args.format == "json":
-        data = [
+        data = [  # the field names of findings: control_id, resource_type
             {
-                "id": c.id,
+                "control_id": c.id,
                 "title": c.title,
                 "severity": c.severity.value,
-                "resource": c.subject_kind,
+                "resource_type": c.subject_kind,
                 "facts": sorted(c.facts),
                 "rationale": c.rationale,
                 "remediation": c.remediation,
-                "frameworks": dict(c.frameworks),
+                "frameworks": {k: list(v) for k, v in c.frameworks.items()},
             }
             for c in controls
         ]
@@ -144,10 +206,10 @@ def cmd_controls(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(title="dynaguard baseline", show_lines=False)
-    for col in ("id", "severity", "resource", "control", "frameworks"):
+    for col in ("control_id", "severity", "resource_type", "control", "frameworks"):
         table.add_column(col, overflow="fold")
     for c in controls:
-        fw = "; ".join(f"{k} {v}" for k, v in c.frameworks.items())
+        fw = "; ".join(f"{k} {', '.join(v)}" for k, v in c.frameworks.items())
         table.add_row(c.id, c.severity.value, c.subject_kind, c.title, fw)
     Console(no_color=not sys.stdout.isatty(), width=None if sys.stdout.isatty() else 140).print(
         table

@@ -58,6 +58,8 @@ DDB-7 Every table ACTIVE at once; a second       -> UPDATING (TableStatus, and S
                                                      harden tests (patches_table_status)
 DDB-8 A disabled stream can never be enabled     -> a new stream can be enabled once the old
       again (the old label stays)                    one is disabled (patches_table_status)
+SHB-1  BatchUpdateFindings is not implemented (404) -> updates Workflow, Note, ... of the given
+                                                     findings (patches_securityhub)
 
 Replicas[] leaves out the describing region: AWS's guide shows ``describe-table --region
 us-east-2`` on a 2019.11.21 global table listing only the us-west-2 replica
@@ -81,6 +83,7 @@ from dynaguard.emulator import (
     patches_dax,
     patches_dynamodb,
     patches_kms,
+    patches_securityhub,
     patches_table_status,
 )
 
@@ -99,4 +102,5 @@ def apply_patches() -> None:
         patches_backup.install()
         patches_autoscaling.install()
         patches_table_status.install()
+        patches_securityhub.install()
         _state["applied"] = True

@@ -24,6 +24,7 @@ from dynaguard.model.resources import (
     Ttl,
     Vpc,
     VpcEndpoint,
+    is_aws_managed_dynamodb_key,
 )
 
 __all__ = [
@@ -59,5 +60,6 @@ __all__ = [
     "Vpc",
     "VpcEndpoint",
     "fmap",
+    "is_aws_managed_dynamodb_key",
     "known",
 ]
