@@ -133,6 +133,7 @@ def apply_description(table: Table, description: Fact[Mapping[str, Any]]) -> Tab
         status=Known(str(desc.get("TableStatus", "UNKNOWN")), origin),
         billing_mode=Known(billing, origin),
         read_capacity=throughput.get("ReadCapacityUnits") if provisioned else None,
+        size_bytes=_size(desc.get("TableSizeBytes")),
         write_capacity=throughput.get("WriteCapacityUnits") if provisioned else None,
         on_demand_max=_on_demand_max(desc.get("OnDemandThroughput") or {}),
         gsis=Known(_gsis(desc, provisioned), origin),
@@ -257,3 +258,12 @@ def _stream_policy(
     if table.stream_arn is None:
         return Known(None, reader.origin(DDB, "DescribeTable"))  # no stream, no stream policy
     return read_resource_policy(reader, table.stream_arn)
+
+
+def _size(value: Any) -> int | None:
+    """TableSizeBytes when AWS reported a sane one (a cost estimate, never a verdict)."""
+    return (
+        int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        else None
+    )
