@@ -108,6 +108,7 @@ def test_all_table_facts_make_exactly_the_budgeted_calls(three_tables: Hooks) ->
                 "backup:DescribeRegionSettings": 1,
             },
         ),
+        ({"region.alarms"}, {"dynamodb:ListTables": 1, "cloudwatch:DescribeAlarms": 1}),
     ],
 )
 def test_fewer_facts_make_fewer_calls(
@@ -121,12 +122,20 @@ def test_region_wide_reads_do_not_grow_with_tables(aws: Any) -> None:
     for i in range(30):
         create_table(ddb, f"t{i}")
     recorder = CallRecorder()
-    facts = {"region.scaling", "region.dax", "region.vpcs", "account.iam", "table.pitr"}
+    facts = {
+        "region.scaling",
+        "region.dax",
+        "region.vpcs",
+        "region.alarms",
+        "account.iam",
+        "table.pitr",
+    }
     counted = calls(facts, recorder)
     assert counted["dynamodb:DescribeContinuousBackups"] == 30
     assert {a: n for a, n in counted.items() if not a.startswith("dynamodb:")} == {
         "application-autoscaling:DescribeScalableTargets": 1,
         "application-autoscaling:DescribeScalingPolicies": 1,
+        "cloudwatch:DescribeAlarms": 1,
         "dax:DescribeClusters": 1,
         "ec2:DescribeVpcs": 1,
         "ec2:DescribeVpcEndpoints": 1,

@@ -74,6 +74,14 @@ def register(sub: Any, common: Any) -> None:
         "selection can cover a table",
     )
     h.add_argument(
+        "--alarm-topic",
+        action="append",
+        default=[],
+        metavar="SNS_TOPIC_ARN",
+        help="DDB.018: the SNS topic new throttling alarms notify (one per region, repeatable; "
+        "overrides harden.alarm_topic)",
+    )
+    h.add_argument(
         "--dry-run", action="store_true", help="print the plan and stop: no mutating call"
     )
     h.add_argument(
@@ -141,6 +149,13 @@ def _options(args: argparse.Namespace, config: Any) -> Any:
     settings = config.harden
     if args.kms_key:
         settings = replace(settings, kms_key=_kms_keys(args.kms_key))
+    if args.alarm_topic:
+        from dynaguard.config_harden import topics_by_region
+
+        try:
+            settings = replace(settings, alarm_topic=topics_by_region(args.alarm_topic))
+        except ValueError as exc:
+            raise UsageError(f"--alarm-topic: {exc}") from None
     return Options(
         settings=settings, create_key=args.create_key, create_backup_plan=args.create_backup_plan
     )

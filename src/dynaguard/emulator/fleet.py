@@ -211,6 +211,26 @@ class _Seeder:
                     },
                 )
 
+    def throttle_alarms(self) -> None:
+        """DDB.018: an SNS topic and the alarms of spec.THROTTLE_ALARMS."""
+        topic = self.client("sns").create_topic(Name=spec.ALARM_TOPIC)["TopicArn"]
+        cloudwatch = self.client("cloudwatch")
+        for table, metrics in spec.THROTTLE_ALARMS.items():
+            for metric, enabled in metrics.items():
+                cloudwatch.put_metric_alarm(
+                    AlarmName=f"{table}-{metric}",
+                    Namespace="AWS/DynamoDB",
+                    MetricName=metric,
+                    Dimensions=[{"Name": "TableName", "Value": table}],
+                    Statistic="Sum",
+                    Period=60,
+                    EvaluationPeriods=1,
+                    Threshold=0.0,
+                    ComparisonOperator="GreaterThanThreshold",
+                    ActionsEnabled=enabled,
+                    AlarmActions=[topic],
+                )
+
     # --- Backup, DAX, VPC ---------------------------------------------------------------------
 
     def backup(self) -> tuple[str, dict[str, str]]:
@@ -350,6 +370,7 @@ def seed_demo_fleet(
     seeder.iam()
     for table in spec.TABLES:
         seeder.table(table)
+    seeder.throttle_alarms()
     plan_id, selections = seeder.backup()
     seeder.dax()
     vpcs = seeder.vpcs()

@@ -102,6 +102,20 @@ TABLE_CONTROLS = (
     "DDB.014",  # TTL
     "DDB.017",  # required tags
 )
+# DDB.018: the throttling alarms seeded per table, metric -> actions enabled; every alarm
+# notifies ALARM_TOPIC. A table passes with both metrics alarmed and enabled; tables not
+# listed have no alarm (FAIL).
+ALARM_TOPIC = "dynamodb-ops"
+DEMO_ACCOUNT = "123456789012"  # the account moto's fake credentials map to
+THROTTLE_ALARMS: Mapping[str, Mapping[str, bool]] = MappingProxyType(
+    {
+        "sentinel-approvals": {"ReadThrottleEvents": True, "WriteThrottleEvents": True},
+        "inventory": {"ReadThrottleEvents": True, "WriteThrottleEvents": True},
+        "orders": {"ReadThrottleEvents": True, "WriteThrottleEvents": True},
+        "catalog": {"ReadThrottleEvents": True},  # read only
+        "audit-log": {"ReadThrottleEvents": True, "WriteThrottleEvents": False},  # muted
+    }
+)
 REPLICA_CONTROLS = ("DDB.010", "DDB.011")  # per replica: customer key, PITR
 DAX_CONTROLS = ("DDB.007", "DDB.008", "DDB.009")  # encrypted, TLS, >= 2 zones
 
@@ -365,6 +379,9 @@ def expected_verdicts(
     for table in TABLES:
         for control, status in zip(TABLE_CONTROLS, table.expected, strict=True):
             expected[(control, table.name, home)] = status
+        alarms = THROTTLE_ALARMS.get(table.name, {})
+        alarmed = len(alarms) == 2 and all(alarms.values())
+        expected[("DDB.018", table.name, home)] = PASS if alarmed else FAIL
         if not table.replicas:
             expected.update({(c, table.name, home): NA for c in REPLICA_CONTROLS})
         for replica in table.replicas:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from dynaguard.model.alarms import CloudWatchAlarms
 from dynaguard.model.facts import NOT_COLLECTED, Fact, Known
 from dynaguard.model.resources import (
     BackupRegionSettings,
@@ -34,6 +35,7 @@ class RegionScope:
     vpc_endpoints: Fact[tuple[VpcEndpoint, ...]] = NOT_COLLECTED
     # Keyed by every reference a table uses (ARN, id or alias) -> the key as described.
     kms_keys: Mapping[str, Fact[KmsKey]] = field(default_factory=dict)
+    alarms: Fact[CloudWatchAlarms] = NOT_COLLECTED  # CloudWatch alarms on DynamoDB metrics
 
     def table_list(self) -> tuple[Table, ...]:
         return self.tables.value if isinstance(self.tables, Known) else ()

@@ -134,6 +134,7 @@ class Table:
     stream_policy: Fact[PolicyDocument | None] = NOT_COLLECTED
     replicas: Fact[tuple[Replica, ...]] = NOT_COLLECTED
     global_table_version: str | None = None
+    size_bytes: int | None = None  # DescribeTable TableSizeBytes (updated about every 6 hours)
     suppressions: tuple[tuple[str, str], ...] = ()  # inline (control_id, reason) from code
     # Infrastructure code: the resource's address (aws_dynamodb_table.orders, or the
     # CloudFormation logical id), used as the finding's resource_id; ``name`` stays the table

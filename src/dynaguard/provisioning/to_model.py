@@ -39,6 +39,7 @@ from dynaguard.model import (
     Unknown,
 )
 from dynaguard.model.aws_rules import parse_kms_arn
+from dynaguard.provisioning.alarms import planned_alarms
 from dynaguard.provisioning.spec import (
     TABLE_ARN_PLACEHOLDER,
     Autoscaling,
@@ -221,6 +222,7 @@ def spec_inventory(spec: TableSpec, facts: AccountFacts) -> Inventory:
         backup_selections=facts.backup_selections,
         backup_settings=facts.backup_settings,
         kms_keys=dict(facts.kms_keys),
+        alarms=Known(planned_alarms(spec), table.origin),
     )
     return Inventory("spec", regions=(scope,))
 

@@ -25,7 +25,7 @@ from dynaguard.model import (
     Table,
     Unknown,
 )
-from dynaguard.sources.aws import backup, dax, dynamodb, iam, kms, scaling, vpcs
+from dynaguard.sources.aws import backup, cloudwatch, dax, dynamodb, iam, kms, scaling, vpcs
 from dynaguard.sources.aws.breaker import BreakerBoard
 from dynaguard.sources.aws.dynamodb import TableRead
 from dynaguard.sources.aws.options import AwsOptions
@@ -52,6 +52,7 @@ REGION_READS: dict[str, tuple[tuple[str, Callable[[RegionReader], Fact[Any]]], .
         ("vpcs", vpcs.collect_vpcs),
         ("vpc_endpoints", vpcs.collect_vpc_endpoints),
     ),
+    "region.alarms": (("alarms", cloudwatch.collect_alarms),),
 }
 # Facts that need no table at all; any other fact needs ListTables.
 TABLELESS_FACTS = frozenset({"region.dax", "region.vpcs", "account.iam"})

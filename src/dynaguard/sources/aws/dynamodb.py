@@ -168,6 +168,7 @@ def _plain_fields(table: Table, desc: Body) -> Table:
         read_capacity=_units(throughput, "ReadCapacityUnits") if provisioned else None,
         write_capacity=_units(throughput, "WriteCapacityUnits") if provisioned else None,
         on_demand_max={k: v for k, v in on_demand.items() if v > 0},  # -1: no maximum
+        size_bytes=_size(desc.data.get("TableSizeBytes")),
         stream_arn=desc.opt_text("LatestStreamArn"),
         global_table_version=desc.opt_text("GlobalTableVersion"),
     )
@@ -293,3 +294,12 @@ def _stream_policy(reader: RegionReader, table: Table) -> Fact[PolicyDocument | 
     if table.stream_arn is None:
         return Known(None, reader.origin(DDB, "DescribeTable"))  # no stream, no stream policy
     return read_resource_policy(reader, table.stream_arn)
+
+
+def _size(value: Any) -> int | None:
+    """TableSizeBytes when AWS reported a sane one (a cost estimate, never a verdict)."""
+    return (
+        int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        else None
+    )

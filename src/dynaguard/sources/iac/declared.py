@@ -17,12 +17,14 @@ from dynaguard.model import (
     AccountScope,
     BackupRegionSettings,
     BackupSelection,
+    CloudWatchAlarms,
     DaxCluster,
     Fact,
     IamPolicy,
     Inventory,
     KmsKey,
     Known,
+    MetricAlarm,
     Origin,
     RegionScope,
     ScalableTarget,
@@ -68,6 +70,8 @@ class Declared:
     vpcs: list[Vpc] = field(default_factory=list)
     endpoints: list[VpcEndpoint] = field(default_factory=list)
     kms_keys: dict[str, Fact[KmsKey]] = field(default_factory=dict)
+    alarms: list[MetricAlarm] = field(default_factory=list)
+    unresolved_alarms: list[Unknown] = field(default_factory=list)
     unresolved: dict[str, list[Unknown]] = field(default_factory=dict)
     problems: list[InputProblem] = field(default_factory=list)
 
@@ -125,6 +129,9 @@ class Declared:
             vpcs=Known(tuple(self.vpcs), unit),
             vpc_endpoints=self._listing("VPC endpoints", self.endpoints),
             kms_keys=dict(self.kms_keys),
+            # No alarm declared is judged as declared (DDB.018 fails), unlike backup plans:
+            # throttling alarms belong with the table's own code.
+            alarms=Known(CloudWatchAlarms(tuple(self.alarms), tuple(self.unresolved_alarms)), unit),
         )
 
 

@@ -13,6 +13,7 @@ from dynaguard.sources.terraform.backup_settings import map_backup_settings
 from dynaguard.sources.terraform.context import TfContext
 from dynaguard.sources.terraform.hcl import HclConverter
 from dynaguard.sources.terraform.loader import load_all, var_files_for
+from dynaguard.sources.terraform.map_alarms import map_alarms
 from dynaguard.sources.terraform.map_services import map_backup, map_dax, map_network, map_scaling
 from dynaguard.sources.terraform.map_tables import map_tables
 from dynaguard.sources.terraform.modules import unreadable_modules
@@ -34,6 +35,7 @@ def declared_from_blocks(
     declared.backup_settings = map_backup_settings(ctx)
     declared.vpcs, declared.endpoints = map_network(ctx)
     declared.iam_policies = map_iam_policies(ctx)
+    declared.alarms, declared.unresolved_alarms = map_alarms(ctx)
     return declared
 
 
