@@ -59,6 +59,10 @@ class Report:
     controls: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()  # e.g. expired suppressions, skipped regions
     stats: dict[str, Any] = field(default_factory=dict)
+    # Live scans: the hash of config + controls + scope (shards merge only when equal), and
+    # which shard of how many this report is (None: the whole scope).
+    config_hash: str | None = None
+    shard: dict[str, int] | None = None
 
     def summary(self) -> dict[str, int]:
         counts = Counter(f.status.value for f in self.findings)
@@ -86,5 +90,7 @@ class Report:
             "controls": list(self.controls),
             "notices": list(self.notices),
             "stats": self.stats,
+            **({"config_hash": self.config_hash} if self.config_hash else {}),
+            **({"shard": self.shard} if self.shard else {}),
             "findings": [f.to_dict() for f in self.findings],
         }

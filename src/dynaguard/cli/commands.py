@@ -8,12 +8,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dynaguard.controls.base import Severity
 from dynaguard.errors import DynaguardError, UsageError
 from dynaguard.formats import get_renderer
-from dynaguard.logs import get_logger, setup_logging
 from dynaguard.report import Report
+
+if TYPE_CHECKING:
+    from dynaguard.sources.aws.options import AwsOptions
 
 
 def _controls_arg(args: argparse.Namespace) -> list[str]:
@@ -64,7 +66,7 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
-def _aws_options(args: argparse.Namespace) -> object:
+def _aws_options(args: argparse.Namespace) -> AwsOptions:
     from dynaguard.sources.aws.options import AwsOptions
 
     if args.concurrency < 1:
@@ -94,24 +96,10 @@ def _aws_options(args: argparse.Namespace) -> object:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from dynaguard.engine import new_run_id, scan
+    """One account or an organization, a shard or all: see ``dynaguard.cli.scan_run``."""
+    from dynaguard.cli.scan_run import cmd_scan as run_scan
 
-    run_id = new_run_id()
-    setup_logging(args.verbose, args.log_format, run_id)
-    options = _aws_options(args)
-    log = get_logger("cli")
-    log.info("scan started")
-    with progress_bar(True) as progress:
-        report = scan(
-            options,
-            config=args.config,
-            controls=_controls_arg(args),
-            run_id=run_id,
-            progress=progress,
-        )
-    log.info("scan finished: %s", report.summary())
-    write_report(report, args)
-    return report.exit_code(Severity(args.fail_on))
+    return run_scan(args)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 
 from dynaguard import __version__
 from dynaguard.cli import commands
+from dynaguard.cli.org_options import add_org_options
 from dynaguard.errors import DynaguardError
 
 EXIT_HELP = """exit codes:
@@ -83,7 +84,7 @@ def _add_aws_options(p: argparse.ArgumentParser) -> None:
 
 # Commands living in their own module ``dynaguard.cli.<name>``, each exposing
 # ``register(subparsers, common)`` that adds its parser and sets ``func``.
-EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision")
+EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision", "merge")
 
 
 class CommonOptions:
@@ -118,6 +119,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_aws_options(scan)
+    add_org_options(scan, scan=True)
     _add_common_options(scan)
     _add_output_options(scan)
     scan.set_defaults(func=commands.cmd_scan)

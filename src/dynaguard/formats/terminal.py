@@ -53,7 +53,12 @@ def render(
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
         groups[_resource_label(f)].append(f)
+    by_account = len({f.account_id for f in report.findings}) > 1  # an organization scan
+    account = None
     for label, findings in groups.items():
+        if by_account and findings[0].account_id != account:
+            account = findings[0].account_id
+            console.print(Text(f"== account {account} ==", style="bold underline"))
         shown = [
             f
             for f in findings
@@ -100,7 +105,11 @@ def _summary_line(report: Report) -> Text:
     resources = len(
         {(f.account_id, f.region, f.resource_type, f.resource_id) for f in report.findings}
     )
-    text = Text(f"{resources} resources, {len(report.controls)} controls: ")
+    accounts = ""
+    if report.source == "aws":
+        count = len({f.account_id for f in report.findings})
+        accounts = f" in {count} account{'s' if count != 1 else ''}"
+    text = Text(f"{resources} resources{accounts}, {len(report.controls)} controls: ")
     parts = [
         (Status.FAIL, "failed"),
         (Status.UNKNOWN, "unknown"),
