@@ -13,18 +13,17 @@ writer streams them, ``to_report()`` materialises a ``Report`` for the other for
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dynaguard import __version__
 from dynaguard.config import Config
 from dynaguard.controls.base import Severity
 from dynaguard.engine import choose_controls, new_run_id, resolve_config
 from dynaguard.evaluate import evaluate
 from dynaguard.fingerprint import config_hash
-from dynaguard.report import Report
+from dynaguard.report import Finding, Report, utc_now
 from dynaguard.sources.aws.collect import facts_needed, with_implied
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.org import AccountSelection, resolve_targets
@@ -57,20 +56,28 @@ class SpooledReport:
     spool: FindingSpool
     tally: Tally
     incomplete: bool = False  # a merge that lacks shards: at best exit 3
+    started_at: str = field(default_factory=utc_now)
+    scope: dict[str, Any] = field(default_factory=dict)
+    config_path: str | None = None
 
     def header(self) -> dict[str, Any]:
-        """The JSON report without its findings (the findings contract's top level)."""
-        return {
-            "tool": {"name": "dynaguard", "version": __version__},
-            "run_id": self.run_id,
-            "source": self.source,
-            "summary": self.tally.summary(),
-            "controls": list(self.controls),
-            "notices": list(self.notices),
-            "stats": self.stats,
-            "config_hash": self.config_hash,
-            **({"shard": self.shard} if self.shard else {}),
-        }
+        """The JSON report without its findings (the findings contract's top level, in the
+        order ``Report.to_dict`` writes it)."""
+        data = self._report(()).to_dict()
+        data["summary"] = self.tally.summary()
+        del data["findings"]
+        return data
+
+    @property
+    def findings(self) -> Iterator[Finding]:
+        """The findings in report order, read from the spool one at a time."""
+        return self.spool.findings()
+
+    def summary(self) -> dict[str, int]:
+        return self.tally.summary()
+
+    def scope_key(self) -> str:
+        return self._report(()).scope_key()
 
     def exit_code(self, fail_on: Severity = Severity.LOW) -> int:
         code = self.tally.exit_code(fail_on)
@@ -78,13 +85,19 @@ class SpooledReport:
 
     def to_report(self) -> Report:
         """The whole report in memory (for formats that need every finding at once)."""
+        return self._report(tuple(self.spool.findings()))
+
+    def _report(self, findings: tuple[Finding, ...]) -> Report:
         return Report(
             run_id=self.run_id,
             source=self.source,
-            findings=tuple(self.spool.findings()),
+            findings=findings,
             controls=self.controls,
             notices=self.notices,
             stats=self.stats,
+            started_at=self.started_at,
+            scope=self.scope,
+            config_path=self.config_path,
             config_hash=self.config_hash,
             shard=self.shard,
         )

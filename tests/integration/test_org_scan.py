@@ -202,7 +202,7 @@ def test_terminal_report_groups_by_account_and_counts_them(org: Org, capsys) -> 
     out = capsys.readouterr().out
     headings = [line for line in out.splitlines() if line.startswith("== account ")]
     assert headings == [f"== account {a} ==" for a in sorted(org.manifest.accounts)]
-    assert f"resources in {len(org.manifest.accounts)} accounts, 1 controls" in out
+    assert f"resources in {len(org.manifest.accounts)} accounts, 1 control:" in out
 
 
 @pytest.mark.parametrize(

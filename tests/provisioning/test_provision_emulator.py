@@ -136,7 +136,8 @@ def test_provisioned_global_table_with_policy_runs_every_post_create_step(
 def test_waits_while_the_table_is_updating(
     aws: Aws, provision: Provision, config_file: str, tmp_path
 ) -> None:
-    status = pytest.importorskip("dynaguard.emulator.patches_table_status")
+    from dynaguard.emulator import patches_table_status as status
+
     key, replica_key = aws.customer_key(), aws.customer_key(REPLICA_REGION)
     schema = tmp_path / "t.yaml"
     schema.write_text(

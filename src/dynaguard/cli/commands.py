@@ -18,16 +18,33 @@ if TYPE_CHECKING:
     from dynaguard.sources.aws.options import AwsOptions
 
 
-def _controls_arg(args: argparse.Namespace) -> list[str]:
+def controls_arg(args: argparse.Namespace) -> list[str]:
+    """The --controls option as a list of ids (validated by the engine)."""
     return [c for c in (args.controls or "").split(",") if c.strip()]
+
+
+def render_text(report: Report, args: argparse.Namespace, color: bool) -> str:
+    """The report in ``--format`` (html with its trend from the history)."""
+    trend = ()
+    if args.format == "html":
+        from dynaguard.cli.history import trend_points
+
+        trend = trend_points(report, args)
+    render = get_renderer(
+        args.format,
+        color=color,
+        show_passed=args.show_passed,
+        quiet=getattr(args, "quiet", False),
+        trend=trend,
+    )
+    return render(report)
 
 
 def write_report(report: Report, args: argparse.Namespace) -> None:
     """Render to --output or stdout; only the report goes to stdout."""
     to_terminal = args.output is None and sys.stdout.isatty()
     color = to_terminal and not args.no_color
-    render = get_renderer(args.format, color=color, show_passed=args.show_passed)
-    text = render(report)
+    text = render_text(report, args, color)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
@@ -102,6 +119,44 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return run_scan(args)
 
 
+def export_to_security_hub(report: Report, options: object, run_id: str) -> bool:
+    """``--security-hub``: import, resolve, archive; one summary line and each failed record
+    on stderr. True when every finding was delivered."""
+    from dynaguard.exports.security_hub import export_report
+    from dynaguard.sources.aws.session import AwsSession
+
+    session = AwsSession(options, run_id)  # type: ignore[arg-type]
+    result = export_report(
+        report, lambda region: session.client("securityhub", region), session.account_id()
+    )
+    print(f"dynaguard: {result.summary()}", file=sys.stderr)
+    for failure in result.failed:
+        print(
+            f"dynaguard: Security Hub did not take {failure['Id']}: "
+            f"{failure['ErrorCode']} {failure['ErrorMessage']}",
+            file=sys.stderr,
+        )
+    for reason in result.skipped:
+        print(f"dynaguard: not imported: {reason}", file=sys.stderr)
+    return not result.failed and not result.skipped
+
+
+def scan_scope(args: argparse.Namespace) -> dict[str, object]:
+    """What a scan was asked to cover: runs with the same scope are compared by diff."""
+    scope: dict[str, object] = {
+        "regions": sorted(args.region) or (["all"] if args.all_regions else []),
+        "prefix": args.prefix,
+        "match": args.match,
+        "tables": sorted(args.table),
+        "profile": args.profile,
+        "role_arn": args.role_arn,
+        "endpoint_url": args.endpoint_url,
+    }
+    if args.controls:
+        scope["controls"] = sorted(controls_arg(args))
+    return {k: v for k, v in scope.items() if v not in (None, [])}
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from dynaguard.cli.demo import run_demo
 
@@ -113,16 +168,16 @@ def cmd_controls(args: argparse.Namespace) -> int:
 
     controls = all_controls()
     if args.format == "json":
-        data = [
+        data = [  # the field names of findings: control_id, resource_type
             {
-                "id": c.id,
+                "control_id": c.id,
                 "title": c.title,
                 "severity": c.severity.value,
-                "resource": c.subject_kind,
+                "resource_type": c.subject_kind,
                 "facts": sorted(c.facts),
                 "rationale": c.rationale,
                 "remediation": c.remediation,
-                "frameworks": dict(c.frameworks),
+                "frameworks": {k: list(v) for k, v in c.frameworks.items()},
             }
             for c in controls
         ]
@@ -132,10 +187,10 @@ def cmd_controls(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(title="dynaguard baseline", show_lines=False)
-    for col in ("id", "severity", "resource", "control", "frameworks"):
+    for col in ("control_id", "severity", "resource_type", "control", "frameworks"):
         table.add_column(col, overflow="fold")
     for c in controls:
-        fw = "; ".join(f"{k} {v}" for k, v in c.frameworks.items())
+        fw = "; ".join(f"{k} {', '.join(v)}" for k, v in c.frameworks.items())
         table.add_row(c.id, c.severity.value, c.subject_kind, c.title, fw)
     Console(no_color=not sys.stdout.isatty(), width=None if sys.stdout.isatty() else 140).print(
         table

@@ -120,12 +120,12 @@ def demo_config(path: str | None) -> Config:
 
 
 def _scan(options: Any, config: Config, args: argparse.Namespace, run_id: str) -> Report:
-    from dynaguard.cli.commands import _controls_arg, progress_bar
+    from dynaguard.cli.commands import controls_arg, progress_bar
     from dynaguard.engine import scan
 
     with progress_bar(True) as progress:
         return scan(
-            options, config=config, controls=_controls_arg(args), run_id=run_id, progress=progress
+            options, config=config, controls=controls_arg(args), run_id=run_id, progress=progress
         )
 
 

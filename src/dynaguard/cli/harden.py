@@ -121,7 +121,7 @@ def confirm(question: str, force: bool) -> bool:
 
 
 def _kms_keys(values: list[str]) -> dict[str, str]:
-    from dynaguard.config_harden import is_kms_key_ref
+    from dynaguard.model.aws_rules import is_kms_key_ref
 
     out = {}
     for value in values:

@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 from dynaguard.controls.base import Severity
-from dynaguard.formats import IAC_FORMATS
 
 IAC_HELP = """inputs: .tf / .tf.json (a directory is a module; local modules are followed),
 plan JSON
@@ -45,33 +44,40 @@ def register(subparsers: Any, common: Any) -> None:
         help="Terraform variables file (repeatable; *.auto.tfvars are read anyway)",
     )
     common.common(parser)
-    common.output(parser)
-    _widen_formats(parser)
+    common.output(parser, common.IAC_FORMATS)
+    common.history(parser)
     parser.set_defaults(func=cmd_iac)
 
 
-def _widen_formats(parser: argparse.ArgumentParser) -> None:
-    """The shared --format option, with the IaC formats (sarif, junit) added."""
-    for action in parser._actions:
-        if "--format" in action.option_strings:
-            action.choices = IAC_FORMATS
-            action.help = f"report format: {', '.join(IAC_FORMATS)} (default: terminal)"
-
-
 def cmd_iac(args: argparse.Namespace) -> int:
-    from dynaguard.cli.commands import write_report
+    from dataclasses import replace
+    from pathlib import Path
+
+    from dynaguard.cli.commands import controls_arg, write_report
+    from dynaguard.cli.history import check_history_options, record_run
     from dynaguard.engine import new_run_id
     from dynaguard.logs import get_logger, setup_logging
     from dynaguard.sources.iac.scan import scan_iac
 
+    check_history_options(args)
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
-    controls = [c for c in (args.controls or "").split(",") if c.strip()]
     result = scan_iac(
-        args.paths, config=args.config, controls=controls, var_files=args.var_file, run_id=run_id
+        args.paths,
+        config=args.config,
+        controls=controls_arg(args),
+        var_files=args.var_file,
+        run_id=run_id,
     )
     for problem in result.problems:
         print(f"dynaguard: {problem.describe()}", file=sys.stderr)
     get_logger("cli").info("iac finished: %s", result.report.summary())
-    write_report(result.report, args)
+    scope: dict[str, object] = {"paths": sorted(str(Path(p).resolve()) for p in args.paths)}
+    if args.var_file:
+        scope["var_files"] = sorted(args.var_file)
+    if args.controls:
+        scope["controls"] = sorted(controls_arg(args))
+    report = replace(result.report, scope=scope, config_path=args.config)
+    write_report(report, args)
+    record_run(report, args, "iac")
     return result.exit_code(Severity(args.fail_on))

@@ -12,6 +12,11 @@ from dynaguard import __version__
 from dynaguard.cli import commands
 from dynaguard.cli.org_options import add_org_options
 from dynaguard.errors import DynaguardError
+from dynaguard.exit_codes import EXIT_USAGE
+
+# The report formats (kept here, not imported from dynaguard.formats, so --help stays light).
+SCAN_FORMATS = ("terminal", "json", "html", "csv", "asff", "ocsf", "sarif", "junit")
+IAC_FORMATS = ("terminal", "json", "html", "sarif", "junit", "csv", "ocsf")
 
 EXIT_HELP = """exit codes:
   scan, demo: 0 nothing failing at or above --fail-on; 1 failing findings;
@@ -19,12 +24,15 @@ EXIT_HELP = """exit codes:
 """
 
 
-def _add_output_options(p: argparse.ArgumentParser) -> None:
+def _add_output_options(
+    p: argparse.ArgumentParser, formats: tuple[str, ...] = ("terminal", "json")
+) -> None:
+    """--format (one of ``formats``), --output, --fail-on, --show-passed, --no-color."""
     p.add_argument(
         "--format",
-        choices=("terminal", "json"),
+        choices=formats,
         default="terminal",
-        help="report format (default: terminal)",
+        help=f"report format: {', '.join(formats)} (default: terminal)",
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     p.add_argument(
@@ -82,9 +90,17 @@ def _add_aws_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_history_options(p: argparse.ArgumentParser) -> None:
+    from dynaguard.cli.history import add_history_options
+
+    add_history_options(p)
+
+
 # Commands living in their own module ``dynaguard.cli.<name>``, each exposing
 # ``register(subparsers, common)`` that adds its parser and sets ``func``.
-EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision", "merge")
+EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision", "history", "merge")
+# Commands registered by a module of another name.
+COMMAND_MODULES = {"diff": "history"}
 
 
 class CommonOptions:
@@ -93,6 +109,9 @@ class CommonOptions:
     aws = staticmethod(_add_aws_options)
     common = staticmethod(_add_common_options)
     output = staticmethod(_add_output_options)
+    history = staticmethod(_add_history_options)
+    SCAN_FORMATS = SCAN_FORMATS
+    IAC_FORMATS = IAC_FORMATS
 
 
 def _register_extra(sub: Any, name: str) -> None:
@@ -121,7 +140,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     _add_aws_options(scan)
     add_org_options(scan, scan=True)
     _add_common_options(scan)
-    _add_output_options(scan)
+    _add_output_options(scan, SCAN_FORMATS)
+    _add_history_options(scan)
+    scan.add_argument(
+        "--security-hub",
+        action="store_true",
+        help="import the findings into AWS Security Hub (each finding's region); resolve "
+        "what passes now, archive what is gone (policy: security-hub-export-policy.json)",
+    )
     scan.set_defaults(func=commands.cmd_scan)
 
     demo = sub.add_parser("demo", help="run the whole story on an embedded AWS emulator")
@@ -135,7 +161,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     demo.set_defaults(func=commands.cmd_demo)
 
     for name in EXTRA_COMMANDS:
-        if only is None or only == name:
+        if only is None or only == name or COMMAND_MODULES.get(only) == name:
             _register_extra(sub, name)
 
     ctl = sub.add_parser("controls", help="list the baseline controls and framework mappings")
@@ -147,11 +173,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def run(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
-    parser = build_parser(command if command in EXTRA_COMMANDS else None)
+    known = command in EXTRA_COMMANDS or command in COMMAND_MODULES
+    parser = build_parser(command if known else None)
     args = parser.parse_args(words)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
         return int(args.func(args))
     except DynaguardError as exc:

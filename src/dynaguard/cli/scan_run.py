@@ -20,11 +20,13 @@ CONTENT_TYPES = {"json": "application/json", "sarif": "application/sarif+json"}
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from dynaguard.cli.commands import _aws_options, _controls_arg
+    from dynaguard.cli.commands import _aws_options, controls_arg, export_to_security_hub
+    from dynaguard.cli.history import check_history_options, record_run
     from dynaguard.cli.org_options import account_selection, rate_limit, shard_spec
     from dynaguard.engine import new_run_id
     from dynaguard.fleet_scan import FleetOptions, scan_fleet
 
+    check_history_options(args)
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
     selection = account_selection(args)
@@ -41,16 +43,41 @@ def cmd_scan(args: argparse.Namespace) -> int:
             options,
             FleetOptions(selection, shard),
             config=args.config,
-            controls=_controls_arg(args),
+            controls=controls_arg(args),
             run_id=run_id,
             progress=progress,
         )
     try:
         log.info("scan finished: %s", result.tally.summary())
+        result.scope = scan_scope(args)
+        result.config_path = args.config
         write_result(result, args, options)
-        return result.exit_code(Severity(args.fail_on))
+        record_run(result, args, "scan")
+        code = result.exit_code(Severity(args.fail_on))
+        if args.security_hub:
+            delivered = export_to_security_hub(result.to_report(), options, run_id)
+            if not delivered and code == 0:
+                return 3  # the findings could not all be delivered: incomplete
+        return code
     finally:
         result.spool.close()
+
+
+def scan_scope(args: argparse.Namespace) -> dict[str, object]:
+    """The scan's scope for the history (runs of one scope are compared by ``diff``): the
+    one-account scope plus the accounts and shard of a multi-account scan."""
+    from dynaguard.cli.commands import scan_scope as account_scope
+
+    scope = account_scope(args)
+    extra = {
+        "org": bool(getattr(args, "org", False)) or None,
+        "ou": getattr(args, "ou", None),
+        "accounts": getattr(args, "accounts", None),
+        "exclude_accounts": getattr(args, "exclude_accounts", None),
+        "role_name": getattr(args, "role_name", None),
+        "shard": getattr(args, "shard", None) or getattr(args, "shards", None),
+    }
+    return {**scope, **{k: v for k, v in extra.items() if v}}
 
 
 def write_result(result: Any, args: argparse.Namespace, options: Any) -> None:
@@ -79,10 +106,9 @@ def _render(result: Any, args: argparse.Namespace, out: IO[str], color: bool) ->
 
         write_json(result.header(), result.spool.dicts(), out)
         return
-    from dynaguard.formats import get_renderer
+    from dynaguard.cli.commands import render_text
 
-    render = get_renderer(args.format, color=color, show_passed=args.show_passed)
-    out.write(render(result.to_report()))
+    out.write(render_text(result.to_report(), args, color))
 
 
 def _write_s3(result: Any, args: argparse.Namespace, options: Any) -> None:

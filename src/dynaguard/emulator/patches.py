@@ -58,6 +58,8 @@ DDB-7 Every table ACTIVE at once; a second       -> UPDATING (TableStatus, and S
                                                      harden tests (patches_table_status)
 DDB-8 A disabled stream can never be enabled     -> a new stream can be enabled once the old
       again (the old label stays)                    one is disabled (patches_table_status)
+SHB-1  BatchUpdateFindings is not implemented (404) -> updates Workflow, Note, ... of the given
+                                                     findings (patches_securityhub)
 ACC-1 account ListRegions / GetRegionOptStatus /  -> per-account region opt-in status of the
       Enable/DisableRegion are not routed            partition (patches_account)
 EC2-1 DescribeRegions lists every partition and   -> the caller's partition, enabled regions
@@ -86,6 +88,7 @@ from dynaguard.emulator import (
     patches_dax,
     patches_dynamodb,
     patches_kms,
+    patches_securityhub,
     patches_table_status,
 )
 
@@ -104,5 +107,6 @@ def apply_patches() -> None:
         patches_backup.install()
         patches_autoscaling.install()
         patches_table_status.install()
+        patches_securityhub.install()
         patches_account.install()
         _state["applied"] = True

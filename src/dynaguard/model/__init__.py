@@ -23,6 +23,7 @@ from dynaguard.model.resources import (
     Ttl,
     Vpc,
     VpcEndpoint,
+    is_aws_managed_dynamodb_key,
 )
 
 __all__ = [
@@ -55,5 +56,6 @@ __all__ = [
     "Vpc",
     "VpcEndpoint",
     "fmap",
+    "is_aws_managed_dynamodb_key",
     "known",
 ]

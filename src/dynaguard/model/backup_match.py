@@ -24,9 +24,9 @@ A selection with neither ``Resources`` nor ``ListOfTags`` is rejected by the API
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
+from dynaguard.model import wildcard
 from dynaguard.model.resources import BackupSelection, TagCondition
 
 _TAG_PREFIX = "aws:resourcetag/"
@@ -35,8 +35,7 @@ _OPERATORS = ("STRINGEQUALS", "STRINGLIKE", "STRINGNOTEQUALS", "STRINGNOTLIKE")
 
 def wildcard_matches(pattern: str, value: str) -> bool:
     """AWS Backup wildcard: ``*`` is any run of characters (also none); nothing else is special."""
-    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
-    return re.fullmatch(regex, value, re.DOTALL) is not None
+    return wildcard.matches(pattern, value, single_char=False)
 
 
 def tag_key(condition_key: str) -> str:

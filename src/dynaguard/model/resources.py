@@ -16,6 +16,24 @@ from dynaguard.model.facts import NOT_COLLECTED, Fact, Origin
 AWS_MANAGED_DYNAMODB_ALIAS = "alias/aws/dynamodb"
 
 
+def is_aws_managed_dynamodb_key(key_ref: str | None) -> bool:
+    """Is ``key_ref`` DynamoDB's AWS managed key (``aws/dynamodb``) by name?
+
+    None (SSE KMS without a key, as AWS reports it and as IaC declares it), ``alias/aws/dynamodb``,
+    the bare ``aws/dynamodb`` some IaC writes, and the alias ARN in any partition
+    (``arn:aws-cn:kms:REGION:ACCOUNT:alias/aws/dynamodb``). A key id or key ARN can still be the
+    AWS managed key: only ``kms:DescribeKey`` (``KeyManager``) tells, so callers holding a
+    described key ask that first.
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/EncryptionAtRest.html
+    """
+    if key_ref is None:
+        return True
+    if key_ref.startswith("arn:"):
+        parts = key_ref.split(":", 5)
+        return len(parts) == 6 and parts[2] == "kms" and parts[5] == AWS_MANAGED_DYNAMODB_ALIAS
+    return key_ref in (AWS_MANAGED_DYNAMODB_ALIAS, "aws/dynamodb")
+
+
 class KeyManager(StrEnum):
     AWS = "AWS"
     CUSTOMER = "CUSTOMER"

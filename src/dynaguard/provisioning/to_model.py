@@ -37,7 +37,7 @@ from dynaguard.model import (
     Ttl,
     Unknown,
 )
-from dynaguard.provisioning import rules
+from dynaguard.model.aws_rules import parse_kms_arn
 from dynaguard.provisioning.spec import (
     TABLE_ARN_PLACEHOLDER,
     Autoscaling,
@@ -67,7 +67,7 @@ class AccountFacts:
 
 def offline_facts(spec: TableSpec) -> AccountFacts:
     """Facts for rendering code without AWS: the account from the key ARN, keys undescribed."""
-    parsed = rules.parse_kms_arn(spec.encryption.kms_key_arn or "")
+    parsed = parse_kms_arn(spec.encryption.kms_key_arn or "")
     account = parsed.account if parsed else UNKNOWN_ACCOUNT
     partition = parsed.partition if parsed else "aws"
     keys: dict[str, Fact[KmsKey]] = {}

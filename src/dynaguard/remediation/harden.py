@@ -16,6 +16,7 @@ from dynaguard.config import Config
 from dynaguard.controls.registry import get_control
 from dynaguard.engine import new_run_id, resolve_config
 from dynaguard.evaluate import evaluate
+from dynaguard.exit_codes import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK
 from dynaguard.remediation.base import Options, Remediation, ResourceRef
 from dynaguard.remediation.executor import APPLIED, FAILED, Outcome, execute
 from dynaguard.remediation.journal import Journal, default_state_dir
@@ -27,8 +28,6 @@ from dynaguard.sources.aws.collect import collect, facts_needed
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.recorder import CallRecorder
 from dynaguard.sources.aws.session import AwsSession
-
-EXIT_OK, EXIT_FAILED, EXIT_CANCELLED = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)

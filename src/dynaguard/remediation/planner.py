@@ -84,7 +84,7 @@ class HardenPlan:
 
 def _group(finding: Finding) -> tuple[str, str, str]:
     kind = "table" if finding.resource_type == "replica" else finding.resource_type
-    return (finding.account_id, kind, finding.resource_id)
+    return (finding.account_id or "", kind, finding.resource_id)
 
 
 def _subjects(scope: RegionScope, inventory: Inventory) -> Iterator[tuple[str, Any]]:

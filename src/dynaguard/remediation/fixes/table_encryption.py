@@ -10,7 +10,14 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateReplica
 
 from __future__ import annotations
 
-from dynaguard.model import Encryption, KeyManager, Known, Replica, Table
+from dynaguard.model import (
+    Encryption,
+    KeyManager,
+    Known,
+    Replica,
+    Table,
+    is_aws_managed_dynamodb_key,
+)
 from dynaguard.remediation.base import (
     ApiStep,
     Change,
@@ -45,7 +52,7 @@ PERMISSIONS = (
 def describe_encryption(enc: Encryption) -> str:
     if not enc.kms:
         return "AWS owned key"
-    if enc.key_ref is None or enc.key_ref.endswith(AWS_MANAGED_KEY):
+    if enc.key_ref is None or is_aws_managed_dynamodb_key(enc.key_ref):
         return "AWS managed key"
     return enc.key_ref
 

@@ -29,11 +29,11 @@ from dynaguard.model import (
     Ttl,
     Unknown,
 )
+from dynaguard.model.aws_rules import DEFAULT_PITR_DAYS
 from dynaguard.sources.aws.failures import ReadError
 from dynaguard.sources.aws.reader import RegionReader, page_items
 
 DDB = "dynamodb"
-DEFAULT_PITR_DAYS = 35  # AWS's recovery period when none was set
 # Facts whose reads need DescribeTable's output (stream ARN, key, replica list).
 NEEDS_DESCRIBE = frozenset(
     {"table.describe", "table.resource_policy", "replicas", "kms.keys", "kms.rotation"}

@@ -12,10 +12,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dynaguard.model import AWS_MANAGED_DYNAMODB_ALIAS, Fact, KeyManager, KmsKey, Known, Unknown
+from dynaguard.model import (
+    AWS_MANAGED_DYNAMODB_ALIAS,
+    Fact,
+    KeyManager,
+    KmsKey,
+    Known,
+    Unknown,
+    is_aws_managed_dynamodb_key,
+)
 from dynaguard.sources.iac.declared import Declared, synthetic_table_arn
 from dynaguard.sources.terraform.block import Ref, TfBlock, bool_fact, ref_or_str_fact, str_fact
-from dynaguard.sources.terraform.context import is_aws_managed_key_ref
 
 TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
 
@@ -71,7 +78,7 @@ class CfnContext:
             return Known(None, value.origin)
         if isinstance(value.value, str):
             text = value.value
-            if is_aws_managed_key_ref(text):
+            if is_aws_managed_dynamodb_key(text):
                 return Known(AWS_MANAGED_DYNAMODB_ALIAS, value.origin)
             self.declared.kms_keys.setdefault(
                 text,

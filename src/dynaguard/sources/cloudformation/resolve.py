@@ -3,20 +3,25 @@
 Parameters resolve to their ``Default`` (none: Unknown), ``Conditions`` are evaluated
 (``Fn::Equals/Not/And/Or``, ``Condition``), ``Fn::If`` picks its branch (both branches equal:
 that value, else Unknown naming the condition), ``Fn::Sub``/``Fn::Join`` build strings,
-``Fn::FindInMap`` reads ``Mappings``. ``Ref``/``Fn::GetAtt`` of a resource become ``Ref`` values
-for the adapter; inside strings they are rendered by the adapter's ``render`` callback (a
-table's name or ARN, a role's ARN). ``AWS::AccountId`` is the deploying account stand-in;
-``AWS::Region`` is not known offline. ``AWS::NoValue`` removes the property.
+``Fn::FindInMap`` reads ``Mappings`` (with the language extensions' ``DefaultValue``),
+``Fn::Length`` and ``Fn::ToJsonString`` (language extensions) are computed.
+``Ref``/``Fn::GetAtt`` of a resource become ``Ref`` values for the adapter; inside strings
+they are rendered by the adapter's ``render`` callback (a table's name or ARN, a role's ARN).
+``AWS::AccountId`` is the deploying account stand-in; ``AWS::Region`` is not known offline:
+``!Ref AWS::Region`` is Unknown (a condition on it cannot be decided), but inside ``!Sub`` it is
+the region label the stack's tables carry (``unknown``), so an ARN built with it names the
+same table as the table's own ARN. ``AWS::NoValue`` removes the property.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from dynaguard.model import Unknown
-from dynaguard.sources.iac.declared import IAC_ACCOUNT
+from dynaguard.sources.iac.declared import IAC_ACCOUNT, UNKNOWN_REGION
 from dynaguard.sources.terraform.block import Ref, first_unknown
 
 NO_VALUE = object()
@@ -25,7 +30,19 @@ Render = Callable[[Ref], str]
 
 
 class Resolver:
-    def __init__(self, template: Mapping[str, Any], render: Render | None = None) -> None:
+    def __init__(
+        self,
+        template: Mapping[str, Any],
+        render: Render | None = None,
+        region: str = UNKNOWN_REGION,
+        namespace: str = "",
+        parameter_values: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.region = region
+        # a nested stack: its resources are named "<stack id>/<logical id>" in the unit, and
+        # its parameters have the values its parent stack passes (resolved by the parent)
+        self.namespace = namespace
+        self.parameter_values = dict(parameter_values or {})
         self.parameters = template.get("Parameters") or {}
         self.conditions = template.get("Conditions") or {}
         self.mappings = template.get("Mappings") or {}
@@ -59,13 +76,15 @@ class Resolver:
             return "aws"
         if name.startswith("AWS::"):
             return Unknown(f"!Ref {name} is not known offline")
+        if name in self.parameter_values:
+            return self.parameter_values[name]
         if name in self.parameters:
             param = self.parameters[name] or {}
             if "Default" in param:
                 return _typed_default(param["Default"], str(param.get("Type", "String")))
             return Unknown(f"!Ref {name}: parameter {name} has no Default")
         if name in self.resources:
-            return Ref(name)
+            return Ref(self.namespace + name)
         return Unknown(f"!Ref {name}: no such parameter or resource")
 
     def _function(self, name: str, arg: Any) -> Any:
@@ -75,6 +94,8 @@ class Resolver:
             "Fn::Join": self._join,
             "Fn::If": self._if,
             "Fn::FindInMap": self._find_in_map,
+            "Fn::Length": self._length,
+            "Fn::ToJsonString": self._to_json_string,
             "Fn::Equals": lambda a: self._logic("Fn::Equals", a),
             "Fn::Not": lambda a: self._logic("Fn::Not", a),
             "Fn::And": lambda a: self._logic("Fn::And", a),
@@ -88,7 +109,7 @@ class Resolver:
     def _get_att(self, arg: Any) -> Any:
         parts = arg.split(".", 1) if isinstance(arg, str) else list(arg or [])
         if len(parts) == 2 and parts[0] in self.resources and isinstance(parts[1], str):
-            return Ref(str(parts[0]), parts[1])
+            return Ref(self.namespace + str(parts[0]), parts[1])
         return Unknown(f"!GetAtt {arg} cannot be resolved")
 
     def _text(self, value: Any, what: str) -> str | Unknown:
@@ -111,6 +132,8 @@ class Resolver:
                 value = self.value(variables[name])
             elif "." in name and not name.startswith("AWS::"):
                 value = self._get_att(name)
+            elif name == "AWS::Region":
+                value = self.region  # inside a string: the region label, as table ARNs have
             else:
                 value = self._ref(name)
             rendered = self._text(value, name)
@@ -144,13 +167,33 @@ class Resolver:
 
     def _find_in_map(self, arg: Any) -> Any:
         keys = [self.value(k) for k in arg[:3]]
+        default = (
+            arg[3].get("DefaultValue") if len(arg) > 3 and isinstance(arg[3], Mapping) else None
+        )
         bad = next((k for k in keys if not isinstance(k, str)), None)
         if bad is not None:
             return bad if isinstance(bad, Unknown) else Unknown("!FindInMap key unresolved")
         try:
             return self.value(self.mappings[keys[0]][keys[1]][keys[2]])
         except (KeyError, TypeError):
+            if default is not None:  # AWS::LanguageExtensions: the DefaultValue
+                return self.value(default)
             return Unknown(f"!FindInMap {keys}: no such entry")
+
+    def _length(self, arg: Any) -> Any:
+        """``Fn::Length`` (AWS::LanguageExtensions): the number of items of a list."""
+        items = self.value(arg)
+        if isinstance(items, list):
+            return len(items)
+        return items if isinstance(items, Unknown) else Unknown("Fn::Length of a non-list")
+
+    def _to_json_string(self, arg: Any) -> Any:
+        """``Fn::ToJsonString`` (AWS::LanguageExtensions): the object or list as JSON."""
+        value = self.value(arg)
+        hole = first_unknown(value)
+        if hole is not None:
+            return Unknown(f"Fn::ToJsonString: {hole.reason}")
+        return json.dumps(_rendered(value, self.render), separators=(",", ":"))
 
     def condition(self, name: str) -> bool | Unknown:
         if name not in self._condition_cache:
@@ -179,6 +222,16 @@ class Resolver:
         if hole is not None:
             return first_unknown(hole) or Unknown("unresolved")
         return all(bools) if name == "Fn::And" else any(bools)
+
+
+def _rendered(value: Any, render: Render) -> Any:
+    if isinstance(value, Ref):
+        return render(value)
+    if isinstance(value, list):
+        return [_rendered(v, render) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _rendered(v, render) for k, v in value.items()}
+    return value
 
 
 def _scalar(value: Any) -> Any:

@@ -16,6 +16,7 @@ from pathlib import Path
 from dynaguard.config import Config
 from dynaguard.controls.base import Severity
 from dynaguard.engine import choose_controls, new_run_id, report_from_inventory, resolve_config
+from dynaguard.exit_codes import EXIT_INCOMPLETE, EXIT_OK
 from dynaguard.report import Report
 from dynaguard.sources.iac.declared import Declared, inventory_of
 from dynaguard.sources.iac.discovery import discover
@@ -32,8 +33,8 @@ class IacResult:
     def exit_code(self, fail_on: Severity = Severity.LOW) -> int:
         """As for scan; an input problem makes an otherwise clean run incomplete (3)."""
         code = self.report.exit_code(fail_on)
-        if code == 0 and self.problems:
-            return 3
+        if code == EXIT_OK and self.problems:
+            return EXIT_INCOMPLETE
         return code
 
 
@@ -68,8 +69,9 @@ def _other_loaders(plans: list[Path], templates: list[Path]) -> Iterable[tuple[L
         yield load_plan, plans
     if templates:
         from dynaguard.sources.cloudformation.adapter import load_cloudformation
+        from dynaguard.sources.cloudformation.nested_stacks import scanned_alone
 
-        yield load_cloudformation, templates
+        yield load_cloudformation, scanned_alone(templates)
 
 
 def scan_iac(

@@ -10,9 +10,11 @@ from dynaguard.sources.iac.problems import InputProblem
 from dynaguard.sources.terraform.block import TfBlock
 from dynaguard.sources.terraform.context import TfContext
 from dynaguard.sources.terraform.hcl import HclConverter
-from dynaguard.sources.terraform.loader import load_all
+from dynaguard.sources.terraform.loader import load_all, var_files_for
 from dynaguard.sources.terraform.map_services import map_backup, map_dax, map_network, map_scaling
 from dynaguard.sources.terraform.map_tables import map_tables
+from dynaguard.sources.terraform.modules import unreadable_modules
+from dynaguard.sources.terraform.null_values import assigned_variables
 from dynaguard.sources.terraform.policies import map_iam_policies
 from dynaguard.sources.terraform.sources import SourceFiles, display_path
 
@@ -40,8 +42,12 @@ def load_terraform(
     units = []
     for module in loaded:
         problems.extend(module.problems)
+        problems.extend(unreadable_modules(module.root, module.wanted))
         sources = SourceFiles()
-        converter = HclConverter(module.parsed, module.root, sources)
+        provided = assigned_variables(
+            module.root / f for f in var_files_for(module.root, var_files)
+        )
+        converter = HclConverter(module.parsed, module.root, sources, provided)
         blocks = converter.blocks(module.wanted)
         units.append(
             declared_from_blocks(blocks, display_path(module.root), "terraform", converter.by_id)

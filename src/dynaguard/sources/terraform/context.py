@@ -29,16 +29,12 @@ from dynaguard.model import (
     Known,
     Origin,
     Unknown,
+    is_aws_managed_dynamodb_key,
 )
 from dynaguard.sources.iac.declared import Declared
 from dynaguard.sources.terraform.block import Ref, TfBlock, bool_fact, ref_or_str_fact, str_fact
 
 _CUSTOMER_KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key")
-
-
-def is_aws_managed_key_ref(value: str) -> bool:
-    bare = value.removeprefix("arn:aws:kms:").split(":")[-1] if value.startswith("arn:") else value
-    return bare in (AWS_MANAGED_DYNAMODB_ALIAS, "aws/dynamodb")
 
 
 @dataclass(slots=True)
@@ -87,6 +83,12 @@ class TfContext:
         return str(raw) if isinstance(raw, Ref) else "aws"
 
     def region_of(self, block: TfBlock) -> str:
+        """The block's ``region`` argument (AWS provider 6 sets a region per resource,
+        https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/enhanced-region-support),
+        else its provider's region."""
+        own = str_fact(block, "region", None)
+        if isinstance(own, Known) and own.value:
+            return own.value
         return self.provider_regions.get(self.provider_name(block), self.declared.region)
 
     def resolve(self, ref: Ref) -> TfBlock | None:
@@ -105,7 +107,7 @@ class TfContext:
         return self._referenced_key(value.value, value.origin, depth=0)
 
     def _literal_key(self, text: str, origin: Origin | None) -> Fact[str | None]:
-        if is_aws_managed_key_ref(text):
+        if is_aws_managed_dynamodb_key(text):
             return Known(AWS_MANAGED_DYNAMODB_ALIAS, origin)
         for alias in self.of_type("aws_kms_alias"):
             name = str_fact(alias, "name", None)
@@ -133,7 +135,7 @@ class TfContext:
             attr = "name" if block.type == "aws_kms_alias" else "key_id"
             looked_up = ref_or_str_fact(block, attr)
             if isinstance(looked_up, Known) and isinstance(looked_up.value, str):
-                if is_aws_managed_key_ref(looked_up.value):
+                if is_aws_managed_dynamodb_key(looked_up.value):
                     return Known(AWS_MANAGED_DYNAMODB_ALIAS, block.origin)
                 return self._literal_key(looked_up.value, block.origin)
             return self.key_ref(looked_up)
