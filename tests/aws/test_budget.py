@@ -187,12 +187,15 @@ def test_the_shipped_iam_policy_allows_every_call_of_a_full_scan(three_tables: H
 
     three_tables.stub("backup", backup_plans)
     two_regions = [{"RegionName": "us-east-1"}, {"RegionName": "eu-west-1"}]
+    # account:ListRegions denied: the ec2:DescribeRegions fallback is exercised too
+    three_tables.fail("account", "ListRegions", "AccessDeniedException", status=403)
     three_tables.rewrite(  # two enabled regions keep the test quick
         "ec2", "DescribeRegions", lambda parsed: parsed.update(Regions=two_regions)
     )
     options = AwsOptions(all_regions=True, selection=Selection(tables=("a", "b", "c")))
     collect(options, FACTS, run_id="t", recorder=three_tables)
     used = three_tables.actions()
-    assert {"backup:GetBackupSelection", "ec2:DescribeRegions", "kms:GetKeyRotationStatus"} <= used
+    assert {"backup:GetBackupSelection", "kms:GetKeyRotationStatus"} <= used
+    assert {"account:ListRegions", "ec2:DescribeRegions"} <= used
     missing = used - shipped_policy_actions()
     assert not missing, f"audit-policy.json lacks {sorted(missing)}"

@@ -200,7 +200,7 @@ def cmd_harden(args: argparse.Namespace) -> int:
     ]
     only = args.only + ([args.controls] if args.controls else [])
     result = harden(
-        _aws_options(args),  # type: ignore[arg-type]
+        _aws_options(args),
         config=config,
         only=only,
         skip=args.skip,

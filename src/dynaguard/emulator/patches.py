@@ -67,6 +67,10 @@ DDB-8 A disabled stream can never be enabled     -> a new stream can be enabled 
       again (the old label stays)                    one is disabled (patches_table_status)
 SHB-1  BatchUpdateFindings is not implemented (404) -> updates Workflow, Note, ... of the given
                                                      findings (patches_securityhub)
+ACC-1 account ListRegions / GetRegionOptStatus /  -> per-account region opt-in status of the
+      Enable/DisableRegion are not routed            partition (patches_account)
+EC2-1 DescribeRegions lists every partition and   -> the caller's partition, enabled regions
+      every opt-in region                            only unless AllRegions (patches_account)
 
 Replicas[] leaves out the describing region: AWS's guide shows ``describe-table --region
 us-east-2`` on a 2019.11.21 global table listing only the us-west-2 replica
@@ -85,6 +89,7 @@ from __future__ import annotations
 import threading
 
 from dynaguard.emulator import (
+    patches_account,
     patches_autoscaling,
     patches_backup,
     patches_dax,
@@ -112,4 +117,5 @@ def apply_patches() -> None:
         patches_autoscaling.install()
         patches_table_status.install()
         patches_securityhub.install()
+        patches_account.install()
         _state["applied"] = True

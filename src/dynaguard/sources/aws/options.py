@@ -29,6 +29,8 @@ class AwsOptions:
     ``retry_mode`` is a botocore retry mode; both are set explicitly, so AWS_RETRY_MODE /
     AWS_MAX_ATTEMPTS do not change a scan:
     https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+    ``role_name`` is the role assumed in every other account of a multi-account scan (with
+    ``external_id``); ``rate_limit`` bounds requests per second per (account, region).
     """
 
     regions: tuple[str, ...] = ()
@@ -37,12 +39,14 @@ class AwsOptions:
     profile: str | None = None
     role_arn: str | None = None
     external_id: str | None = None
+    role_name: str | None = None  # the role assumed in the other accounts of a fan-out
     endpoint_url: str | None = None
     concurrency: int = 32
     retry_mode: str = "standard"
     max_attempts: int = 5
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    rate_limit: float = 0.0  # requests per second per (account, region); 0: unbounded
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -60,8 +64,12 @@ class AwsOptions:
             check_endpoint("--endpoint-url", self.endpoint_url)
         else:
             check_endpoint_environment(os.environ)
-        if self.external_id and not self.role_arn:
-            raise UsageError("an external id is only used with a role to assume (--role-arn)")
+        if self.external_id and not (self.role_arn or self.role_name):
+            raise UsageError(
+                "an external id is only used with a role to assume (--role-arn or --role-name)"
+            )
+        if self.rate_limit < 0:
+            raise UsageError(f"rate limit must be 0 (none) or positive, not {self.rate_limit}")
 
 
 def endpoint_problem(url: str) -> str | None:
