@@ -108,9 +108,7 @@ def scope_of(options: AwsOptions, selection: AccountSelection) -> dict[str, Any]
     return {
         "regions": sorted(options.regions),
         "all_regions": options.all_regions,
-        "prefix": options.prefix,
-        "match": options.match,
-        "tables": sorted(options.tables),
+        "selection": options.selection.to_dict(),
         "org": selection.org,
         "accounts": sorted(selection.accounts),
         "exclude": sorted(selection.exclude),
