@@ -10,6 +10,7 @@ import pytest
 
 from dynaguard.errors import AuditError
 from dynaguard.model import Known, Unknown
+from dynaguard.model.selection import Selection
 from dynaguard.sources.aws import AwsOptions, collect
 from tests.aws.conftest import Hooks, create_table
 
@@ -95,7 +96,7 @@ def test_transient_throttling_is_retried_into_a_value(
         times=2,
         when=body_names("alpha"),
     )
-    options = AwsOptions(max_attempts=3, tables=("alpha",))
+    options = AwsOptions(max_attempts=3, selection=Selection(tables=("alpha",)))
     alpha = by_name(collect(options, TABLE_FACTS, run_id="t", recorder=hooks))["alpha"]
     assert isinstance(alpha.ttl, Known)
     assert injected == [2]
@@ -108,7 +109,7 @@ def test_persistent_throttling_becomes_unknown_after_the_retries(
     tables: Any, hooks: Hooks, no_backoff: None
 ) -> None:
     hooks.fail("dynamodb", "DescribeTimeToLive", "ThrottlingException", "Rate exceeded")
-    options = AwsOptions(max_attempts=4, tables=("alpha",))
+    options = AwsOptions(max_attempts=4, selection=Selection(tables=("alpha",)))
     alpha = by_name(collect(options, TABLE_FACTS, run_id="t", recorder=hooks))["alpha"]
     assert isinstance(alpha.ttl, Unknown)
     assert "ThrottlingException: Rate exceeded" in alpha.ttl.reason

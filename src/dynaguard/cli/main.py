@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from dynaguard import __version__
+from dynaguard.cli.org_options import add_org_options
+from dynaguard.cli.selection import SELECTION_HELP, add_selection_options
 from dynaguard.errors import DynaguardError
 from dynaguard.exit_codes import EXIT_USAGE
 
@@ -78,11 +80,7 @@ def _add_aws_options(p: argparse.ArgumentParser) -> None:
         help="region to scan (repeatable; default: the profile's region)",
     )
     g.add_argument("--all-regions", action="store_true", help="scan every enabled region")
-    g.add_argument("--prefix", help="only tables whose name starts with PREFIX")
-    g.add_argument("--match", metavar="REGEX", help="only tables whose name matches REGEX")
-    g.add_argument(
-        "--table", action="append", default=[], metavar="NAME", help="only this table (repeatable)"
-    )
+    add_selection_options(p.add_argument_group("which resources", SELECTION_HELP))
     a = p.add_argument_group("credentials and endpoint")
     a.add_argument("--profile", help="AWS named profile")
     a.add_argument("--role-arn", help="assume this role first")
@@ -106,7 +104,7 @@ def _add_history_options(p: argparse.ArgumentParser) -> None:
 
 # Commands living in their own module ``dynaguard.cli.<name>``, each exposing
 # ``register(subparsers, common)`` that adds its parser and sets ``func``.
-EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision", "history")
+EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision", "history", "merge")
 # Commands registered by a module of another name.
 COMMAND_MODULES = {"diff": "history"}
 
@@ -178,6 +176,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_aws_options(scan)
+    add_org_options(scan, scan=True)
     _add_common_options(scan)
     _add_output_options(scan, SCAN_FORMATS)
     _add_history_options(scan)

@@ -52,6 +52,12 @@ def register(subparsers: Any, common: Any) -> None:
     p.add_argument("--name", help="table name (required with --preset; overrides the schema's)")
     p.add_argument("--kms-key", metavar="ARN", help="customer managed KMS key (ARN or alias ARN)")
     p.add_argument(
+        "--alarm-topic",
+        metavar="SNS_TOPIC_ARN",
+        help="create read/write throttling alarms (DDB.018) notifying this topic "
+        "(in the table's region)",
+    )
+    p.add_argument(
         "--tag",
         action="append",
         default=[],
@@ -162,8 +168,13 @@ def cmd_provision(args: argparse.Namespace) -> int:
         tags=_tags(args.tag),
         baseline=config.baseline,
         enforce_required_tags=any(c.id == "DDB.017" for c in controls),
+        alarm_topic=args.alarm_topic,
     )
     spec = load_spec(schema=args.schema, preset=args.preset, defaults=defaults)
+    if spec.alarm_topic:
+        from dynaguard.provisioning.alarms import check_topic
+
+        check_topic(spec.alarm_topic, spec.region)
     if args.emit:
         return _emit(spec, controls, config, run_id, args)
     from dynaguard.cli.provision_run import provision_live

@@ -100,7 +100,12 @@ def _render_groups(console: Console, report: Report, show_passed: bool) -> None:
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
         groups[_resource_label(f)].append(f)
+    by_account = len({f.account_id for f in report.findings}) > 1  # an organization scan
+    account = None
     for label, findings in groups.items():
+        if by_account and findings[0].account_id != account:
+            account = findings[0].account_id
+            console.print(Text(f"== account {account} ==", style="bold underline"))
         shown = [
             f
             for f in findings
@@ -184,7 +189,12 @@ def _summary_line(report: Report) -> Text:
     resources = len(
         {(f.account_id, f.region, f.resource_type, f.resource_id) for f in report.findings}
     )
-    text = Text(f"{plural(resources, 'resource')}, {plural(len(report.controls), 'control')}: ")
+    accounts = ""
+    if report.source == "aws":
+        accounts = " in " + plural(len({f.account_id for f in report.findings}), "account")
+    text = Text(
+        f"{plural(resources, 'resource')}{accounts}, {plural(len(report.controls), 'control')}: "
+    )
     parts = [
         (Status.FAIL, "failed"),
         (Status.UNKNOWN, "unknown"),

@@ -52,6 +52,7 @@ class SpecDefaults:
     tags: Mapping[str, str] = field(default_factory=dict)  # --tag KEY=VALUE
     baseline: Baseline = field(default_factory=Baseline)
     enforce_required_tags: bool = True  # False when DDB.017 is disabled in the config
+    alarm_topic: str | None = None  # --alarm-topic: create the DDB.018 throttling alarms
 
 
 def build_spec(raw: Any, defaults: SpecDefaults, source: str) -> TableSpec:
@@ -127,6 +128,7 @@ def _spec(node: TableSchema, problems: Problems, defaults: SpecDefaults, source:
         replicas=read_replicas(problems, node, region, encryption, defaults.baseline),
         resource_policy=read_resource_policy(problems, node),
         table_class=node.table_class or "STANDARD",
+        alarm_topic=defaults.alarm_topic,
         source=source,
         defaults_applied=tuple(applied),
     )

@@ -28,7 +28,7 @@ import tfparse  # type: ignore[import-untyped]
 
 from dynaguard.sources.iac.discovery import is_terraform_file
 from dynaguard.sources.iac.problems import InputProblem
-from dynaguard.sources.terraform.dynamic_blocks import parse_keeping_dynamic_blocks
+from dynaguard.sources.terraform.parse_mirror import parse_through_mirror
 from dynaguard.sources.terraform.sources import display_path
 
 _LOCAL_SOURCE = re.compile(r"""\bsource\s*=\s*"(\.{1,2}/[^"]*)\"""")
@@ -138,7 +138,7 @@ def load_module(root: Path, wanted: set[Path] | None, var_files: list[Path]) -> 
     loaded = LoadedModule(root, wanted)
     try:
         names = var_files_for(root, var_files)
-        loaded.parsed = parse_keeping_dynamic_blocks(root, names, _parse)
+        loaded.parsed = parse_through_mirror(root, names, _parse)
         return loaded
     except tfparse.ParseError as exc:
         first = parse_error(str(exc), root)
