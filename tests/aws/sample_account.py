@@ -5,11 +5,38 @@ TLS, encrypted, three-node DAX cluster."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
-from tests.aws.conftest import create_table
+import boto3
+import pytest
+from moto import mock_aws
+
+from tests.aws.conftest import NO_RETRY, REGION, create_table
+
+
+@contextlib.contextmanager
+def sample_account(home: Path) -> Iterator[Callable[[str], Any]]:
+    """The account, built in moto in-process with offline credentials, for a whole module
+    (moto builds it in seconds; tests that only read it can share it). Yields ``aws(service)``,
+    a client factory."""
+    with pytest.MonkeyPatch.context() as env, mock_aws():
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            env.setenv(name, "testing")
+        env.setenv("AWS_DEFAULT_REGION", REGION)
+        env.setenv("AWS_CONFIG_FILE", str(home / "no-config"))
+        env.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "no-credentials"))
+        for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+            env.delenv(name, raising=False)
+
+        def aws(service: str) -> Any:
+            return boto3.client(service, region_name=REGION, config=NO_RETRY)
+
+        build_account(aws)
+        yield aws
 
 
 def build_account(aws: Callable[[str], Any]) -> None:

@@ -7,17 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from dynaguard.config import Baseline, Config
 from dynaguard.controls.registry import all_controls
 from dynaguard.engine import report_from_inventory
 from dynaguard.model import Unknown
 from dynaguard.sources.aws import AwsOptions, collect
-from tests.aws.conftest import NO_RETRY, REGION, Hooks
-from tests.aws.sample_account import build_account
+from tests.aws.conftest import Hooks
+from tests.aws.sample_account import sample_account
 
 FACTS = frozenset(
     {
@@ -41,18 +39,7 @@ def account(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One account for the whole module (moto builds it in seconds, the tests only rewrite
     responses): a table that passes most controls, a provisioned table with auto scaling, a
     VPC with a DynamoDB endpoint and a DAX cluster."""
-    home = tmp_path_factory.mktemp("aws")
-    with pytest.MonkeyPatch.context() as env, mock_aws():
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            env.setenv(name, "testing")
-        env.setenv("AWS_DEFAULT_REGION", REGION)
-        env.setenv("AWS_CONFIG_FILE", str(home / "no-config"))
-        env.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "no-credentials"))
-
-        def aws(service: str) -> Any:
-            return boto3.client(service, region_name=REGION, config=NO_RETRY)
-
-        build_account(aws)
+    with sample_account(tmp_path_factory.mktemp("aws")) as aws:
         yield aws
 
 

@@ -21,14 +21,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import botocore.session
 import pytest
 from botocore.exceptions import BotoCoreError
 from botocore.parsers import create_parser
 from hypothesis import given
 from hypothesis import strategies as st
-from moto import mock_aws
 
 from dynaguard.config import Baseline, Config
 from dynaguard.controls.registry import all_controls
@@ -41,8 +39,8 @@ from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.reader import _PARSE_FAILURES, RegionReader
 from dynaguard.sources.aws.replicas import key_refs
 from dynaguard.sources.aws.session import AwsSession
-from tests.aws.conftest import NO_RETRY, REGION
-from tests.aws.sample_account import build_account
+from tests.aws.conftest import REGION
+from tests.aws.sample_account import sample_account
 from tests.fuzz.strategies import FUZZ
 
 ACCOUNT = "123456789012"
@@ -156,16 +154,7 @@ def verdicts(inventory: Inventory) -> dict[tuple[str, str], str]:
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Key, Any]]:
-    home = tmp_path_factory.mktemp("aws")
-    with pytest.MonkeyPatch.context() as env, mock_aws():
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            env.setenv(name, "testing")
-        env.setenv("AWS_DEFAULT_REGION", REGION)
-        env.setenv("AWS_CONFIG_FILE", str(home / "none"))
-        env.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "none"))
-        for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-            env.delenv(name, raising=False)
-        build_account(lambda service: boto3.client(service, region_name=REGION, config=NO_RETRY))
+    with sample_account(tmp_path_factory.mktemp("aws")):
         reader = Recorder(AwsSession(AwsOptions(), "fuzz"), BreakerBoard(), ACCOUNT, REGION)
         read_account(reader)
         yield reader.seen
