@@ -141,6 +141,7 @@ def export_to_security_hub(report: Report, options: object, run_id: str) -> bool
     """``--security-hub``: import, resolve, archive; one summary line and each failed record
     on stderr. True when every finding was delivered."""
     from dynaguard.exports.security_hub import export_report
+    from dynaguard.sanitize import clean_line
     from dynaguard.sources.aws.session import AwsSession
 
     session = AwsSession(options, run_id)  # type: ignore[arg-type]
@@ -149,13 +150,10 @@ def export_to_security_hub(report: Report, options: object, run_id: str) -> bool
     )
     print(f"dynaguard: {result.summary()}", file=sys.stderr)
     for failure in result.failed:
-        print(
-            f"dynaguard: Security Hub did not take {failure['Id']}: "
-            f"{failure['ErrorCode']} {failure['ErrorMessage']}",
-            file=sys.stderr,
-        )
+        said = f"{failure['Id']}: {failure['ErrorCode']} {failure['ErrorMessage']}"
+        print(f"dynaguard: Security Hub did not take {clean_line(said)}", file=sys.stderr)
     for reason in result.skipped:
-        print(f"dynaguard: not imported: {reason}", file=sys.stderr)
+        print(f"dynaguard: not imported: {clean_line(reason)}", file=sys.stderr)
     return not result.failed and not result.skipped
 
 

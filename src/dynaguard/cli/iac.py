@@ -56,6 +56,7 @@ def cmd_iac(args: argparse.Namespace) -> int:
     from dynaguard.controls.base import Severity
     from dynaguard.engine import new_run_id
     from dynaguard.logs import get_logger, setup_logging
+    from dynaguard.sanitize import clean_line
     from dynaguard.sources.iac.scan import scan_iac
 
     _check_var_files(args.var_file)
@@ -70,7 +71,7 @@ def cmd_iac(args: argparse.Namespace) -> int:
         run_id=run_id,
     )
     for problem in result.problems:
-        print(f"dynaguard: {problem.describe()}", file=sys.stderr)
+        print(f"dynaguard: {clean_line(problem.describe())}", file=sys.stderr)
     get_logger("cli").info("iac finished: %s", result.report.summary())
     scope: dict[str, object] = {"paths": sorted(str(Path(p).resolve()) for p in args.paths)}
     if args.var_file:

@@ -221,7 +221,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except DynaguardError as exc:
-        print(f"dynaguard: error: {exc}", file=sys.stderr)
+        from dynaguard.sanitize import clean
+
+        print(f"dynaguard: error: {clean(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("dynaguard: interrupted", file=sys.stderr)

@@ -106,7 +106,7 @@ def _fingerprint(finding: Finding) -> str:
             finding.region or "unknown",  # as before region became None for unknown
         )
     )
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def result(finding: Finding, rule_index: int) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from dynaguard.provisioning.to_model import (
     table_arn,
 )
 from dynaguard.report import Report
+from dynaguard.sanitize import clean
 
 ENCRYPTION_WORDS = {
     EncryptionType.DEFAULT: "DEFAULT (AWS owned key)",
@@ -187,7 +188,7 @@ def render_plan(plan: Plan) -> str:
     for f in plan.preflight.findings:
         who = "" if f.resource_type == "table" else f" [{f.resource_type} {f.resource_id}]"
         lines.append(f"    {_MARKS[f.status]:<8} {f.control_id}{who} {f.title}: {f.reason}")
-    return "\n".join(lines) + "\n"
+    return clean("\n".join(lines) + "\n")  # names and reasons from files and AWS: inert
 
 
 def _render_differences(plan: Plan) -> list[str]:

@@ -14,6 +14,7 @@ from dynaguard.cost.plans import render_cost_lines
 from dynaguard.remediation.base import Change
 from dynaguard.remediation.executor import Outcome
 from dynaguard.remediation.planner import HardenPlan
+from dynaguard.sanitize import safe_console
 
 MAX_CELL = 60
 # arn:aws:kms:us-east-1:123456789012:key/7c87cfe2-0275-... -> key/7c87cfe2…: the status table
@@ -23,7 +24,9 @@ _KEY_ARN = re.compile(r"arn:aws[\w-]*:kms:[\w-]+:\d{12}:key/([0-9a-f]{8})[0-9a-f
 
 def _console(buf: io.StringIO, color: bool) -> Console:
     width = max(120, shutil.get_terminal_size((160, 40)).columns) if color else 160
-    return Console(file=buf, force_terminal=color, no_color=not color, width=width, highlight=False)
+    return safe_console(  # AWS strings in the plan: no markup, no control characters
+        file=buf, force_terminal=color, no_color=not color, width=width, highlight=False
+    )
 
 
 def _cell(text: str) -> str:

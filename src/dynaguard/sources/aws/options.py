@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from dynaguard.errors import UsageError
+from dynaguard.logs import register_secret
 from dynaguard.model.selection import Selection
 from dynaguard.sanitize import short_repr
 
@@ -64,6 +65,7 @@ class AwsOptions:
             check_endpoint("--endpoint-url", self.endpoint_url)
         else:
             check_endpoint_environment(os.environ)
+        register_secret(self.external_id)  # never in a log line, at any verbosity
         if self.external_id and not (self.role_arn or self.role_name):
             raise UsageError(
                 "an external id is only used with a role to assume (--role-arn or --role-name)"
