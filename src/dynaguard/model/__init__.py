@@ -1,6 +1,15 @@
 """The normalized model shared by every source, control, remediation and format."""
 
-from dynaguard.model.facts import NOT_COLLECTED, Fact, Known, Origin, Unknown, fmap, known
+from dynaguard.model.facts import (
+    NOT_COLLECTED,
+    Fact,
+    Known,
+    Origin,
+    SourceKind,
+    Unknown,
+    fmap,
+    known,
+)
 from dynaguard.model.inventory import AccountScope, Inventory, RegionScope
 from dynaguard.model.resources import (
     AWS_MANAGED_DYNAMODB_ALIAS,
@@ -48,6 +57,7 @@ __all__ = [
     "Scaling",
     "ScalingPolicy",
     "SecondaryIndex",
+    "SourceKind",
     "Stream",
     "Table",
     "TagCondition",
