@@ -26,7 +26,7 @@ def register(sub: Any, common: Any) -> None:
     )
     common.aws(p)
     common.common(p)
-    common.output(p)
+    common.output(p, findings=False)  # harden has no --fail-on / --show-passed to honour
     add_confirm_options(p)
     h = p.add_argument_group("what to fix")
     h.add_argument(
@@ -72,6 +72,14 @@ def register(sub: Any, common: Any) -> None:
         action="store_true",
         help="create a daily backup plan with a tag-based selection where no "
         "selection can cover a table",
+    )
+    h.add_argument(
+        "--alarm-topic",
+        action="append",
+        default=[],
+        metavar="SNS_TOPIC_ARN",
+        help="DDB.018: the SNS topic new throttling alarms notify (one per region, repeatable; "
+        "overrides harden.alarm_topic)",
     )
     h.add_argument(
         "--dry-run", action="store_true", help="print the plan and stop: no mutating call"
@@ -141,6 +149,13 @@ def _options(args: argparse.Namespace, config: Any) -> Any:
     settings = config.harden
     if args.kms_key:
         settings = replace(settings, kms_key=_kms_keys(args.kms_key))
+    if args.alarm_topic:
+        from dynaguard.config_harden import topics_by_region
+
+        try:
+            settings = replace(settings, alarm_topic=topics_by_region(args.alarm_topic))
+        except ValueError as exc:
+            raise UsageError(f"--alarm-topic: {exc}") from None
     return Options(
         settings=settings, create_key=args.create_key, create_backup_plan=args.create_backup_plan
     )
@@ -149,6 +164,7 @@ def _options(args: argparse.Namespace, config: Any) -> Any:
 def _emit(text: str, args: argparse.Namespace) -> None:
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -184,7 +200,7 @@ def cmd_harden(args: argparse.Namespace) -> int:
     ]
     only = args.only + ([args.controls] if args.controls else [])
     result = harden(
-        _aws_options(args),  # type: ignore[arg-type]
+        _aws_options(args),
         config=config,
         only=only,
         skip=args.skip,

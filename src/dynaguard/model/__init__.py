@@ -1,5 +1,6 @@
 """The normalized model shared by every source, control, remediation and format."""
 
+from dynaguard.model.alarms import AlarmMetric, CloudWatchAlarms, MetricAlarm
 from dynaguard.model.facts import (
     NOT_COLLECTED,
     Fact,
@@ -13,6 +14,7 @@ from dynaguard.model.facts import (
 from dynaguard.model.inventory import AccountScope, Inventory, RegionScope
 from dynaguard.model.resources import (
     AWS_MANAGED_DYNAMODB_ALIAS,
+    BackupRegionSettings,
     BackupSelection,
     DaxCluster,
     Encryption,
@@ -39,7 +41,10 @@ __all__ = [
     "AWS_MANAGED_DYNAMODB_ALIAS",
     "NOT_COLLECTED",
     "AccountScope",
+    "AlarmMetric",
+    "BackupRegionSettings",
     "BackupSelection",
+    "CloudWatchAlarms",
     "DaxCluster",
     "Encryption",
     "Fact",
@@ -48,6 +53,7 @@ __all__ = [
     "KeyManager",
     "KmsKey",
     "Known",
+    "MetricAlarm",
     "Origin",
     "Pitr",
     "PolicyDocument",

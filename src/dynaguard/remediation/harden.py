@@ -151,6 +151,9 @@ def harden(
     state = state_dir or default_state_dir()
     runner = StepRunner(session, timing or Timing(), rescanner(session, aws_options, cfg, run_id))
     notes = reconcile(needs_reconciling(state), runner).notes
+    for rem in chosen:
+        if rem.preflight is not None:
+            rem.preflight(session, aws_options, opts)
     plan = build_plan(session, aws_options, cfg, chosen, opts, run_id)
     if dry_run or not plan.all_changes:
         return HardenResult(run_id, plan, dry_run=dry_run, reconciled=notes)

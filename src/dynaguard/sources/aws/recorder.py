@@ -14,6 +14,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+# Signing names that differ from the service's IAM prefix.
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+IAM_PREFIX = {"monitoring": "cloudwatch"}
+
 
 @dataclass(frozen=True, slots=True)
 class ApiCall:
@@ -45,7 +49,8 @@ class CallRecorder:
     def attach(self, client: Any) -> None:
         """Register on one boto3 client's events; call once per client."""
         service_model = client.meta.service_model
-        service = str(service_model.signing_name or service_model.endpoint_prefix)
+        signing = str(service_model.signing_name or service_model.endpoint_prefix)
+        service = IAM_PREFIX.get(signing, signing)
         region = str(client.meta.region_name)
 
         def on_call(model: Any, **_: Any) -> None:
