@@ -86,6 +86,12 @@ LIVE_FIXES: Mapping[str, str] = {
     "DDB.017": "aws dynamodb tag-resource --region {region} --resource-arn {arn} --tags "
     "Key=KEY,Value=VALUE (each missing required tag; or: dynaguard harden --region {region} "
     "--table {name} with harden.default_tags)",
+    "DDB.018": "aws cloudwatch put-metric-alarm --region {region} --alarm-name "
+    "dynaguard-{name}-ReadThrottleEvents --namespace AWS/DynamoDB --metric-name ReadThrottleEvents "
+    "--dimensions Name=TableName,Value={name} --statistic Sum --period 60 --evaluation-periods 1 "
+    "--threshold 0 --comparison-operator GreaterThanThreshold --treat-missing-data notBreaching "
+    "--alarm-actions SNS_TOPIC_ARN (the same for WriteThrottleEvents; or: dynaguard harden "
+    "--region {region} --table {name} --only DDB.018 --alarm-topic SNS_TOPIC_ARN)",
 }
 
 

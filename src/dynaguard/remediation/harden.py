@@ -21,13 +21,12 @@ from dynaguard.model.selection import ResourceKind, Selection
 from dynaguard.remediation.base import Options, Remediation, ResourceRef
 from dynaguard.remediation.executor import APPLIED, FAILED, Outcome, execute
 from dynaguard.remediation.journal import Journal, default_state_dir
-from dynaguard.remediation.key_check import check_keys
 from dynaguard.remediation.planner import HardenPlan, build_plan
 from dynaguard.remediation.reconcile import needs_reconciling, reconcile
 from dynaguard.remediation.selection import select_remediations
 from dynaguard.remediation.steps import StepRunner, Timing
 from dynaguard.report import Finding
-from dynaguard.sources.aws.collect import collect, facts_needed, resolve_regions
+from dynaguard.sources.aws.collect import collect, facts_needed
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.recorder import CallRecorder
 from dynaguard.sources.aws.session import AwsSession
@@ -128,8 +127,9 @@ def harden(
     concurrency: int = 4,
     remediations: Sequence[Remediation] | None = None,
 ) -> HardenResult:
-    """Plan from live state, then (unless ``dry_run`` or ``confirm`` says no) apply. The keys to
-    encrypt with are checked first (key_check.py: a usage error, before any plan). Changes
+    """Plan from live state, then (unless ``dry_run`` or ``confirm`` says no) apply. The chosen
+    fixes' preflights run first (the keys to encrypt with, alarm topics: a usage error before
+    any plan). Changes
     that earlier runs in ``state_dir`` left pending (killed) are first settled by reading the
     resources, so the journal records what they did before anything new is planned."""
     cfg = resolve_config(config)
@@ -141,19 +141,11 @@ def harden(
         else select_remediations(cfg, only, skip, shortcuts, aws_options.selection)
     )
     session = AwsSession(aws_options, run_id, recorder)
-    keys = opts.settings.kms_key
-    if (
-        keys
-        and cfg.baseline.encryption != "kms"
-        and {"DDB.001", "DDB.010"} & {r.control_id for r in chosen}
-    ):
-        check_keys(session, keys, resolve_regions(aws_options, session))
+    for preflight in dict.fromkeys(r.preflight for r in chosen if r.preflight is not None):
+        preflight(session, aws_options, opts)  # configured keys, topics...: exit 2, no plan
     state = state_dir or default_state_dir()
     runner = StepRunner(session, timing or Timing(), rescanner(session, aws_options, cfg, run_id))
     notes = reconcile(needs_reconciling(state), runner).notes
-    for rem in chosen:
-        if rem.preflight is not None:
-            rem.preflight(session, aws_options, opts)
     plan = build_plan(session, aws_options, cfg, chosen, opts, run_id)
     if dry_run or not plan.all_changes:
         return HardenResult(run_id, plan, dry_run=dry_run, reconciled=notes)

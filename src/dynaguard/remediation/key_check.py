@@ -15,7 +15,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from dynaguard.errors import UsageError
 from dynaguard.model.aws_rules import parse_kms_arn
+from dynaguard.remediation.base import Options
+from dynaguard.sources.aws.collect import resolve_regions
 from dynaguard.sources.aws.failures import read_error
+from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.session import AwsSession
 
 
@@ -65,3 +68,11 @@ def check_keys(session: AwsSession, keys: Mapping[str, str], regions: Iterable[s
         raise UsageError(
             "; ".join(problems) + " (set by --kms-key or harden.kms_key: nothing was planned)"
         )
+
+
+def check_configured_keys(session: AwsSession, aws_options: AwsOptions, options: Options) -> None:
+    """The preflight of the encryption fixes (DDB.001, DDB.010): the configured keys, checked
+    in the regions they are for (``*``: every region of the run)."""
+    keys = options.settings.kms_key
+    if keys:
+        check_keys(session, keys, resolve_regions(aws_options, session))
