@@ -130,7 +130,7 @@ def scan_fleet(
     """Collect and evaluate every selected account (this shard's units), streaming findings."""
     fleet = fleet or FleetOptions()
     cfg = resolve_config(config)
-    selected = choose_controls(cfg, controls)
+    selected = choose_controls(cfg, controls, options.selection)
     run_id = run_id or new_run_id()
     recorder = recorder if recorder is not None else CallRecorder()
     started = time.perf_counter()

@@ -166,6 +166,8 @@ def scan_scope(args: argparse.Namespace) -> dict[str, object]:
         "prefix": args.prefix,
         "match": args.match,
         "tables": sorted(args.table),
+        "dax_clusters": sorted(args.dax_cluster),
+        "include": sorted(args.include) + (["all"] if args.all_kinds else []),
         "profile": args.profile,
         "role_arn": args.role_arn,
         "endpoint_url": args.endpoint_url,

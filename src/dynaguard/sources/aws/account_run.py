@@ -209,7 +209,23 @@ class AccountRun:
         self._keys[(region, ref)] = key
 
     def _on_region_fact(self, region: str, field: str, fact: Fact[Any]) -> None:
+        if field == "dax_clusters":  # only the clusters the selection names
+            fact = self.options.selection.narrow_dax(fact)
         self._region_facts[region][field] = fact
+        if field == "dax_clusters" and self._check_names:
+            self._check_named_clusters()
+
+    def _check_named_clusters(self) -> None:
+        """A named DAX cluster found in no scanned region is a usage error, like a table."""
+        facts = [self._region_facts[r].get("dax_clusters") for r in self.regions]
+        if not all(isinstance(f, Known) for f in facts):
+            return  # not all read yet, or a region unreadable (UNKNOWN, reported as such)
+        found = {c.name for f in facts if isinstance(f, Known) for c in f.value}
+        missing = sorted(set(self.options.selection.dax_clusters) - found)
+        if missing:
+            raise UsageError(
+                f"DAX cluster(s) not found in {', '.join(self.regions)}: {', '.join(missing)}"
+            )
 
     def _on_iam(self, fact: Fact[Any]) -> None:
         self._iam = fact
