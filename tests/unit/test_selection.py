@@ -75,6 +75,7 @@ def test_narrow_keeps_only_the_named_clusters() -> None:
     narrowed = Selection.of(dax_clusters=["dax-b"]).narrow(inventory)
     kept = narrowed.regions[0].dax_clusters
     assert isinstance(kept, Known) and [c.name for c in kept.value] == ["dax-b"]
+    assert Selection.of(dax_clusters=["dax-c"]).missing_dax_clusters(inventory) == ["dax-c"]
     assert Selection.of(include=["dax"]).narrow(inventory) is inventory
 
 

@@ -166,8 +166,9 @@ def scan_scope(args: argparse.Namespace) -> dict[str, object]:
         "prefix": args.prefix,
         "match": args.match,
         "tables": sorted(args.table),
-        "dax_clusters": sorted(args.dax_cluster),
-        "include": sorted(args.include) + (["all"] if args.all_kinds else []),
+        "dax_clusters": sorted(getattr(args, "dax_cluster", None) or []),
+        "include": sorted(getattr(args, "include", None) or [])
+        + (["all"] if getattr(args, "all_kinds", False) else []),
         "profile": args.profile,
         "role_arn": args.role_arn,
         "endpoint_url": args.endpoint_url,

@@ -21,9 +21,8 @@ from enum import StrEnum
 from typing import Any
 
 from dynaguard.errors import UsageError
-from dynaguard.model.facts import Fact, Known
+from dynaguard.model.facts import Known
 from dynaguard.model.inventory import Inventory
-from dynaguard.model.resources import DaxCluster
 
 
 class ResourceKind(StrEnum):
@@ -182,22 +181,30 @@ class Selection:
             return self.everything or name in self.dax_clusters
         return True
 
-    def narrow_dax(self, clusters: Fact[tuple[DaxCluster, ...]]) -> Fact[tuple[DaxCluster, ...]]:
-        """A region's DAX clusters without those the selection does not name."""
-        if not self.dax_clusters or ResourceKind.DAX_CLUSTER in self.include:
-            return clusters
-        if not isinstance(clusters, Known):
-            return clusters
-        kept = tuple(c for c in clusters.value if c.name in self.dax_clusters)
-        return Known(kept, clusters.origin)
-
     def narrow(self, inventory: Inventory) -> Inventory:
         """The inventory without the DAX clusters the selection does not name (tables are
         already narrowed by the listing; other kinds are whole or not judged at all)."""
-        scopes = tuple(
-            replace(s, dax_clusters=self.narrow_dax(s.dax_clusters)) for s in inventory.regions
-        )
-        return replace(inventory, regions=scopes)
+        if not self.dax_clusters or ResourceKind.DAX_CLUSTER in self.include:
+            return inventory
+        scopes = []
+        for scope in inventory.regions:
+            clusters = scope.dax_clusters
+            if isinstance(clusters, Known):
+                kept = tuple(c for c in clusters.value if c.name in self.dax_clusters)
+                clusters = Known(kept, clusters.origin)
+            scopes.append(replace(scope, dax_clusters=clusters))
+        return replace(inventory, regions=tuple(scopes))
+
+    def missing_dax_clusters(self, inventory: Inventory) -> list[str]:
+        """Named DAX clusters found in no scanned region (when every region's list is known)."""
+        if not self.dax_clusters:
+            return []
+        found: set[str] = set()
+        for scope in inventory.regions:
+            if not isinstance(scope.dax_clusters, Known):
+                return []
+            found.update(c.name for c in scope.dax_clusters.value)
+        return sorted(set(self.dax_clusters) - found)
 
     # -- words ----------------------------------------------------------------------------
 
