@@ -206,7 +206,7 @@ def test_every_readme_command_exits_as_documented(served_fleet, tmp_path, monkey
         words = command.split()
         if "RUN_ID" in words:  # a real harden run to undo: deletion protection on one table
             _run(
-                ["dynaguard", "harden", "--table", "catalog", "--only", "DDB.003", "--force"],
+                ["dynaguard", "harden", "--table", "catalog", "--only", "DDB.003", "--yes"],
                 work,
                 env,
             )

@@ -80,7 +80,7 @@ def test_apply_then_undo_deletes_only_the_created_alarms(fleet, tmp_path, capsys
             "DDB.018",
             "--alarm-topic",
             topic(fleet),
-            "--force",
+            "--yes",
             "--format",
             "json",
         ]
@@ -115,8 +115,9 @@ def test_apply_then_undo_deletes_only_the_created_alarms(fleet, tmp_path, capsys
     assert second.plan.all_changes == ()
     assert not (recorder.actions() & MUTATING)
 
-    # undo removes what the run made (deleting an alarm weakens: --force), nothing else
-    assert run(["undo", result["run_id"], *common, "--force"]) == 0
+    # undo removes what the run made (deleting an alarm weakens: --allow-unprotect), nothing
+    # else
+    assert run(["undo", result["run_id"], *common, "--yes", "--allow-unprotect"]) == 0
     capsys.readouterr()
     assert alarms(fleet) == before
 

@@ -165,7 +165,8 @@ def scan_scope(args: argparse.Namespace) -> dict[str, object]:
         "match": args.match,
         "tables": sorted(args.table),
         "dax_clusters": sorted(getattr(args, "dax_cluster", None) or []),
-        "include": sorted(getattr(args, "include", None) or []),
+        "include": sorted(getattr(args, "include", None) or [])
+        + (["all"] if getattr(args, "all_kinds", False) else []),
         "profile": args.profile,
         "role_arn": args.role_arn,
         "endpoint_url": args.endpoint_url,

@@ -1,7 +1,16 @@
 """The normalized model shared by every source, control, remediation and format."""
 
 from dynaguard.model.alarms import AlarmMetric, CloudWatchAlarms, MetricAlarm
-from dynaguard.model.facts import NOT_COLLECTED, Fact, Known, Origin, Unknown, fmap, known
+from dynaguard.model.facts import (
+    NOT_COLLECTED,
+    Fact,
+    Known,
+    Origin,
+    SourceKind,
+    Unknown,
+    fmap,
+    known,
+)
 from dynaguard.model.inventory import AccountScope, Inventory, RegionScope
 from dynaguard.model.resources import (
     AWS_MANAGED_DYNAMODB_ALIAS,
@@ -54,6 +63,7 @@ __all__ = [
     "Scaling",
     "ScalingPolicy",
     "SecondaryIndex",
+    "SourceKind",
     "Stream",
     "Table",
     "TagCondition",

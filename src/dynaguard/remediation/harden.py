@@ -127,7 +127,9 @@ def harden(
     concurrency: int = 4,
     remediations: Sequence[Remediation] | None = None,
 ) -> HardenResult:
-    """Plan from live state, then (unless ``dry_run`` or ``confirm`` says no) apply. Changes
+    """Plan from live state, then (unless ``dry_run`` or ``confirm`` says no) apply. The chosen
+    fixes' preflights run first (the keys to encrypt with, alarm topics: a usage error before
+    any plan). Changes
     that earlier runs in ``state_dir`` left pending (killed) are first settled by reading the
     resources, so the journal records what they did before anything new is planned."""
     cfg = resolve_config(config)
@@ -139,12 +141,11 @@ def harden(
         else select_remediations(cfg, only, skip, shortcuts, aws_options.selection)
     )
     session = AwsSession(aws_options, run_id, recorder)
+    for preflight in dict.fromkeys(r.preflight for r in chosen if r.preflight is not None):
+        preflight(session, aws_options, opts)  # configured keys, topics...: exit 2, no plan
     state = state_dir or default_state_dir()
     runner = StepRunner(session, timing or Timing(), rescanner(session, aws_options, cfg, run_id))
     notes = reconcile(needs_reconciling(state), runner).notes
-    for rem in chosen:
-        if rem.preflight is not None:
-            rem.preflight(session, aws_options, opts)
     plan = build_plan(session, aws_options, cfg, chosen, opts, run_id)
     if dry_run or not plan.all_changes:
         return HardenResult(run_id, plan, dry_run=dry_run, reconciled=notes)
