@@ -168,7 +168,7 @@ class HclConverter:
 def _maybe_null(value: Any) -> bool:
     """An unresolved traversal of a variable, local or iterator: null, or unknown."""
     return (
-        isinstance(value, Mapping)
+        type(value) is dict  # tfparse's JSON: plain dicts (an ABC check is slow here)
         and "__attribute__" in value
         and bool(_MAYBE_NULL.match(str(value["__attribute__"])))
     )
