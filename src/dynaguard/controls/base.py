@@ -55,6 +55,7 @@ FACTS = frozenset(
         "region.dax",  # DAX DescribeClusters
         "region.vpcs",  # EC2 DescribeVpcs + DescribeVpcEndpoints
         "account.iam",  # IAM GetAccountAuthorizationDetails
+        "region.alarms",  # CloudWatch DescribeAlarms
     }
 )
 

@@ -21,6 +21,7 @@ from dynaguard.model import (
     Unknown,
     is_aws_managed_dynamodb_key,
 )
+from dynaguard.model.resources import IAC_STREAM_LABEL
 from dynaguard.sources.iac.blocks import Block, Ref
 from dynaguard.sources.iac.declared import Declared, synthetic_table_arn
 from dynaguard.sources.iac.values import bool_fact, ref_or_str_fact, str_fact
@@ -66,10 +67,12 @@ class CfnContext:
             )
             if ref.attribute is None:
                 return self.table_name(ref.address)
-            return f"{arn}/stream/declared" if ref.attribute == "StreamArn" else arn
+            return f"{arn}/stream/{IAC_STREAM_LABEL}" if ref.attribute == "StreamArn" else arn
         if kind in ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"):
             noun = kind.split("::")[-1].lower()
             return f"arn:aws:iam::{self.declared.account_id}:{noun}/{ref.address}"
+        if kind in ("AWS::EC2::VPCEndpoint", "AWS::EC2::VPC"):
+            return ref.address  # the id the model gives them (DDB.006 trusts the account's own)
         return f"${{{ref}}}"
 
     def key_ref(self, value: Fact[Ref | str | None], depth: int = 0) -> Fact[str | None]:

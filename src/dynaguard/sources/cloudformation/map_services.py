@@ -20,6 +20,8 @@ from dynaguard.model import (
     Vpc,
     VpcEndpoint,
 )
+from dynaguard.model.aws_managed_policies import document_of as aws_managed_document
+from dynaguard.model.aws_managed_policies import is_aws_managed_arn
 from dynaguard.sources.cloudformation.context import CfnContext
 from dynaguard.sources.cloudformation.documents import document
 from dynaguard.sources.iac.blocks import Block, Ref, first_unknown
@@ -287,6 +289,35 @@ def _iam(
     )
 
 
+_PRINCIPAL_TYPES = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
+
+
+def _aws_managed(ctx: CfnContext) -> list[IamPolicy]:
+    """AWS managed policies named in ``ManagedPolicyArns`` of roles, users and groups: one
+    policy per ARN, carried by every principal naming it, judged on dynaguard's table of AWS
+    managed policy documents (``model.aws_managed_policies``)."""
+    holders: dict[str, list[Block]] = {}
+    for kind in _PRINCIPAL_TYPES:
+        for block in ctx.of_type(kind):
+            arns = block.raw("ManagedPolicyArns")
+            for arn in arns if isinstance(arns, list) else []:
+                if isinstance(arn, str) and is_aws_managed_arn(arn):
+                    holders.setdefault(arn, []).append(block)
+    return [
+        IamPolicy(
+            arn.rsplit("/", 1)[-1],
+            ctx.declared.account_id,
+            "aws_managed",
+            aws_managed_document(arn),
+            arn,
+            tuple(b.address for b in blocks),
+            blocks[0].origin,
+            tuple(sup for b in blocks for sup in b.suppressions),
+        )
+        for arn, blocks in sorted(holders.items())
+    ]
+
+
 def map_iam(ctx: CfnContext) -> list[IamPolicy]:
     out = [
         _iam(b, b.address, "inline", b.raw("PolicyDocument"), _holders(b), ctx)
@@ -308,7 +339,7 @@ def map_iam(ctx: CfnContext) -> list[IamPolicy]:
                     ctx,
                 )
             )
-    return out
+    return out + _aws_managed(ctx)
 
 
 def map_network(ctx: CfnContext) -> tuple[list[Vpc], list[VpcEndpoint]]:

@@ -33,7 +33,8 @@ from dynaguard.sources.terraform.sources import display_path
 
 _LOCAL_SOURCE = re.compile(r"""\bsource\s*=\s*"(\.{1,2}/[^"]*)\"""")
 _ERROR_AT = re.compile(
-    r"(?P<file>[^\s:]+\.tf(?:\.json)?):(?P<line>\d+)(?:,\d+(?:-\d+)?)?:\s*(?P<msg>.*)"
+    # FILE:LINE[,COL[-LINE[,COL]]]: message (HCL's diagnostic ranges)
+    r"(?P<file>[^\s:]+\.tf(?:\.json)?):(?P<line>\d+)(?:,\d+(?:-\d+(?:,\d+)?)?)?:\s*(?P<msg>.*)"
 )
 _AUTO_VARS = ("terraform.tfvars", "terraform.tfvars.json")
 
@@ -102,6 +103,7 @@ def parse_error(message: str, root: Path) -> InputProblem:
     """One clear line from tfparse's error: file, line and the HCL diagnostic."""
     match = _ERROR_AT.search(message)
     if match is None:
+        message = message.replace("unable to create TerraformConverter: ", "")  # tfparse's
         return InputProblem(display_path(root), None, f"cannot load Terraform: {message}")
     file = root / match.group("file")
     return InputProblem(display_path(file), int(match.group("line")), match.group("msg").strip())
