@@ -60,6 +60,10 @@ DDB-8 A disabled stream can never be enabled     -> a new stream can be enabled 
       again (the old label stays)                    one is disabled (patches_table_status)
 SHB-1  BatchUpdateFindings is not implemented (404) -> updates Workflow, Note, ... of the given
                                                      findings (patches_securityhub)
+DDB-9 RestoreTableToPointInTime ignores every     -> SSESpecificationOverride and
+      override and restores from a table             BillingModeOverride applied; no PITR on the
+      without PITR                                   source: PointInTimeRecoveryUnavailable-
+                                                     Exception (patches_restore)
 
 Replicas[] leaves out the describing region: AWS's guide shows ``describe-table --region
 us-east-2`` on a 2019.11.21 global table listing only the us-west-2 replica
@@ -83,6 +87,7 @@ from dynaguard.emulator import (
     patches_dax,
     patches_dynamodb,
     patches_kms,
+    patches_restore,
     patches_securityhub,
     patches_table_status,
 )
@@ -103,4 +108,5 @@ def apply_patches() -> None:
         patches_autoscaling.install()
         patches_table_status.install()
         patches_securityhub.install()
+        patches_restore.install()
         _state["applied"] = True
