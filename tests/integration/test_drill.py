@@ -249,3 +249,26 @@ def test_the_drill_policy_allows_every_call_a_drill_makes(seeded, tmp_path, caps
             assert any(p in statement["Resource"] for p in scratch_only)
     assert recorder.actions() <= allowed, sorted(recorder.actions() - allowed)
     assert "dynamodb:DeleteTable" in recorder.actions()
+
+
+def test_scan_shows_each_tables_last_successful_drill(seeded, tmp_path, capsys) -> None:
+    scan = [
+        "scan",
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        seeded.url,
+        "--state-dir",
+        str(tmp_path),
+        "--controls",
+        "DDB.002",
+    ]
+    run(scan)
+    assert "restore drill" not in capsys.readouterr().out  # none yet
+    drill(seeded, tmp_path, "--yes", table="sentinel-breakglass")  # fails: PITR off
+    drill(seeded, tmp_path, "--yes")
+    capsys.readouterr()
+    run(scan)
+    out = capsys.readouterr().out
+    assert f"{TABLE} (us-east-1): last successful restore drill 20" in out
+    assert "sentinel-breakglass (us-east-1): last successful" not in out

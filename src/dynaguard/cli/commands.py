@@ -129,6 +129,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     write_report(report, args)
     from dynaguard.cli.history import record_run
 
+    show_last_drills(report, args)
     record_run(report, args, "scan")
     code = report.exit_code(Severity(args.fail_on))
     if args.security_hub:
@@ -136,6 +137,24 @@ def cmd_scan(args: argparse.Namespace) -> int:
         if not delivered and code == 0:
             return 3  # the findings could not all be delivered: incomplete
     return code
+
+
+def show_last_drills(report: Report, args: argparse.Namespace) -> None:
+    """In the terminal report: each table's last successful restore drill, when it has one."""
+    if args.format != "terminal" or args.output or getattr(args, "no_history", False):
+        return
+    from dynaguard.drill.history import drill_lines, last_successful
+    from dynaguard.history import open_history
+
+    try:
+        state = Path(args.state_dir) if getattr(args, "state_dir", None) else None
+        with open_history(state) as store:
+            lines = drill_lines(report.findings, last_successful(store))
+    except Exception as exc:  # the history is a convenience here, never a scan failure
+        get_logger("cli").debug("no drill history: %s", exc)
+        return
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
 
 
 def export_to_security_hub(report: Report, options: object, run_id: str) -> bool:
