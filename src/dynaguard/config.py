@@ -162,7 +162,7 @@ def _validated(doc: Any) -> Config:
     from dynaguard.config_model import to_config
 
     config, problems = to_config(doc)
-    problems = sorted(problems, key=lambda p: p.line or 0)
+    problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
     if problems:
         shown = [p.describe(doc.source) for p in problems[:MAX_PROBLEMS_SHOWN]]
         if len(problems) > MAX_PROBLEMS_SHOWN:

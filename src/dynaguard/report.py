@@ -73,6 +73,10 @@ class Report:
     # scope are compared by ``dynaguard diff``.
     scope: Mapping[str, Any] = field(default_factory=dict)
     config_path: str | None = None  # the configuration file used, if any
+    # Live scans: the hash of config + controls + scope (shards merge only when equal), and
+    # which shard of how many this report is (None: the whole scope).
+    config_hash: str | None = None
+    shard: dict[str, int] | None = None
 
     def scope_key(self) -> str:
         """A stable text for the scope: the key history groups runs by."""
@@ -107,5 +111,7 @@ class Report:
             "controls": list(self.controls),
             "notices": list(self.notices),
             "stats": self.stats,
+            **({"config_hash": self.config_hash} if self.config_hash else {}),
+            **({"shard": self.shard} if self.shard else {}),
             "findings": [f.to_dict() for f in self.findings],
         }

@@ -17,6 +17,7 @@ for _name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
     os.environ[_name] = "testing"
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("MOTO_IAM_LOAD_MANAGED_POLICIES", None)  # the IAM-1 gap is moto without it
 
 import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
@@ -123,6 +124,14 @@ def probe() -> dict[str, Any]:
                 "IamRoleArn": "arn:aws:iam::123456789012:role/backup",
                 "Resources": ["*"],
             },
+        )
+    )
+    out["BAK-2 describe_region_settings error"] = error_code(backup.describe_region_settings)
+    iam = client("iam")
+    iam.create_role(RoleName="probe", AssumeRolePolicyDocument="{}")
+    out["IAM-1 attach AWS managed policy error"] = error_code(
+        lambda: iam.attach_role_policy(
+            RoleName="probe", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
         )
     )
     out["AAS-1 policies matched by ResourceId substring"] = _scaling_substring()

@@ -16,7 +16,9 @@ TAGS = ("--tag", "owner=security", "--tag", "cost-center=cc-7", "--tag", "backup
 
 
 def scan_single_table(aws: Aws, name: str, config: str) -> list[dynaguard.report.Finding]:
-    report = dynaguard.scan(regions=(REGION,), tables=(name,), endpoint_url=aws.url, config=config)
+    report = dynaguard.scan(
+        regions=(REGION,), tables=(name,), include=("kms",), endpoint_url=aws.url, config=config
+    )
     return [f for f in report.findings if f.resource_type in SINGLE_TABLE_TYPES]
 
 

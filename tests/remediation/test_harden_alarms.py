@@ -116,7 +116,7 @@ def test_apply_then_undo_deletes_only_the_created_alarms(fleet, tmp_path, capsys
     assert not (recorder.actions() & MUTATING)
 
     # undo removes what the run made (deleting an alarm weakens: --force), nothing else
-    assert run(["undo", result["run_id"], *common, "--force"]) == 0
+    assert run(["undo", result["run_id"], *common, "--yes", "--allow-unprotect"]) == 0
     capsys.readouterr()
     assert alarms(fleet) == before
 

@@ -7,14 +7,15 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dynaguard.controls.base import Severity
 from dynaguard.errors import DynaguardError, UsageError
 from dynaguard.formats import get_renderer
-from dynaguard.logs import get_logger, setup_logging
 from dynaguard.report import Report
+
+if TYPE_CHECKING:
+    from dynaguard.sources.aws.options import AwsOptions
 
 
 def controls_arg(args: argparse.Namespace) -> list[str]:
@@ -22,10 +23,8 @@ def controls_arg(args: argparse.Namespace) -> list[str]:
     return [c for c in (args.controls or "").split(",") if c.strip()]
 
 
-def write_report(report: Report, args: argparse.Namespace) -> None:
-    """Render to --output or stdout; only the report goes to stdout."""
-    to_terminal = args.output is None and sys.stdout.isatty()
-    color = to_terminal and not args.no_color
+def render_text(report: Report, args: argparse.Namespace, color: bool) -> str:
+    """The report in ``--format`` (html with its trend from the history)."""
     trend = ()
     if args.format == "html":
         from dynaguard.cli.history import trend_points
@@ -38,15 +37,21 @@ def write_report(report: Report, args: argparse.Namespace) -> None:
         quiet=getattr(args, "quiet", False),
         trend=trend,
     )
-    text = render(report)
+    return render(report)
+
+
+def write_report(report: Report, args: argparse.Namespace) -> None:
+    """Render to --output or stdout; only the report goes to stdout."""
+    to_terminal = args.output is None and sys.stdout.isatty()
+    color = to_terminal and not args.no_color
+    text = render_text(report, args, color)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        if args.format != "terminal":
-            summary = ", ".join(f"{v} {k}" for k, v in report.summary().items() if v)
-            print(f"wrote {args.output}: {summary or 'no findings'}", file=sys.stderr)
+        summary = ", ".join(f"{v} {k}" for k, v in report.summary().items() if v)
+        print(f"wrote {args.output}: {summary or 'no findings'}", file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -77,7 +82,27 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
-def _aws_options(args: argparse.Namespace) -> object:
+# sts:AssumeRole ExternalId: 2-1224 characters of [\w+=,.@:/-]
+# https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+_EXTERNAL_ID = r"[\w+=,.@:/-]{2,1224}"
+
+
+def check_external_id(external_id: str | None, role_arn: str | None) -> None:
+    import re
+
+    if external_id is None:
+        return
+    if not role_arn:
+        raise UsageError("--external-id goes with --role-arn or --role-name (the role to assume)")
+    if not re.fullmatch(_EXTERNAL_ID, external_id):
+        raise UsageError(
+            f"--external-id {external_id!r}: AWS takes 2 to 1224 characters of letters, digits "
+            "and +=,.@:/-"
+        )
+
+
+def _aws_options(args: argparse.Namespace) -> AwsOptions:
+    from dynaguard.cli.selection import selection_from_args
     from dynaguard.sources.aws.options import AwsOptions
 
     if args.concurrency < 1:
@@ -91,12 +116,11 @@ def _aws_options(args: argparse.Namespace) -> object:
             raise UsageError(f"--match is not a valid regular expression: {exc}") from None
     if args.all_regions and args.region:
         raise UsageError("use either --region or --all-regions, not both")
+    check_external_id(args.external_id, args.role_arn or getattr(args, "role_name", None))
     return AwsOptions(
         regions=tuple(args.region),
         all_regions=args.all_regions,
-        prefix=args.prefix,
-        match=args.match,
-        tables=tuple(args.table),
+        selection=selection_from_args(args),
         profile=args.profile,
         role_arn=args.role_arn,
         external_id=args.external_id,
@@ -107,44 +131,20 @@ def _aws_options(args: argparse.Namespace) -> object:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from dynaguard.cli.history import check_history_options
-    from dynaguard.engine import new_run_id, scan
+    """One account or an organization, a shard or all: see ``dynaguard.cli.scan_run``."""
+    from dynaguard.cli.scan_run import cmd_scan as run_scan
 
-    check_history_options(args)
-    run_id = new_run_id()
-    setup_logging(args.verbose, args.log_format, run_id)
-    options = _aws_options(args)
-    log = get_logger("cli")
-    log.info("scan started")
-    with progress_bar(True) as progress:
-        report = scan(
-            options,
-            config=args.config,
-            controls=controls_arg(args),
-            run_id=run_id,
-            progress=progress,
-        )
-    log.info("scan finished: %s", report.summary())
-    report = replace(report, scope=scan_scope(args), config_path=args.config)
-    write_report(report, args)
-    from dynaguard.cli.history import record_run
-
-    show_last_drills(report, args)
-    record_run(report, args, "scan")
-    code = report.exit_code(Severity(args.fail_on))
-    if args.security_hub:
-        delivered = export_to_security_hub(report, options, run_id)
-        if not delivered and code == 0:
-            return 3  # the findings could not all be delivered: incomplete
-    return code
+    return run_scan(args)
 
 
-def show_last_drills(report: Report, args: argparse.Namespace) -> None:
+def show_last_drills(report_of: Callable[[], Report], args: argparse.Namespace) -> None:
     """In the terminal report: each table's last successful restore drill, when it has one."""
     if args.format != "terminal" or args.output or getattr(args, "no_history", False):
         return
+    report = report_of()
     from dynaguard.drill.history import drill_lines, last_successful
     from dynaguard.history import open_history
+    from dynaguard.logs import get_logger
 
     try:
         state = Path(args.state_dir) if getattr(args, "state_dir", None) else None

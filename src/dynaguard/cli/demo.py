@@ -76,7 +76,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if args.format != "json":
             write_report(before, args)
         _say(
-            "\nhardening it: dynaguard harden --force "
+            "\nhardening it: dynaguard harden --yes "
             "(demo config: keys, tags, backup tag, opt-ins)\n"
         )
         set_update_settle(2)  # tables go UPDATING after each UpdateTable, as on AWS
@@ -84,11 +84,20 @@ def run_demo(args: argparse.Namespace) -> int:
         if args.format != "json":
             sys.stdout.write(render_plan(result.plan) + render_outcomes(result.outcomes))
         after = _scan(options, config, args, f"{run_id}-after")
-        if args.format == "json":  # three documents: the scan before, harden, the scan after
+        if args.format == "json":  # one document: the scan before, harden, the scan after
             import json
 
-            for data in (before.to_dict(), result.to_dict(), after.to_dict()):
-                sys.stdout.write(json.dumps(data, indent=2) + "\n")
+            from dynaguard import __version__
+
+            document = {
+                "tool": {"name": "dynaguard", "version": __version__},
+                "command": "demo",
+                "run_id": run_id,
+                "before": before.to_dict(),
+                "harden": result.to_dict(),
+                "after": after.to_dict(),
+            }
+            sys.stdout.write(json.dumps(document, indent=2) + "\n")
         else:
             write_report(after, args)
         _say(before_after(before, after))
@@ -141,7 +150,7 @@ def _scan(options: Any, config: Config, args: argparse.Namespace, run_id: str) -
 
 
 def harden_fleet(options: Any, config: Config, run_id: str) -> HardenResult:
-    """``dynaguard harden --force`` on the demo fleet: a key is created where none is named
+    """``dynaguard harden --yes`` on the demo fleet: a key is created where none is named
     (us-west-2), journals go to a temporary state dir."""
     import tempfile
 

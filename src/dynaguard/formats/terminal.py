@@ -15,6 +15,7 @@ from rich.text import Text
 
 from dynaguard.controls.base import Severity, Status
 from dynaguard.report import Finding, Report
+from dynaguard.sanitize import clean_line
 
 STYLE = {
     Status.PASS: "green",
@@ -76,6 +77,8 @@ def render(
         _render_summary_tables(console, report)
     else:
         _render_failing(console, report)
+    if report.config_path and not quiet:
+        console.print(Text(f"config: {report.config_path}", style="dim"))
     console.print(_summary_line(report))
     # rich pads table cells to the column width; trailing blanks only add noise to files/diffs
     return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
@@ -88,7 +91,7 @@ def _render_failing(console: Console, report: Report) -> None:
             line = Text.assemble(
                 ("FAIL ", STYLE[Status.FAIL]),
                 (f"{f.severity.value:<8} ", SEVERITY_STYLE[f.severity]),
-                f"{f.control_id} {f.resource_type} {f.resource_id}: {f.reason}",
+                clean_line(f"{f.control_id} {f.resource_type} {f.resource_id}: {f.reason}"),
             )
             console.print(line)
 
@@ -97,7 +100,12 @@ def _render_groups(console: Console, report: Report, show_passed: bool) -> None:
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
         groups[_resource_label(f)].append(f)
+    by_account = len({f.account_id for f in report.findings}) > 1  # an organization scan
+    account = None
     for label, findings in groups.items():
+        if by_account and findings[0].account_id != account:
+            account = findings[0].account_id
+            console.print(Text(f"== account {account} ==", style="bold underline"))
         shown = [
             f
             for f in findings
@@ -181,7 +189,12 @@ def _summary_line(report: Report) -> Text:
     resources = len(
         {(f.account_id, f.region, f.resource_type, f.resource_id) for f in report.findings}
     )
-    text = Text(f"{plural(resources, 'resource')}, {plural(len(report.controls), 'control')}: ")
+    accounts = ""
+    if report.source == "aws":
+        accounts = " in " + plural(len({f.account_id for f in report.findings}), "account")
+    text = Text(
+        f"{plural(resources, 'resource')}{accounts}, {plural(len(report.controls), 'control')}: "
+    )
     parts = [
         (Status.FAIL, "failed"),
         (Status.UNKNOWN, "unknown"),

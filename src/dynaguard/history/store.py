@@ -163,8 +163,9 @@ class HistoryStore:
 
     def record_run(self, report: Report, *, command: str, config_hash: str = "default") -> None:
         """The run and its findings, in one transaction; then prune the scope's old runs."""
-        findings = [f.to_dict() for f in report.findings]
-        rows = {finding_key(f): f for f in findings}  # one row per identity
+        # A generator, not a list: an organization's findings stream from the scan's spool.
+        # INSERT OR REPLACE keeps one row per identity, as a dict keyed by it would.
+        rows = ((finding_key(d), d) for d in (f.to_dict() for f in report.findings))
         with self._write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO runs (run_id, started_at, source, scope_key, "
@@ -186,7 +187,7 @@ class HistoryStore:
             db.executemany(
                 "INSERT OR REPLACE INTO findings (run_id, finding_key, control_id, status, "
                 "severity, data_json) VALUES (?, ?, ?, ?, ?, ?)",
-                [
+                (
                     (
                         report.run_id,
                         key,
@@ -195,8 +196,8 @@ class HistoryStore:
                         f["severity"],
                         json.dumps(f, ensure_ascii=False),
                     )
-                    for key, f in rows.items()
-                ],
+                    for key, f in rows
+                ),
             )
             self._prune(db, report.scope_key())
 

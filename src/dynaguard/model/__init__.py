@@ -5,6 +5,7 @@ from dynaguard.model.facts import NOT_COLLECTED, Fact, Known, Origin, Unknown, f
 from dynaguard.model.inventory import AccountScope, Inventory, RegionScope
 from dynaguard.model.resources import (
     AWS_MANAGED_DYNAMODB_ALIAS,
+    BackupRegionSettings,
     BackupSelection,
     DaxCluster,
     Encryption,
@@ -32,6 +33,7 @@ __all__ = [
     "NOT_COLLECTED",
     "AccountScope",
     "AlarmMetric",
+    "BackupRegionSettings",
     "BackupSelection",
     "CloudWatchAlarms",
     "DaxCluster",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from dynaguard.model.alarms import CloudWatchAlarms
 from dynaguard.model.facts import NOT_COLLECTED, Fact, Known
 from dynaguard.model.resources import (
+    BackupRegionSettings,
     BackupSelection,
     DaxCluster,
     IamPolicy,
@@ -29,6 +30,7 @@ class RegionScope:
     dax_clusters: Fact[tuple[DaxCluster, ...]] = NOT_COLLECTED
     scaling: Fact[Scaling] = NOT_COLLECTED
     backup_selections: Fact[tuple[BackupSelection, ...]] = NOT_COLLECTED
+    backup_settings: Fact[BackupRegionSettings] = NOT_COLLECTED
     vpcs: Fact[tuple[Vpc, ...]] = NOT_COLLECTED
     vpc_endpoints: Fact[tuple[VpcEndpoint, ...]] = NOT_COLLECTED
     # Keyed by every reference a table uses (ARN, id or alias) -> the key as described.

@@ -14,7 +14,7 @@ from dynaguard.model import Fact, KmsKey, Scaling, Table
 from dynaguard.model.aws_rules import parse_kms_arn
 from dynaguard.provisioning.spec import TableSpec
 from dynaguard.provisioning.to_model import AccountFacts, key_arns
-from dynaguard.sources.aws.backup import collect_backup_selections
+from dynaguard.sources.aws.backup import collect_backup_selections, collect_backup_settings
 from dynaguard.sources.aws.breaker import BreakerBoard
 from dynaguard.sources.aws.dynamodb import collect_table
 from dynaguard.sources.aws.failures import ReadError
@@ -65,6 +65,7 @@ class ProvisionSession:
             partition=self.session.partition(self.region),
             kms_keys=keys,
             backup_selections=collect_backup_selections(self.reader),
+            backup_settings=collect_backup_settings(self.reader),
         )
 
     def existing_table(self, name: str) -> ExistingTable | None:

@@ -43,7 +43,10 @@ if TYPE_CHECKING:
 class SpecDefaults:
     """What fills the schema's silences: command-line values and the configured baseline."""
 
-    region: str | None = None
+    region: str | None = None  # --region: the schema's region must agree with it
+    # AWS_REGION / AWS_DEFAULT_REGION / the profile: used only when neither --region nor the
+    # schema gives one
+    fallback_region: str | None = None
     kms_key_arn: str | None = None  # --kms-key
     table_name: str | None = None  # --name (overrides the schema's table_name)
     tags: Mapping[str, str] = field(default_factory=dict)  # --tag KEY=VALUE
@@ -147,7 +150,7 @@ def _region(problems: Problems, node: TableSchema, defaults: SpecDefaults) -> st
     region = node.region
     if region and defaults.region and region != defaults.region:
         problems.add("region", f"the schema says {region} but --region says {defaults.region}")
-    region = region or defaults.region
+    region = region or defaults.region or defaults.fallback_region
     if region is None:
         problems.add("region", "no region: set it in the schema, pass --region or configure one")
     return region

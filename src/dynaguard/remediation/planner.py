@@ -215,6 +215,8 @@ def build_plan(
         )
         for kind, obj in _subjects(scope, inventory):
             ref = _ref(kind, obj, scope)
+            if not aws_options.selection.selects(kind, ref.name):
+                continue  # never planned outside the selection, whatever was read
             mine = [
                 f
                 for f in by_resource.get((ref.account_id, kind, ref.name), ())

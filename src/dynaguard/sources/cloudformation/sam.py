@@ -10,9 +10,10 @@ mappers then judge them: the table by DDB.001-017, the role's policies by DDB.01
 
 Each SAM resource is translated on its own, in a copy of the template holding only it (and
 ``Parameters``, ``Conditions``, ``Mappings``, ``Globals``), with what needs files or other
-resources left out: a local ``CodeUri`` / ``DefinitionUri`` (the code is not scanned; ``sam
-package`` would upload it), ``Events`` (event sources) and ``Connectors``. One resource SAM
-cannot translate is one problem at its line; the others are still judged. Generated resources
+resources left out: a local ``CodeUri`` / ``DefinitionUri`` or an image ``sam build`` makes
+(the code is not scanned; ``sam package`` would upload it), ``Events`` (event sources) and
+``Connectors``. One resource SAM cannot translate is one problem at its line; the others are
+still judged. Generated resources
 carry the line of the SAM resource, so findings and inline suppressions point there.
 
 The translator needs a region only to pick the partition (``aws``); a stand-in region is given
@@ -43,6 +44,8 @@ _CODE_LOCATIONS = {
 _DROPPED = ("Events", "Connectors")
 _CONTEXT = ("Parameters", "Conditions", "Mappings", "Globals")
 _STAND_IN_REGION = "dynaguard-stand-in-region"
+_STAND_IN_IMAGE = "000000000000.dkr.ecr.us-east-1.amazonaws.com/dynaguard-placeholder:latest"
+_ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/")
 
 
 def _sanitised(resource: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,7 +62,11 @@ def _sanitised(resource: Mapping[str, Any]) -> dict[str, Any]:
         value = props.get(name)
         local = isinstance(value, str) and not value.startswith("s3://")
         missing = name == "CodeUri" and value is None and "InlineCode" not in props
-        if (local or missing) and props.get("PackageType") != "Image":
+        if props.get("PackageType") == "Image":  # sam build makes the image: a stand-in
+            image = props.get("ImageUri")
+            if not (isinstance(image, str) and _ECR_IMAGE.match(image)):
+                props["ImageUri"] = _STAND_IN_IMAGE
+        elif local or missing:
             props[name] = stand_in
         if name == "DefinitionUri" and "Definition" in props:
             props.pop(name, None)
