@@ -272,3 +272,22 @@ def test_scan_shows_each_tables_last_successful_drill(seeded, tmp_path, capsys) 
     out = capsys.readouterr().out
     assert f"{TABLE} (us-east-1): last successful restore drill 20" in out
     assert "sentinel-breakglass (us-east-1): last successful" not in out
+
+
+def test_missing_tables_and_dead_endpoints_are_one_line_errors(seeded, tmp_path, capsys) -> None:
+    assert drill(seeded, tmp_path, "--yes", table="no-such-table")[0] == 2
+    assert "not found in us-east-1" in capsys.readouterr().err
+    dead = [
+        "drill",
+        TABLE,
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--state-dir",
+        str(tmp_path),
+        "--yes",
+    ]
+    assert run(dead) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot establish the AWS identity" in err

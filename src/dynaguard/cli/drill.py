@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dynaguard.errors import UsageError
+from dynaguard.errors import AuditError, UsageError
 
 EXIT_HELP = """exit codes:
   0 the drill restored, verified and met its targets (or --dry-run planned it);
@@ -98,15 +98,19 @@ def cmd_drill(args: argparse.Namespace) -> int:
             f"Restore {plan.table} into {plan.scratch_table} (a billable table)?", args.yes
         )
 
-    result = run_drill(
-        request,
-        session,
-        config,
-        Path(args.state_dir) if args.state_dir else default_state_dir(),
-        run_id=run_id,
-        confirm=ask,
-        timing=DrillTiming(poll_s=args.poll_interval, poll_max_s=max(args.poll_interval, 30.0)),
-    )
+    try:
+        result = run_drill(
+            request,
+            session,
+            config,
+            Path(args.state_dir) if args.state_dir else default_state_dir(),
+            run_id=run_id,
+            confirm=ask,
+            timing=DrillTiming(poll_s=args.poll_interval, poll_max_s=max(args.poll_interval, 30.0)),
+        )
+    except AuditError as exc:  # no identity: the drill could not run (exit codes as harden)
+        print(f"dynaguard: error: {exc}", file=sys.stderr)
+        return 1
     if as_json:
         text = json.dumps(result.to_dict(), indent=2) + "\n"
     elif result.outcome == "planned":

@@ -206,7 +206,11 @@ def _plan(drill: _Drill) -> tuple[Mapping[str, Any], dt.datetime | None]:
         code = exc.response.get("Error", {}).get("Code", "")
         if code == "ResourceNotFoundException":
             raise UsageError(f"table {request.table} not found in {request.region}") from None
+        if code == "ValidationException":
+            raise UsageError(f"table {request.table!r}: {exc}") from None
         raise DrillFailed(f"cannot read {request.table}: {exc}") from None
+    except BotoCoreError as exc:
+        raise DrillFailed(f"cannot read {request.table} in {request.region}: {exc}") from None
     at = request.at
     if at is not None and not earliest <= at <= latest:
         raise UsageError(
