@@ -21,6 +21,7 @@ from typing import Any
 from dynaguard.config import Config
 from dynaguard.controls.base import Severity
 from dynaguard.engine import choose_controls, new_run_id, resolve_config
+from dynaguard.errors import UsageError
 from dynaguard.evaluate import evaluate
 from dynaguard.fingerprint import config_hash
 from dynaguard.report import Finding, Report, utc_now
@@ -130,7 +131,7 @@ def scan_fleet(
     """Collect and evaluate every selected account (this shard's units), streaming findings."""
     fleet = fleet or FleetOptions()
     cfg = resolve_config(config)
-    selected = choose_controls(cfg, controls)
+    selected = choose_controls(cfg, controls, options.selection)
     run_id = run_id or new_run_id()
     recorder = recorder if recorder is not None else CallRecorder()
     started = time.perf_counter()
@@ -146,9 +147,16 @@ def scan_fleet(
     notices: dict[str, None] = {}
     units: dict[str, int] = {}
     failed: list[str] = []
+    missing: set[str] = set()
+    regions: set[str] = set()
 
     def on_account(result: AccountResult) -> None:
-        findings, notes = evaluate(result.inventory, selected, cfg)
+        # Only what the selection names is judged (model/selection.py): the same rule as a
+        # one-account scan, so a filter never lets an unselected resource change the exit code.
+        missing.update(options.selection.missing_dax_clusters(result.inventory))
+        regions.update(scope.region for scope in result.inventory.regions)
+        inventory = options.selection.narrow(result.inventory)
+        findings, notes = evaluate(inventory, selected, cfg)
         spool.add(result.account_id, findings)
         notices.update(dict.fromkeys(notes))
         for scope in result.inventory.regions:
@@ -159,6 +167,11 @@ def scan_fleet(
     facts = with_implied(facts_needed(selected))
     done = FleetCollector(base, plan, facts, on_account, progress).run()
     tally = spool.finish()
+    if missing and not fleet.selection.fan_out:
+        raise UsageError(
+            f"DAX cluster(s) not found in {', '.join(sorted(regions))}: "
+            f"{', '.join(sorted(missing))}"
+        )
     stats: dict[str, Any] = {
         "elapsed_s": round(time.perf_counter() - started, 3),
         "tables": sum(units.values()),

@@ -199,3 +199,24 @@ def test_the_shipped_iam_policy_allows_every_call_of_a_full_scan(three_tables: H
     assert {"account:ListRegions", "ec2:DescribeRegions"} <= used
     missing = used - shipped_policy_actions()
     assert not missing, f"audit-policy.json lacks {sorted(missing)}"
+
+
+def test_the_network_is_read_only_where_a_policy_names_it(three_tables: Hooks, aws: Any) -> None:
+    """DDB.006 reads a region's VPCs and endpoints only when a table or stream policy names
+    aws:SourceVpc(e) there; a table whose policy does not costs no EC2 call."""
+    facts = {"table.resource_policy", "policy.network"}
+    assert "ec2:DescribeVpcs" not in calls(facts, three_tables)
+    ddb = aws("dynamodb")
+    arn = ddb.describe_table(TableName="a")["Table"]["TableArn"]
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "dynamodb:GetItem",
+        "Resource": arn,
+        "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}},
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    ddb.put_resource_policy(ResourceArn=arn, Policy=policy)
+    counted = calls(facts, Hooks())  # a fresh recorder
+    assert counted["ec2:DescribeVpcs"] == 1
+    assert counted["ec2:DescribeVpcEndpoints"] == 1

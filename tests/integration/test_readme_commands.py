@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import boto3
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -165,17 +166,44 @@ def _json_out(words: list[str], cwd: Path, env: dict[str, str]) -> object:
     return json.loads(_run(words, cwd, env).stdout)
 
 
-def test_every_readme_command_exits_as_documented(fleet, tmp_path):
+@pytest.fixture(scope="module")
+def served_fleet(tmp_path_factory):
+    """The README's own ``dynaguard demo --serve`` in its own process: the seeded emulator the
+    commands run against (an all-regions scan makes moto raise in its server threads, which
+    must not land in the test process)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("serve-data"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dynaguard.cli.main", "demo", "--serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    endpoint = proc.stdout.readline().strip()
+    try:
+        assert endpoint.startswith("http://127.0.0.1:"), endpoint
+        yield endpoint
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+
+
+def test_every_readme_command_exits_as_documented(served_fleet, tmp_path, monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(name, "testing")
     work = _workdir(tmp_path)
-    env = _env(fleet.url, tmp_path / "data")
-    ddb = boto3.client("dynamodb", endpoint_url=fleet.url, region_name="us-east-1")
+    env = _env(served_fleet, tmp_path / "data")
+    ddb = boto3.client("dynamodb", endpoint_url=served_fleet, region_name="us-east-1")
     ddb.create_table(  # the README's second example table
         TableName="payments",
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    key_arn = boto3.client("kms", endpoint_url=fleet.url, region_name="us-east-1").create_key()[
+    key_arn = boto3.client("kms", endpoint_url=served_fleet, region_name="us-east-1").create_key()[
         "KeyMetadata"
     ]["Arn"]
     wrong: list[str] = []

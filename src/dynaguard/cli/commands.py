@@ -186,6 +186,8 @@ def scan_scope(args: argparse.Namespace) -> dict[str, object]:
         "prefix": args.prefix,
         "match": args.match,
         "tables": sorted(args.table),
+        "dax_clusters": sorted(getattr(args, "dax_cluster", None) or []),
+        "include": sorted(getattr(args, "include", None) or []),
         "profile": args.profile,
         "role_arn": args.role_arn,
         "endpoint_url": args.endpoint_url,

@@ -9,6 +9,7 @@ the callbacks, on one thread (see scheduler.py).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
@@ -54,6 +55,19 @@ REGION_READS: dict[str, tuple[tuple[str, Callable[[RegionReader], Fact[Any]]], .
     ),
     "region.alarms": (("alarms", cloudwatch.collect_alarms),),
 }
+
+
+def names_network_path(table: Table) -> bool:
+    """Does the table's resource or stream policy name aws:SourceVpc or aws:SourceVpce?"""
+    for fact in (table.resource_policy, table.stream_policy):
+        if isinstance(fact, Known) and fact.value is not None:
+            doc = fact.value
+            text = doc.raw if doc.raw is not None else json.dumps(doc.statements, default=str)
+            if "aws:sourcevpc" in text.lower():
+                return True
+    return False
+
+
 # Facts that need no table at all; any other fact needs ListTables.
 TABLELESS_FACTS = frozenset({"region.dax", "region.vpcs", "account.iam"})
 TABLE_READ_FACTS = (
@@ -92,6 +106,7 @@ class AccountRun:
         self._iam: Fact[Any] = NOT_COLLECTED
         self._keys: dict[tuple[str, str], Fact[KmsKey] | None] = {}  # None: requested
         self._replicas: dict[tuple[str, str], ReplicaState | None] = {}
+        self._network_requested: set[str] = set()
 
     @property
     def tables_listed(self) -> int:
@@ -162,6 +177,19 @@ class AccountRun:
         table = read.table
         self._reads[(table.region, table.name)] = read
         self._request_keys(scheduler, table.region, key_refs(table.encryption))
+        if "policy.network" in self.facts and names_network_path(table):
+            self._request_network(scheduler, table.region)
+
+    def _request_network(self, scheduler: Scheduler, region: str) -> None:
+        """The region's VPCs and endpoints, once, for a policy that names aws:SourceVpc(e)
+        (already on their way when DDB.015 asked for region.vpcs)."""
+        if "region.vpcs" in self.facts or region in self._network_requested:
+            return
+        self._network_requested.add(region)
+        reader = self.reader(region)
+        for field, read in REGION_READS["region.vpcs"]:
+            then = partial(self._on_region_fact, region, field)
+            scheduler.submit(partial(read, reader), then)
 
     def _check_explicit_names(self) -> None:
         """A named table found in no scanned region is a usage error, not a silent pass."""
