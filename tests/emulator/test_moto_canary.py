@@ -33,6 +33,8 @@ EXPECTED = {
     "DDB-6 stream policy error": "ResourceNotFoundException",
     "DDB-7 status right after update_table": "ACTIVE",
     "DDB-8 stream re-enable error": "ResourceInUseException",
+    "DDB-9 restore without PITR error": None,
+    "DDB-9 restore SSE override applied": False,
     "KMS-1 alias/aws/dynamodb KeyManager": "CUSTOMER",
     "SHB-1 batch_update_findings error": "404",
 }

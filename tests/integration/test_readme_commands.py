@@ -55,6 +55,11 @@ EXPECTED = {
     "dynaguard iac . --format json --fail-on high": 1,
     "dynaguard iac . --format sarif --output dynaguard.sarif --fail-on high": 1,
     "dynaguard harden --region us-east-1 --prefix sentinel- --config dynaguard.yaml": 2,  # asks
+    # drill: 0 restored, verified and within targets (orders has PITR, in eu-west-1 too)
+    "dynaguard drill orders --yes": 0,
+    "dynaguard drill orders --region eu-west-1 --dry-run": 0,
+    "dynaguard drill orders --region eu-west-1 --yes": 0,
+    "dynaguard drill orders --at 2026-01-31T12:00:00Z --keep --yes": 2,  # before the table
     "dynaguard provision --preset approvals --name approvals-prod --region eu-west-1 "
     "--kms-key arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab "
     "--tag owner=security --tag cost-center=cc-7": 2,  # asks; no terminal without --yes

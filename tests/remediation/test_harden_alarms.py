@@ -191,3 +191,18 @@ def test_without_a_topic_tables_are_skipped_with_the_reason(fleet) -> None:
     assert result.plan.changes == ()
     reasons = {s.reason for s in result.plan.skipped if s.control_id == "DDB.018"}
     assert reasons and all("--alarm-topic" in r for r in reasons)
+
+
+def test_topics_of_regions_not_hardened_are_neither_used_nor_checked(fleet) -> None:
+    elsewhere = "arn:aws:sns:eu-west-1:123456789012:not-created-there"
+    config, options = demo_options(alarm_topic={"us-east-1": topic(fleet), "eu-west-1": elsewhere})
+    result = harden(
+        aws_options(fleet),
+        config=config,
+        options=options,
+        only=["DDB.018"],
+        dry_run=True,
+        timing=FAST,
+    )
+    topics = {s.params["AlarmActions"][0] for c in result.plan.changes for s in c.steps}
+    assert topics == {topic(fleet)}  # the us-east-1 tables, with the us-east-1 topic

@@ -137,6 +137,26 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return run_scan(args)
 
 
+def show_last_drills(report_of: Callable[[], Report], args: argparse.Namespace) -> None:
+    """In the terminal report: each table's last successful restore drill, when it has one."""
+    if args.format != "terminal" or args.output or getattr(args, "no_history", False):
+        return
+    report = report_of()
+    from dynaguard.drill.history import drill_lines, last_successful
+    from dynaguard.history import open_history
+    from dynaguard.logs import get_logger
+
+    try:
+        state = Path(args.state_dir) if getattr(args, "state_dir", None) else None
+        with open_history(state) as store:
+            lines = drill_lines(report.findings, last_successful(store))
+    except Exception as exc:  # the history is a convenience here, never a scan failure
+        get_logger("cli").debug("no drill history: %s", exc)
+        return
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
+
+
 def export_to_security_hub(report: Report, options: object, run_id: str) -> bool:
     """``--security-hub``: import, resolve, archive; one summary line and each failed record
     on stderr. True when every finding was delivered."""

@@ -101,12 +101,14 @@ def run_demo(args: argparse.Namespace) -> int:
         else:
             write_report(after, args)
         _say(before_after(before, after))
+        drilled = drill_demo_table(options, config, run_id)
         _say(
             "\nThis was a local emulator. Against your account: "
             "dynaguard scan --region us-east-1 --prefix sentinel-, then dynaguard harden"
         )
         code = after.exit_code(Severity(args.fail_on))
-        return 0 if code in (0, 1) and result.exit_code == 0 else max(code, result.exit_code)
+        worst = max(result.exit_code, drilled)
+        return 0 if code in (0, 1) and worst == 0 else max(code, worst)
     finally:
         emulator.stop()
 
@@ -166,6 +168,38 @@ def harden_fleet(options: Any, config: Config, run_id: str) -> HardenResult:
             run_id=f"{run_id}-harden",
             timing=Timing(poll_s=0.05, poll_max_s=0.5, retry_base_s=0.05),
         )
+
+
+DRILL_TABLE = "sentinel-approvals"  # PITR on, customer managed key
+
+
+def drill_demo_table(options: Any, config: Config, run_id: str) -> int:
+    """``dynaguard drill sentinel-approvals --yes`` on a few items; prints the result."""
+    import tempfile
+
+    import boto3
+
+    from dynaguard.drill.render import render_result
+    from dynaguard.drill.run import DrillRequest, DrillTiming, run_drill
+    from dynaguard.emulator.server import client_kwargs
+    from dynaguard.sources.aws.session import AwsSession
+
+    region = options.regions[0]
+    ddb = boto3.client("dynamodb", **client_kwargs(options.endpoint_url, region))
+    for i in range(25):
+        ddb.put_item(TableName=DRILL_TABLE, Item={"pk": {"S": f"approval-{i:02}"}})
+    _say(f"\nrestore drill: dynaguard drill {DRILL_TABLE} --yes\n")
+    with tempfile.TemporaryDirectory(prefix="dynaguard-demo-") as state_dir:
+        result = run_drill(
+            DrillRequest(DRILL_TABLE, region),
+            AwsSession(options, f"{run_id}-drill"),
+            config,
+            Path(state_dir),
+            run_id=f"{run_id}-drill",
+            timing=DrillTiming(poll_s=0.05, poll_max_s=0.5),
+        )
+    _say(render_result(result).rstrip())
+    return result.exit_code
 
 
 def before_after(before: Report, after: Report) -> str:

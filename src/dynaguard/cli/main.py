@@ -104,7 +104,7 @@ def _add_history_options(p: argparse.ArgumentParser) -> None:
 
 # Commands living in their own module ``dynaguard.cli.<name>``, each exposing
 # ``register(subparsers, common)`` that adds its parser and sets ``func``.
-EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision", "history", "merge")
+EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision", "history", "merge", "drill")
 # Commands registered by a module of another name.
 COMMAND_MODULES = {"diff": "history"}
 
