@@ -27,7 +27,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         show_last_drills,
     )
     from dynaguard.cli.history import check_history_options, record_run
-    from dynaguard.cli.org_options import account_selection, rate_limit, shard_spec
+    from dynaguard.cli.org_options import account_selection, rate_limit, shard_spec, workers
     from dynaguard.engine import new_run_id
     from dynaguard.fleet_scan import FleetOptions, scan_fleet
 
@@ -46,7 +46,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     with fleet_progress_bar() as progress:
         result = scan_fleet(
             options,
-            FleetOptions(selection, shard),
+            FleetOptions(selection, shard, workers(args, selection)),
             config=args.config,
             controls=controls_arg(args),
             run_id=run_id,
@@ -108,9 +108,9 @@ def write_result(result: Any, args: argparse.Namespace, options: Any) -> None:
 
 def _render(result: Any, args: argparse.Namespace, out: IO[str], color: bool) -> None:
     if args.format == "json":
-        from dynaguard.formats.json_stream import write_json
+        from dynaguard.formats.json_stream import write_json_lines
 
-        write_json(result.header(), result.spool.dicts(), out)
+        write_json_lines(result.header(), result.spool.lines(), out)
         return
     from dynaguard.cli.commands import render_text
 
