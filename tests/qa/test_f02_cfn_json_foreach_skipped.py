@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import yaml
 
 from tests.qa.conftest import cli
@@ -39,7 +38,6 @@ def _tables(path: Path) -> set[str]:
     return {f["resource_id"] for f in json.loads(result.stdout)["findings"]}
 
 
-@pytest.mark.xfail(strict=True, reason="QA F02: JSON template with only Fn::ForEach skipped")
 def test_json_foreach_template_is_scanned_like_yaml(tmp_path: Path) -> None:
     (tmp_path / "y").mkdir()
     (tmp_path / "j").mkdir()

@@ -10,7 +10,6 @@ from dynaguard.logs import redact
 TOKEN = "FQoGZXIvYXdzEBYaDLqbmaruvTJMRPV6YA92PmCrf1djtZ"
 
 
-@pytest.mark.xfail(strict=True, reason="QA F03: secrets survive redaction")
 @pytest.mark.parametrize(
     "line",
     [

@@ -10,9 +10,6 @@ from tests.qa.conftest import cli
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True, reason="QA F07: provision drift compares the AWS managed key as a string"
-)
 def test_second_identical_provision_exits_0(fleet_url: str) -> None:
     args = (
         "provision", "--preset", "sessions", "--name", "qa-f07-sessions",

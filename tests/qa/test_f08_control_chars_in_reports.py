@@ -23,13 +23,11 @@ def hostile(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.xfail(strict=True, reason="QA F08: JUnit breaks on ESC in a resource address")
 def test_junit_is_well_formed(hostile: Path) -> None:
     result = cli("iac", str(hostile), "--no-history", "--format", "junit")
     ET.fromstring(result.stdout)
 
 
-@pytest.mark.xfail(strict=True, reason="QA F08: raw ESC in the terminal report")
 def test_terminal_report_has_no_raw_escape(hostile: Path) -> None:
     result = cli("iac", str(hostile), "--no-history")
     assert "aws_dynamodb_table" in result.stdout
