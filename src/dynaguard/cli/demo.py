@@ -218,14 +218,15 @@ def before_after(before: Report, after: Report) -> str:
 
 
 def _serve(endpoint_url: str) -> int:
-    print(endpoint_url, flush=True)
-    _say(
-        "\nThe emulator stays up until Ctrl-C. In another shell:\n"
-        "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
-        f"AWS_DEFAULT_REGION={DEMO_REGIONS[0]}\n"
-        f"  dynaguard scan --endpoint-url {endpoint_url} --region {DEMO_REGIONS[0]}"
-    )
+    # Ctrl-C may come as soon as the endpoint is printed: from then on it is a clean stop.
     try:
+        print(endpoint_url, flush=True)
+        _say(
+            "\nThe emulator stays up until Ctrl-C. In another shell:\n"
+            "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+            f"AWS_DEFAULT_REGION={DEMO_REGIONS[0]}\n"
+            f"  dynaguard scan --endpoint-url {endpoint_url} --region {DEMO_REGIONS[0]}"
+        )
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
