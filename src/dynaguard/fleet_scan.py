@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.config import Config
-from dynaguard.controls.base import Control, Severity
+from dynaguard.controls.base import Control
 from dynaguard.engine import choose_controls, new_run_id, resolve_config
 from dynaguard.errors import UsageError
 from dynaguard.evaluate import evaluate
 from dynaguard.fingerprint import config_hash
+from dynaguard.model import Severity
 from dynaguard.report import Finding, Report, utc_now
 from dynaguard.sources.aws.collect import facts_needed, with_implied
 from dynaguard.sources.aws.options import AwsOptions

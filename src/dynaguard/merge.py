@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dynaguard.controls.base import Severity, Status
 from dynaguard.errors import UsageError
 from dynaguard.fleet_scan import SpooledReport
+from dynaguard.model import Severity, Status
 from dynaguard.s3io import is_s3_url, list_keys, parse_s3_url, read_bytes
 from dynaguard.spool import FindingSpool
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from dynaguard.controls.base import FACTS
 from dynaguard.controls.registry import all_controls
+from dynaguard.model import FACTS
 from dynaguard.model.selection import Selection
 from dynaguard.sources.aws import AwsOptions, CallRecorder, collect, facts_needed
 from dynaguard.sources.aws.collect import with_implied

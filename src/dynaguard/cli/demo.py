@@ -46,10 +46,10 @@ def run_demo(args: argparse.Namespace) -> int:
             f"the demo needs the emulator extra: pip install 'dynaguard[demo]' ({exc.name} missing)"
         ) from None
     from dynaguard.cli.commands import write_report
-    from dynaguard.controls.base import Severity
     from dynaguard.emulator.patches_table_status import set_update_settle
     from dynaguard.engine import new_run_id
     from dynaguard.logs import setup_logging
+    from dynaguard.model import Severity
     from dynaguard.remediation.render import render_outcomes, render_plan
     from dynaguard.sources.aws.options import AwsOptions
 

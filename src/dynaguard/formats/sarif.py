@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard import __version__
-from dynaguard.controls.base import Control, Severity, Status
+from dynaguard.controls.base import Control
 from dynaguard.controls.code_fixes import code_fix
 from dynaguard.controls.registry import all_controls
+from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from dynaguard.controls.base import Severity, Status
+from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
 from dynaguard.sanitize import clean_fields, safe_console
 

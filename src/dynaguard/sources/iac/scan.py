@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dynaguard.config import Config
-from dynaguard.controls.base import Severity
 from dynaguard.engine import choose_controls, new_run_id, report_from_inventory, resolve_config
 from dynaguard.exit_codes import EXIT_INCOMPLETE, EXIT_OK
+from dynaguard.model import Severity
 from dynaguard.report import Finding, Report
 from dynaguard.sources.iac.declared import Declared, inventory_of
 from dynaguard.sources.iac.discovery import discover
