@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from dynaguard.config import Config, load_config
+from dynaguard.config import Config
+from dynaguard.config_load import load_config
 from dynaguard.controls.base import Control
 from dynaguard.controls.registry import all_controls, control_ids
 from dynaguard.errors import UsageError

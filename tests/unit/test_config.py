@@ -3,7 +3,8 @@ import textwrap
 
 import pytest
 
-from dynaguard.config import Baseline, load_config, parse_config
+from dynaguard.config import Baseline
+from dynaguard.config_load import load_config, parse_config
 from dynaguard.errors import ConfigError
 
 

@@ -10,7 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dynaguard.config import HARDEN_OPT_IN, Baseline, Config, HardenSettings, load_config
+from dynaguard.config import HARDEN_OPT_IN, Baseline, Config, HardenSettings
+from dynaguard.config_load import load_config
 from dynaguard.errors import DynaguardError
 from dynaguard.report import Report
 
