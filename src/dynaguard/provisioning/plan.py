@@ -14,8 +14,9 @@ from dynaguard.cost.plans import cost_summary, costing_for, provision_costs, ren
 from dynaguard.model import Status
 from dynaguard.provisioning.drift import Difference, compare
 from dynaguard.provisioning.live import ExistingTable, ProvisionSession
-from dynaguard.provisioning.requests import Step, create_table_request, post_create_steps
+from dynaguard.provisioning.requests import create_table_request, post_create_steps
 from dynaguard.provisioning.spec import EncryptionType, TableSpec
+from dynaguard.provisioning.step import Step
 from dynaguard.provisioning.to_model import (
     AccountFacts,
     offline_facts,
