@@ -3,8 +3,10 @@
 A suppression applies to the resource it sits in or directly above (a run of comment lines
 immediately before the resource's first line). Only a real comment carries one (HCL ``#``,
 ``//`` and ``/* */``, YAML ``#``; see ``comments.py``): the same text in a string value is data.
-A suppression without a reason is rejected: it is reported as an input problem and not
-applied, so every exemption in the code says why.
+One comment may name several controls, comma separated (``DDB.001,DDB.013 reason``): each gets
+the whole reason. A suppression without a reason, or naming something that is not a control, is
+rejected: it is reported as an input problem with its file and line and not applied, so every
+exemption in the code says why and none is silently ignored.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from dynaguard.sources.iac.problems import InputProblem
 
 MARKER = "dynaguard:ignore"
 _SUPPRESSION = re.compile(
-    r"^dynaguard:ignore\b[ \t]*(?P<control>[A-Za-z]+\.\d+|\S+)?[ \t]*(?P<reason>.*)$"
+    r"^dynaguard:ignore\b[ \t]*(?P<controls>[^\s,]+(?:[ \t]*,[ \t]*[^\s,]+)*,?)?[ \t]*"
+    r"(?P<reason>.*)$"
 )
-_CONTROL = re.compile(r"^DDB\.\d{3}$")
+_LIST = re.compile(r"[ \t]*,[ \t]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,29 +39,48 @@ def _above(comments: Comments, first: int) -> range:
     return range(top + 1, first)
 
 
-def _parse(text: str, file: str, number: int) -> tuple[str, str] | InputProblem | None:
+def _known_controls() -> frozenset[str]:
+    # imported only when a marker is met: loading the catalog costs a parser worker time
+    from dynaguard.controls.registry import control_ids
+
+    return frozenset(control_ids())
+
+
+def _problem(file: str, number: int, message: str) -> InputProblem:
+    return InputProblem(file, number, f"{message}; not applied", "suppression")
+
+
+def _parse(text: str, file: str, number: int) -> list[tuple[str, str]] | InputProblem | None:
     match = _SUPPRESSION.match(text)
     if match is None:
         return None
-    control = (match.group("control") or "").upper()
+    named = [c.upper() for c in _LIST.split(match.group("controls") or "") if c]
     reason = match.group("reason").strip()
-    if not _CONTROL.match(control):
-        return InputProblem(
+    if not named:
+        return _problem(
             file,
             number,
-            f"inline suppression needs a control id such as DDB.013 (got "
-            f"{control or 'nothing'!r}): '# dynaguard:ignore DDB.013 <reason>'; not applied",
-            "suppression",
+            "inline suppression needs a control id such as DDB.013: "
+            "'# dynaguard:ignore DDB.013 <reason>'",
+        )
+    known = _known_controls()
+    unknown = [c for c in named if c not in known]
+    if unknown:
+        return _problem(
+            file,
+            number,
+            f"inline suppression names {', '.join(repr(c) for c in unknown)}, not a control "
+            f"(the controls are {min(known)} to {max(known)}); write "
+            "'# dynaguard:ignore DDB.013[,DDB.014] <reason>'",
         )
     if not reason:
-        return InputProblem(
+        return _problem(
             file,
             number,
-            f"inline suppression of {control} has no reason: write "
-            f"'# dynaguard:ignore {control} <why it is acceptable>'; not applied",
-            "suppression",
+            f"inline suppression of {', '.join(named)} has no reason: write "
+            f"'# dynaguard:ignore {','.join(named)} <why it is acceptable>'",
         )
-    return control, reason
+    return [(control, reason) for control in named]
 
 
 def inline_suppressions(comments: Comments, file: str, first: int, last: int) -> InlineSuppressions:
@@ -71,7 +93,7 @@ def inline_suppressions(comments: Comments, file: str, first: int, last: int) ->
             if isinstance(parsed, InputProblem):
                 rejected.append(parsed)
             elif parsed is not None:
-                accepted.append(parsed)
+                accepted.extend(parsed)
     return InlineSuppressions(tuple(accepted), tuple(rejected))
 
 
