@@ -120,7 +120,9 @@ def cmd_drill(args: argparse.Namespace) -> int:
     else:
         text = render_result(result)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        from dynaguard.cli.output_file import write_or_show
+
+        write_or_show(text, args.output, "dynaguard drill")
     else:
         sys.stdout.write(text)
     return result.exit_code

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from dynaguard import __version__
 from dynaguard.cli.org_options import add_org_options
+from dynaguard.cli.output_file import check_output_path
 from dynaguard.cli.selection import SELECTION_HELP, add_selection_options
 from dynaguard.errors import DynaguardError
 from dynaguard.exit_codes import EXIT_USAGE
@@ -219,6 +220,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     discover_config(args)
     try:
+        if getattr(args, "output", None):  # before any work: nothing planned, nothing changed
+            check_output_path(args.output)
         return int(args.func(args))
     except DynaguardError as exc:
         from dynaguard.sanitize import clean
