@@ -226,11 +226,17 @@ def run(argv: Sequence[str] | None = None) -> int:
     except DynaguardError as exc:
         from dynaguard.sanitize import clean
 
-        print(f"dynaguard: error: {clean(str(exc))}", file=sys.stderr)
+        print(f"{command_prog(args)}: error: {clean(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("dynaguard: interrupted", file=sys.stderr)
         return 130
+
+
+def command_prog(args: argparse.Namespace) -> str:
+    """``dynaguard scan``: what error lines start with, as argparse's own do."""
+    command = getattr(args, "command", None)
+    return f"dynaguard {command}" if command else "dynaguard"
 
 
 def main() -> None:
