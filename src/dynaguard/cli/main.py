@@ -52,7 +52,10 @@ def _add_output_options(
     )
     p.add_argument("--show-passed", action="store_true", help="list passing findings too")
     p.add_argument(
-        "--quiet", "-q", action="store_true", help="only failing findings and the summary line"
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="only failing findings, notices and the summary line",
     )
 
 
