@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote_to_bytes, urljoin
 
 import pytest
 
 from dynaguard.controls.base import Severity, Status
 from dynaguard.formats.sarif import to_sarif
+from dynaguard.report import Finding
 
 from .reports import HOSTILE, finding, iac_report, live_report
 
@@ -65,7 +67,7 @@ def test_a_file_outside_srcroot_is_an_absolute_file_uri(
         assert "%20" in artifact["uri"] and URI_REFERENCE.fullmatch(artifact["uri"])
 
 
-def _rules(report_findings: tuple[object, ...]) -> dict[str, dict[str, object]]:
+def _rules(report_findings: tuple[Finding, ...]) -> dict[str, dict[str, Any]]:
     report = replace(live_report(), findings=report_findings)
     rules = to_sarif(report)["runs"][0]["tool"]["driver"]["rules"]
     return {r["id"]: r for r in rules}
@@ -80,9 +82,9 @@ def test_security_severity_follows_the_configured_severity() -> None:
             finding("DDB.002", severity=Severity.LOW),
         )
     )
-    assert rules["DDB.003"]["properties"]["security-severity"] == "9.5"  # type: ignore[index]
+    assert rules["DDB.003"]["properties"]["security-severity"] == "9.5"
     assert rules["DDB.003"]["defaultConfiguration"] == {"level": "error"}
-    assert rules["DDB.002"]["properties"]["security-severity"] == "3.0"  # type: ignore[index]
+    assert rules["DDB.002"]["properties"]["security-severity"] == "3.0"
     assert rules["DDB.002"]["defaultConfiguration"] == {"level": "note"}
     # a control without findings in this run keeps the catalog's severity (DDB.001: high)
-    assert rules["DDB.001"]["properties"]["security-severity"] == "8.0"  # type: ignore[index]
+    assert rules["DDB.001"]["properties"]["security-severity"] == "8.0"
