@@ -95,9 +95,31 @@ class HardenSettings:
     max_capacity_multiple: int = 4
     pitr_days: int = DEFAULT_PITR_DAYS
     opt_in: tuple[str, ...] = ()
+    # DDB.018: region -> SNS topic ARN the throttling alarms notify; M of N one-minute periods.
+    alarm_topic: Mapping[str, str] = field(default_factory=dict)
+    alarm_datapoints: int = 1
+    alarm_evaluation_periods: int = 1
 
 
 HARDEN_OPT_IN = ("DDB.006", "DDB.013", "DDB.015")
+
+
+@dataclass(frozen=True, slots=True)
+class CostSettings:
+    """The ``cost:`` section: price overrides ({REGION or *: {item: USD}}) and assumptions."""
+
+    prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    kms_requests_per_table_month: int = 8640
+
+
+@dataclass(frozen=True, slots=True)
+class DrillSettings:
+    """The ``drill:`` section: recovery targets and how hard the verification may read."""
+
+    rpo_target_minutes: float = 15.0
+    rto_target_minutes: float = 60.0
+    sample_items: int = 100
+    read_units_per_second: int = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +129,8 @@ class Config:
     suppressions: tuple[Suppression, ...] = ()
     path: str | None = None
     harden: HardenSettings = field(default_factory=HardenSettings)
+    cost: CostSettings = field(default_factory=CostSettings)
+    drill: DrillSettings = field(default_factory=DrillSettings)
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -138,7 +162,7 @@ def _validated(doc: Any) -> Config:
     from dynaguard.config_model import to_config
 
     config, problems = to_config(doc)
-    problems = sorted(problems, key=lambda p: p.line or 0)
+    problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
     if problems:
         shown = [p.describe(doc.source) for p in problems[:MAX_PROBLEMS_SHOWN]]
         if len(problems) > MAX_PROBLEMS_SHOWN:

@@ -9,6 +9,9 @@ harden:
   max_capacity_multiple: 4          # DDB.004: max capacity = current capacity x this
   pitr_days: 35                     # DDB.002 / DDB.011 window (>= baseline.pitr_min_days)
   opt_in: [DDB.013]                 # DDB.006, DDB.013, DDB.015 are fixed only when named
+  alarm_topic: arn:aws:sns:us-east-1:123456789012:ops   # DDB.018 (a list: one per region)
+  alarm_datapoints: 1               # DDB.018: alarm on M of N one-minute periods ...
+  alarm_evaluation_periods: 1       # ... with any throttle event
 """
 
 from __future__ import annotations
@@ -73,6 +76,37 @@ def _role_arn(value: str) -> str:
     return value
 
 
+def topics_by_region(topics: list[str]) -> dict[str, str]:
+    """SNS topic ARNs keyed by their region; raises ValueError naming a bad or doubled one."""
+    from dynaguard.model.alarms import TOPIC_ARN
+
+    out: dict[str, str] = {}
+    for topic in topics:
+        match = TOPIC_ARN.match(topic)
+        if not match:
+            raise ValueError(
+                f"{short_repr(topic)} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)"
+            )
+        if match.group(1) in out:
+            raise ValueError(f"two topics for {match.group(1)}: one per region")
+        out[match.group(1)] = topic
+    return out
+
+
+def _alarm_topics(value: Any) -> dict[str, str]:
+    """``alarm_topic``: one SNS topic ARN, or a list of them (one per region)."""
+    topics = [value] if isinstance(value, str) else value
+    check(
+        isinstance(topics, list) and all(isinstance(t, str) for t in topics),
+        "expected an SNS topic ARN, or a list of them (one per region)",
+    )
+    return topics_by_region(topics)
+
+
+# PutMetricAlarm: EvaluationPeriods x Period (60 s) is at most one day.
+AlarmPeriods = Annotated[int, bounded(1, 1440)]
+
+
 class BackupPlanModel(StrictModel):
     plan: str | None = None
     iam_role_arn: Annotated[str, AfterValidator(_role_arn)] | None = None
@@ -89,6 +123,9 @@ class HardenModel(StrictModel):
     max_capacity_multiple: Annotated[int, bounded(1, 1000)] | None = None
     pitr_days: PitrDays | None = None
     opt_in: Annotated[list[Text], AfterValidator(_opt_in)] | None = None
+    alarm_topic: Annotated[dict[str, str], PlainValidator(_alarm_topics)] | None = None
+    alarm_datapoints: AlarmPeriods | None = None
+    alarm_evaluation_periods: AlarmPeriods | None = None
 
 
 def harden_settings(
@@ -116,7 +153,21 @@ def harden_settings(
             "would not pass the control"
         )
         problems.append(Problem(path, message, doc.line_of(path)))
+    problems += _alarm_periods(values, doc)
     return HardenSettings(**values), problems
 
 
-__all__ = ["AtLeastOne", "HardenModel", "PitrDays", "harden_settings"]
+def _alarm_periods(values: dict[str, Any], doc: Document) -> list[Problem]:
+    """M of N: datapoints default the evaluation periods, and never exceed them."""
+    datapoints = values.get("alarm_datapoints")
+    if datapoints is None:
+        return []
+    periods = values.setdefault("alarm_evaluation_periods", datapoints)
+    if datapoints <= periods:
+        return []
+    path = ("harden", "alarm_datapoints")
+    message = f"{datapoints} must not exceed alarm_evaluation_periods ({periods})"
+    return [Problem(path, message, doc.line_of(path))]
+
+
+__all__ = ["AtLeastOne", "HardenModel", "PitrDays", "harden_settings", "topics_by_region"]

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BeforeValidator
 
 from dynaguard.config import AutoscalingRule, Baseline, Config, ControlSettings, Suppression
 from dynaguard.config_harden import AtLeastOne, HardenModel, PitrDays, harden_settings
+from dynaguard.config_ops import CostModel, DrillModel, cost_settings, drill_settings
 from dynaguard.doc_models import (
     StrictModel,
     Text,
@@ -150,6 +151,8 @@ class ConfigFile(StrictModel):
     )
     suppressions: list[SuppressionModel] | None = None
     harden: HardenModel | None = None
+    cost: CostModel | None = None
+    drill: DrillModel | None = None
 
 
 def to_config(doc: Document) -> tuple[Config | None, list[Problem]]:
@@ -174,6 +177,8 @@ def to_config(doc: Document) -> tuple[Config | None, list[Problem]]:
         ),
         path=doc.source,
         harden=harden,
+        cost=cost_settings(model.cost),
+        drill=drill_settings(model.drill),
     )
     return config, problems
 

@@ -80,7 +80,7 @@ def validate(
 
 
 def _in_order(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: p.line or 0)
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 
 
 def _related(path: DocPath, pruned: set[DocPath]) -> bool:

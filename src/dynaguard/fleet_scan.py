@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.config import Config
-from dynaguard.controls.base import Severity
+from dynaguard.controls.base import Control, Severity
 from dynaguard.engine import choose_controls, new_run_id, resolve_config
+from dynaguard.errors import UsageError
 from dynaguard.evaluate import evaluate
 from dynaguard.fingerprint import config_hash
 from dynaguard.report import Finding, Report, utc_now
@@ -111,9 +112,7 @@ def scope_of(options: AwsOptions, selection: AccountSelection) -> dict[str, Any]
     return {
         "regions": sorted(options.regions),
         "all_regions": options.all_regions,
-        "prefix": options.prefix,
-        "match": options.match,
-        "tables": sorted(options.tables),
+        "selection": options.selection.to_dict(),
         "org": selection.org,
         "accounts": sorted(selection.accounts),
         "exclude": sorted(selection.exclude),
@@ -146,6 +145,15 @@ class _Collected:
             self.failed.append(f"account {account_id}: {failed}")
 
 
+def judge_account(
+    result: AccountResult, options: AwsOptions, selected: list[Control], cfg: Config
+) -> tuple[list[Finding], list[str]]:
+    """Findings of one collected account. Only what the selection names is judged
+    (model/selection.py): the same rule as a one-account scan, so a filter never lets an
+    unselected resource change the exit code."""
+    return evaluate(options.selection.narrow(result.inventory), selected, cfg)
+
+
 def scan_fleet(
     options: AwsOptions,
     fleet: FleetOptions | None = None,
@@ -159,7 +167,7 @@ def scan_fleet(
     """Collect and evaluate every selected account (this shard's units), streaming findings."""
     fleet = fleet or FleetOptions()
     cfg = resolve_config(config)
-    selected = choose_controls(cfg, controls)
+    selected = choose_controls(cfg, controls, options.selection)
     run_id = run_id or new_run_id()
     recorder = recorder if recorder is not None else CallRecorder()
     started = time.perf_counter()
@@ -172,6 +180,8 @@ def scan_fleet(
         strict=not fleet.selection.fan_out,
     )
     collected = _Collected()
+    missing: set[str] = set()
+    regions: set[str] = set()
     calls = Counter(recorder.by_action())
     workers = fleet.workers if fleet.selection.fan_out else 1
     if workers > 1:
@@ -184,7 +194,9 @@ def scan_fleet(
     else:
 
         def on_account(result: AccountResult) -> None:
-            findings, notes = evaluate(result.inventory, selected, cfg)
+            missing.update(options.selection.missing_dax_clusters(result.inventory))
+            regions.update(scope.region for scope in result.inventory.regions)
+            findings, notes = judge_account(result, options, selected, cfg)
             lines = [json.dumps(f.to_dict(), ensure_ascii=False) for f in findings]
             units = {
                 f"{s.account_id}/{s.region}": len(s.table_list()) for s in result.inventory.regions
@@ -195,6 +207,11 @@ def scan_fleet(
         done = FleetCollector(base, plan, facts, on_account, progress).run()
         calls = Counter(recorder.by_action())
     tally = collected.spool.finish()
+    if missing and not fleet.selection.fan_out:
+        raise UsageError(
+            f"DAX cluster(s) not found in {', '.join(sorted(regions))}: "
+            f"{', '.join(sorted(missing))}"
+        )
     stats: dict[str, Any] = {
         "elapsed_s": round(time.perf_counter() - started, 3),
         "tables": sum(collected.units.values()),

@@ -62,20 +62,20 @@ def worker_main(job: WorkerJob, out: Any) -> None:
 
 def _work(job: WorkerJob, out: Any) -> None:
     from dynaguard.engine import choose_controls, resolve_config
-    from dynaguard.evaluate import evaluate
+    from dynaguard.fleet_scan import judge_account
     from dynaguard.sources.aws.collect import facts_needed, with_implied
     from dynaguard.sources.aws.org_run import AccountResult, FleetCollector
     from dynaguard.sources.aws.recorder import CallRecorder
     from dynaguard.sources.aws.session import AwsSession
 
     cfg = resolve_config(job.config)
-    selected = choose_controls(cfg, job.controls)
+    selected = choose_controls(cfg, job.controls, job.options.selection)
     recorder = CallRecorder()
     base = AwsSession(job.options, job.run_id, recorder)
     last = [0.0]
 
     def on_account(result: AccountResult) -> None:
-        findings, notes = evaluate(result.inventory, selected, cfg)
+        findings, notes = judge_account(result, job.options, selected, cfg)
         lines = [json.dumps(f.to_dict(), ensure_ascii=False) for f in findings]
         units = {
             f"{s.account_id}/{s.region}": len(s.table_list()) for s in result.inventory.regions

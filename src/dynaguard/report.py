@@ -12,6 +12,7 @@ from typing import Any
 from dynaguard import __version__
 from dynaguard.controls.base import Severity, Status
 from dynaguard.exit_codes import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
+from dynaguard.model import SourceKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class Finding:
     line: int | None = None
     evidence: str | None = None
     suppression: str | None = None  # the reason a FAIL is SUPPRESSED
+    source: SourceKind | None = None  # the kind of source the resource came from
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -9,6 +9,7 @@ import pytest
 from dynaguard.emulator.patches import apply_patches
 from dynaguard.errors import AuditError, UsageError
 from dynaguard.model import Known, Unknown
+from dynaguard.model.selection import Selection
 from dynaguard.sources.aws import AwsOptions, CallRecorder, collect
 from tests.aws.conftest import Hooks, create_table
 
@@ -28,8 +29,10 @@ def fleet(aws: Any) -> Any:
     return aws
 
 
-def scan(facts: set[str] | None = None, **options: Any) -> Any:
-    return collect(AwsOptions(**options), frozenset(facts or {"table.describe"}), run_id="t")
+def scan(facts: set[str] | None = None, **fields: Any) -> Any:
+    filters = {k: fields.pop(k) for k in ("prefix", "match", "tables") if k in fields}
+    options = AwsOptions(selection=Selection.of(**filters), **fields)
+    return collect(options, frozenset(facts or {"table.describe"}), run_id="t")
 
 
 def test_all_tables_in_the_default_region(fleet: Any) -> None:
@@ -66,7 +69,7 @@ def test_an_explicit_name_found_nowhere_is_a_usage_error(fleet: Any) -> None:
 
 def test_invalid_expression_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="invalid table name expression"):
-        AwsOptions(match="(")
+        AwsOptions(selection=Selection(match="("))
 
 
 def test_more_than_one_page_of_tables(aws: Any) -> None:

@@ -17,6 +17,7 @@ for _name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
     os.environ[_name] = "testing"
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("MOTO_IAM_LOAD_MANAGED_POLICIES", None)  # the IAM-1 gap is moto without it
 
 import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
@@ -125,6 +126,14 @@ def probe() -> dict[str, Any]:
             },
         )
     )
+    out["BAK-2 describe_region_settings error"] = error_code(backup.describe_region_settings)
+    iam = client("iam")
+    iam.create_role(RoleName="probe", AssumeRolePolicyDocument="{}")
+    out["IAM-1 attach AWS managed policy error"] = error_code(
+        lambda: iam.attach_role_policy(
+            RoleName="probe", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
+        )
+    )
     out["AAS-1 policies matched by ResourceId substring"] = _scaling_substring()
     out["AAS-2 scalable target pages end"] = _targets_paging_ends()
     hub = client("securityhub")
@@ -135,7 +144,29 @@ def probe() -> dict[str, Any]:
             Workflow={"Status": "RESOLVED"},
         )
     )
+    out.update(_restore_gaps())
     return out
+
+
+def _restore_gaps() -> dict[str, Any]:
+    """DDB-9: a restore from a table without PITR, and the SSE override on a restore."""
+    ddb = client("dynamodb")
+    ddb.create_table(TableName="restore-src", **KEY_SCHEMA)
+    refused = error_code(
+        lambda: ddb.restore_table_to_point_in_time(
+            SourceTableName="restore-src", TargetTableName="restore-a"
+        )
+    )
+    ddb.restore_table_to_point_in_time(
+        SourceTableName="restore-src",
+        TargetTableName="restore-b",
+        SSESpecificationOverride={"Enabled": True, "SSEType": "KMS"},
+    )
+    sse = ddb.describe_table(TableName="restore-b")["Table"].get("SSEDescription")
+    return {
+        "DDB-9 restore without PITR error": refused,
+        "DDB-9 restore SSE override applied": sse is not None,
+    }
 
 
 def _scaling_substring() -> bool:

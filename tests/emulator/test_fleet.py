@@ -15,7 +15,7 @@ from tests.emulator.conftest import NO_RETRY
 
 pytestmark = pytest.mark.slow
 
-ALL_CONTROLS = {f"DDB.{n:03d}" for n in range(1, 18)}
+ALL_CONTROLS = {f"DDB.{n:03d}" for n in range(1, 19)}
 
 
 @pytest.fixture(scope="module")

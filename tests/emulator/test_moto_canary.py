@@ -23,7 +23,9 @@ EXPECTED = {
     "AAS-1 policies matched by ResourceId substring": True,
     "AAS-2 scalable target pages end": False,
     "BAK-1 create_backup_selection error": "NotImplementedError",
+    "BAK-2 describe_region_settings error": "404",
     "DAX-1 node zones": ["us-east-1a"],
+    "IAM-1 attach AWS managed policy error": "NoSuchEntity",
     "DAX-2 node zones after increase": ["us-east-1a"],
     "DDB-1 update_table SSESpecification applied": False,
     "DDB-2 create_table reports the key ARN for an alias": False,
@@ -31,6 +33,8 @@ EXPECTED = {
     "DDB-6 stream policy error": "ResourceNotFoundException",
     "DDB-7 status right after update_table": "ACTIVE",
     "DDB-8 stream re-enable error": "ResourceInUseException",
+    "DDB-9 restore without PITR error": None,
+    "DDB-9 restore SSE override applied": False,
     "KMS-1 alias/aws/dynamodb KeyManager": "CUSTOMER",
     "SHB-1 batch_update_findings error": "404",
 }

@@ -14,7 +14,7 @@ def test_plurals():
 def test_summary_by_severity_and_control_and_singular_line():
     one = replace(live_report(), findings=(finding(),), controls=("DDB.002",))
     text = render(one)
-    assert "1 resource, 1 control: 1 failed" in text
+    assert "1 resource" in text and "1 control: 1 failed" in text and "1 resources" not in text
     full = render(live_report())
     assert "by severity" in full and "by control" in full
     control_rows = [line for line in full.splitlines() if line.strip().startswith("DDB.0")]
@@ -34,3 +34,10 @@ def test_quiet_prints_only_failing_findings_and_the_summary():
 def test_severity_is_coloured():
     text = render(live_report(), color=True)
     assert "\x1b[" in text
+
+
+def test_quiet_lines_escape_terminal_controls():
+    hostile = finding(resource_id="t\x1b]8;;http://x\x07click\x1b]8;;\x07", reason="a\u202eb")
+    text = render(replace(live_report(), findings=(hostile,)), quiet=True)
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "\\x1b" in text and "\\u202e" in text

@@ -188,3 +188,11 @@ def test_sigkill_mid_write_leaves_a_consistent_store(tmp_path):
         per_run = len(live_report().findings)
         assert all(len(store.findings(r.run_id)) == per_run for r in runs)  # no half run
         store.record_run(run_of(9), command="scan")  # and it still takes writes
+
+
+def test_diff_text_escapes_controls_from_aws():
+    from dynaguard.cli.history import render_diff
+
+    bad = finding(resource_id="x\x1b[31m", reason="r\u202e", resource_arn=None).to_dict()
+    text = render_diff(diff_findings("A", [], "B", [bad]))
+    assert "\x1b" not in text and "\u202e" not in text and "new (1):" in text

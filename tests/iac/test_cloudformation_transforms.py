@@ -174,6 +174,18 @@ def test_untranslatable_sam_resource_is_one_line_and_the_rest_is_judged(sam: Iac
     assert sam.exit_code() == 1  # FAILs elsewhere
 
 
+def test_sam_image_function_built_by_sam_build(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n"
+        "      Policies:\n        - DynamoDBReadPolicy:\n            TableName: t\n"
+        "    Metadata:\n      Dockerfile: Dockerfile\n"
+    )
+    result = scan_iac([tmp_path])
+    assert result.problems == ()
+    assert status_of(result, "DDB.012", "FnRole.Policies[0]") == "PASS"
+
+
 def test_language_extensions_then_sam(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text(
         "Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]\nResources:\n"
@@ -251,3 +263,94 @@ def test_a_nested_template_by_relative_path(tmp_path: Path) -> None:
     assert not findings(result, "DDB.003", "T")  # not scanned alone beside its parent
     alone = scan_iac([tmp_path / "child.yaml"])  # asked for on its own: parameter unknown
     assert status_of(alone, "DDB.003", "T") == "UNKNOWN"
+
+
+# --- pseudo parameters inside strings -------------------------------------------------------
+
+
+def test_pseudo_parameters_in_strings_are_stable_stand_ins(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "Conditions:\n"
+        "  InEast: !Equals [!Ref 'AWS::Region', us-east-1]\n"
+        "  NamedProd: !Equals [!Sub '${AWS::StackName}', prod]\n"
+        "Resources:\n"
+        "  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+        "      TableName: !Sub '${AWS::StackName}-orders'\n"
+        "      BillingMode: PROVISIONED\n"
+        "  ReadTarget:\n    Type: AWS::ApplicationAutoScaling::ScalableTarget\n"
+        "    Properties:\n      ServiceNamespace: dynamodb\n"
+        "      ResourceId: !Join ['/', [table, !Sub '${AWS::StackName}-orders']]\n"
+        "      ScalableDimension: dynamodb:table:ReadCapacityUnits\n"
+        "      MinCapacity: 1\n      MaxCapacity: 10\n"
+        "  Endpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n"
+        "      VpcId: !Ref Vpc\n"
+        "      ServiceName: !Join ['', [com.amazonaws., !Ref 'AWS::Region', .dynamodb]]\n"
+        "  Vpc:\n    Type: AWS::EC2::VPC\n"
+        "  Protected:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+        "      DeletionProtectionEnabled: !If [NamedProd, true, false]\n"
+    )
+    result = scan_iac([tmp_path])
+    units, _, _ = load_units([tmp_path])
+    orders = next(t for t in units[0].tables if t.address == "Orders")
+    assert orders.name == "<stack-name>-orders"
+    assert status_of(result, "DDB.015", "Vpc") == "PASS"  # the stack region's endpoint
+    reason = findings(result, "DDB.004", "Orders")[0].reason
+    assert "table read (no target-tracking policy)" in reason  # the target names this table
+    # a condition on the stack's name or region stays undecided
+    assert status_of(result, "DDB.003", "Protected") == "UNKNOWN"
+
+
+def test_select_split_and_sub_variables_with_pseudo_parameters(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "Parameters:\n  Names:\n    Type: String\n    Default: 'a,b,orders'\n"
+        "Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+        "      TableName: !Select [2, !Split [',', !Ref Names]]\n"
+        "  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n"
+        "      PolicyDocument:\n        Statement:\n          - Effect: Allow\n"
+        "            Action: dynamodb:GetItem\n"
+        "            Resource: !Sub\n"
+        "              - 'arn:aws:dynamodb:${r}:${a}:table/${t}'\n"
+        "              - {r: !Ref 'AWS::Region', a: !Ref 'AWS::AccountId', t: !Ref T}\n"
+    )
+    units, _, _ = load_units([tmp_path])
+    assert units[0].tables[0].name == "orders"
+    (policy,) = units[0].iam_policies
+    assert policy.document.statements[0]["Resource"] == (
+        "arn:aws:dynamodb:unknown:000000000000:table/orders"
+    )
+    assert status_of(scan_iac([tmp_path]), "DDB.012", "P") == "PASS"
+
+
+def test_global_table_replica_in_the_stacks_own_region(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n  Key:\n    Type: AWS::KMS::Key\n"
+        "  Orders:\n    Type: AWS::DynamoDB::GlobalTable\n    Properties:\n"
+        "      SSESpecification: {SSEEnabled: true, SSEType: KMS}\n"
+        "      Replicas:\n"
+        "        - Region: !Ref AWS::Region\n"
+        "          PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}\n"
+        "          SSESpecification: {KMSMasterKeyId: !Ref Key}\n"
+        "        - Region: us-west-2\n"
+        "          SSESpecification: {KMSMasterKeyId: alias/aws/dynamodb}\n"
+    )
+    result = scan_iac([tmp_path])
+    # the stack's own replica is the table: its settings are declared, whatever its region
+    # (a region the code does not name has no region in findings)
+    own_region = {
+        f.control_id: f.status.value
+        for f in result.report.findings
+        if f.resource_id == "Orders" and f.region in (None, "unknown")
+    }
+    assert own_region["DDB.001"] == own_region["DDB.002"] == own_region["DDB.010"] == "PASS"
+    assert status_of(result, "DDB.010", "Orders", "us-west-2") == "FAIL"
+    assert status_of(result, "DDB.011", "Orders", "us-west-2") == "FAIL"
+
+
+def test_json_template_whose_resources_are_all_in_loops_is_scanned(tmp_path: Path) -> None:
+    (tmp_path / "t.json").write_text(
+        '{"Transform": "AWS::LanguageExtensions", "Resources": {"Fn::ForEach::Tables": '
+        '["Name", ["a", "b"], {"T${Name}": {"Type": "AWS::DynamoDB::Table"}}]}}'
+    )
+    result = scan_iac([tmp_path])
+    assert status_of(result, "DDB.003", "Ta") == "FAIL"
+    assert status_of(result, "DDB.003", "Tb") == "FAIL"

@@ -139,6 +139,8 @@ def test_provision_emit_output_has_no_fail(tmp_path: Path) -> None:
                     "eu-west-1",
                     "--kms-key",
                     key,
+                    "--alarm-topic",
+                    "arn:aws:sns:eu-west-1:123456789012:ops",
                     "--emit",
                     kind,
                     "-o",

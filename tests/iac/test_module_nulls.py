@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from dynaguard.sources.iac.scan import IacResult, load_units, scan_iac
-from dynaguard.sources.terraform.dynamic_blocks import PAD, PaddedMirror, padded_text
+from dynaguard.sources.terraform.parse_mirror import ParseMirror
+from dynaguard.sources.terraform.rewrites import PAD, rewritten
 from tests.iac.conftest import FIXTURES, findings, scan, status_of
 
 ORDERS = "module.orders.aws_dynamodb_table.this[0]"
@@ -135,7 +136,7 @@ def test_required_module_variable_not_set_by_its_caller(tmp_path: Path) -> None:
     assert "module.a does not set its required variable protect" in found[0].reason
 
 
-# --- the padded mirror -------------------------------------------------------------------------
+# --- the parse mirror -------------------------------------------------------------------------
 
 
 def test_pads_go_before_dynamic_blocks_only_in_code() -> None:
@@ -145,7 +146,7 @@ def test_pads_go_before_dynamic_blocks_only_in_code() -> None:
         '  # dynamic "comment" {\n'
         '  dynamic "replica" {\n    for_each = []\n    content {}\n  }\n}\n'
     )
-    padded, pads = padded_text(text)
+    padded, pads = rewritten(text, "unknown")
     lines = padded.split("\n")
     assert pads == [6]
     assert lines[5].strip() == PAD and lines[6].strip().startswith('dynamic "replica"')
@@ -159,7 +160,7 @@ def test_mirror_maps_lines_back_and_leaves_the_originals(tmp_path: Path) -> None
         '  timeouts {\n    create = "1m"\n  }\n}\n'
     )
     (tmp_path / "main.tf").write_text(source)
-    with PaddedMirror(tmp_path, []) as mirror:
+    with ParseMirror(tmp_path, []) as mirror:
         copied = (mirror.root / "main.tf").read_text()
         assert PAD in copied
         assert mirror.original_line(tmp_path / "main.tf", 5) == 4  # "content {" moved down one
@@ -169,3 +170,84 @@ def test_mirror_maps_lines_back_and_leaves_the_originals(tmp_path: Path) -> None
     (table,) = units[0].tables
     (replica,) = table.replicas.value  # type: ignore[union-attr]
     assert replica.region == "a" and replica.origin is not None and replica.origin.line == 4
+
+
+# --- data sources every module reads --------------------------------------------------------
+
+
+def test_known_data_sources_get_values_and_lines_stay() -> None:
+    text = (
+        'data "aws_partition" "current" {}\n'
+        'data "aws_region" "current" {\n}\n'
+        'data "aws_region" "lookup" {\n  name = "us-west-2"\n}\n'
+        'resource "x" "y" {\n  policy = <<EOF\ndata "aws_partition" "not_code" {}\nEOF\n}\n'
+    )
+    new, inserted = rewritten(text, "eu-west-1")
+    lines = new.split("\n")
+    assert lines[:5] == [
+        'data "aws_partition" "current" {',
+        '  partition = "aws"',
+        '  dns_suffix = "amazonaws.com"',
+        '  reverse_dns_prefix = "com.amazonaws"',
+        "}",
+    ]
+    assert lines[5:9] == [
+        'data "aws_region" "current" {',
+        '  name = "eu-west-1"',
+        '  region = "eu-west-1"',
+        "}",
+    ]
+    assert new.count('name = "') == 2  # the lookup keeps its own name only
+    assert 'data "aws_partition" "not_code" {}' in new  # heredoc text untouched
+    originals = [n for n in range(1, len(lines) + 1) if n not in inserted]
+    # every other line is the original line, in order (the one-line block lost its "}")
+    expected = ['data "aws_partition" "current" {', *text.split("\n")[1:]]
+    assert [lines[n - 1] for n in originals] == expected
+
+
+def test_policy_built_with_partition_region_and_account_is_judged(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "eu-west-1"\n}\n'
+        'data "aws_partition" "current" {}\ndata "aws_region" "current" {}\n'
+        'data "aws_caller_identity" "me" {}\n'
+        'resource "aws_iam_role_policy" "p" {\n  role = "r"\n  policy = jsonencode({\n'
+        '    Statement = [{\n      Effect = "Allow",\n      Action = ["dynamodb:*"],\n'
+        '      Resource = "arn:${data.aws_partition.current.partition}:dynamodb:'
+        '${data.aws_region.current.name}:${data.aws_caller_identity.me.account_id}:table/*"\n'
+        "    }]\n  })\n}\n"
+    )
+    result = scan_iac([tmp_path])
+    finding = findings(result, "DDB.012", "aws_iam_role_policy.p")[0]
+    assert finding.status.value == "FAIL" and finding.line == 7
+    assert "arn:aws:dynamodb:eu-west-1:000000000000:table/*" in finding.reason
+
+
+def test_endpoint_of_another_service_in_an_unknown_region_is_not_unknown(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "region" {}\nresource "aws_vpc" "v" {}\n'
+        'resource "aws_vpc_endpoint" "api" {\n  vpc_id = aws_vpc.v.id\n'
+        '  service_name = "com.amazonaws.${var.region}.execute-api"\n}\n'
+        'resource "aws_vpc_endpoint" "ddb" {\n  vpc_id = aws_vpc.v.id\n'
+        '  service_name = "com.amazonaws.${var.region}.dynamodb"\n}\n'
+    )
+    assert status_of(scan_iac([tmp_path]), "DDB.015", "aws_vpc.v") == "PASS"
+
+
+def test_two_root_modules_sharing_a_module_are_two_tables(tmp_path: Path) -> None:
+    (tmp_path / "modules" / "t").mkdir(parents=True)
+    (tmp_path / "modules" / "t" / "main.tf").write_text(
+        'variable "protect" {}\nresource "aws_dynamodb_table" "this" {\n  name = "t"\n'
+        "  deletion_protection_enabled = var.protect\n}\n"
+    )
+    for root, protect in (("dev", "false"), ("prod", "true")):
+        (tmp_path / root).mkdir()
+        (tmp_path / root / "main.tf").write_text(
+            f'module "t" {{\n  source = "../modules/t"\n  protect = {protect}\n}}\n'
+        )
+    result = scan_iac([tmp_path])
+    verdicts = sorted(
+        (f.file.split("/")[-5], f.status.value)  # type: ignore[union-attr]
+        for f in result.report.findings
+        if f.control_id == "DDB.003"
+    )
+    assert verdicts == [("dev", "FAIL"), ("prod", "PASS")]

@@ -16,6 +16,7 @@ from dynaguard.controls import Status
 from dynaguard.emulator.proxy import Fault, FaultProxy
 from dynaguard.remediation import harden as harden_module
 from dynaguard.remediation.harden import harden
+from dynaguard.remediation.probes import PROBES
 from dynaguard.sources.aws.recorder import CallRecorder
 from dynaguard.sources.aws.session import AwsSession
 from tests.remediation.conftest import FAST, aws_options, demo_options, write_demo_config
@@ -109,10 +110,11 @@ def test_cancel_at_the_prompt_exits_2_and_changes_nothing(
     assert describe(fleet, "catalog")["DeletionProtectionEnabled"] is False
 
 
-def test_no_terminal_and_no_force_is_exit_2(fleet, tmp_path, monkeypatch, capsys, recorded):
+def test_no_terminal_and_no_yes_is_exit_2(fleet, tmp_path, monkeypatch, capsys, recorded):
     monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
     assert cli(fleet, tmp_path, "--only", "DDB.003") == 2
-    assert "pass --force" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "pass --yes" in err and "--force" not in err and "unprotect" not in err
     assert mutating(recorded) == set()
 
 
@@ -126,7 +128,7 @@ def test_prompt_reads_stdin_and_applies(fleet, tmp_path, monkeypatch, capsys):
 def test_one_failing_table_does_not_stop_the_others(fleet, tmp_path, capsys):
     deny = Fault("UpdateTable", "deny", body_contains='"audit-log"')
     with FaultProxy(fleet.url, faults=[deny]) as url:
-        code = cli(fleet, tmp_path, "--only", "DDB.003", "--force", "--format", "json", url=url)
+        code = cli(fleet, tmp_path, "--only", "DDB.003", "--yes", "--format", "json", url=url)
     data = json.loads(capsys.readouterr().out)
     assert code == 1 and data["exit_code"] == 1
     status = {r["resource"]["name"]: r for r in data["results"]}
@@ -173,6 +175,14 @@ def test_every_fix_applied_then_second_plan_is_empty(fleet, tmp_path):
         "DDB.016",
         "DDB.017",
     } <= fixed
+    # every call a change or its undo makes can be read back (crash reconciliation, undo)
+    unprobed = {
+        step.action
+        for o in result.outcomes
+        if o.change not in result.plan.preludes
+        for step in (*o.change.steps, *o.change.undo_steps)
+    } - set(PROBES)
+    assert not unprobed
     second = harden(aws_options(fleet), config=config, options=options, dry_run=True, timing=FAST)
     assert second.plan.all_changes == ()
     report = dynaguard.scan(aws_options(fleet), config=config)

@@ -50,9 +50,8 @@ def write_report(report: Report, args: argparse.Namespace) -> None:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        if args.format != "terminal":
-            summary = ", ".join(f"{v} {k}" for k, v in report.summary().items() if v)
-            print(f"wrote {args.output}: {summary or 'no findings'}", file=sys.stderr)
+        summary = ", ".join(f"{v} {k}" for k, v in report.summary().items() if v)
+        print(f"wrote {args.output}: {summary or 'no findings'}", file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -83,7 +82,27 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
+# sts:AssumeRole ExternalId: 2-1224 characters of [\w+=,.@:/-]
+# https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+_EXTERNAL_ID = r"[\w+=,.@:/-]{2,1224}"
+
+
+def check_external_id(external_id: str | None, role_arn: str | None) -> None:
+    import re
+
+    if external_id is None:
+        return
+    if not role_arn:
+        raise UsageError("--external-id goes with --role-arn or --role-name (the role to assume)")
+    if not re.fullmatch(_EXTERNAL_ID, external_id):
+        raise UsageError(
+            f"--external-id {external_id!r}: AWS takes 2 to 1224 characters of letters, digits "
+            "and +=,.@:/-"
+        )
+
+
 def _aws_options(args: argparse.Namespace) -> AwsOptions:
+    from dynaguard.cli.selection import selection_from_args
     from dynaguard.sources.aws.options import AwsOptions
 
     if args.concurrency < 1:
@@ -97,12 +116,11 @@ def _aws_options(args: argparse.Namespace) -> AwsOptions:
             raise UsageError(f"--match is not a valid regular expression: {exc}") from None
     if args.all_regions and args.region:
         raise UsageError("use either --region or --all-regions, not both")
+    check_external_id(args.external_id, args.role_arn or getattr(args, "role_name", None))
     return AwsOptions(
         regions=tuple(args.region),
         all_regions=args.all_regions,
-        prefix=args.prefix,
-        match=args.match,
-        tables=tuple(args.table),
+        selection=selection_from_args(args),
         profile=args.profile,
         role_arn=args.role_arn,
         external_id=args.external_id,
@@ -119,10 +137,31 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return run_scan(args)
 
 
+def show_last_drills(report_of: Callable[[], Report], args: argparse.Namespace) -> None:
+    """In the terminal report: each table's last successful restore drill, when it has one."""
+    if args.format != "terminal" or args.output or getattr(args, "no_history", False):
+        return
+    report = report_of()
+    from dynaguard.drill.history import drill_lines, last_successful
+    from dynaguard.history import open_history
+    from dynaguard.logs import get_logger
+
+    try:
+        state = Path(args.state_dir) if getattr(args, "state_dir", None) else None
+        with open_history(state) as store:
+            lines = drill_lines(report.findings, last_successful(store))
+    except Exception as exc:  # the history is a convenience here, never a scan failure
+        get_logger("cli").debug("no drill history: %s", exc)
+        return
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
+
+
 def export_to_security_hub(report: Report, options: object, run_id: str) -> bool:
     """``--security-hub``: import, resolve, archive; one summary line and each failed record
     on stderr. True when every finding was delivered."""
     from dynaguard.exports.security_hub import export_report
+    from dynaguard.sanitize import clean_line
     from dynaguard.sources.aws.session import AwsSession
 
     session = AwsSession(options, run_id)  # type: ignore[arg-type]
@@ -131,13 +170,10 @@ def export_to_security_hub(report: Report, options: object, run_id: str) -> bool
     )
     print(f"dynaguard: {result.summary()}", file=sys.stderr)
     for failure in result.failed:
-        print(
-            f"dynaguard: Security Hub did not take {failure['Id']}: "
-            f"{failure['ErrorCode']} {failure['ErrorMessage']}",
-            file=sys.stderr,
-        )
+        said = f"{failure['Id']}: {failure['ErrorCode']} {failure['ErrorMessage']}"
+        print(f"dynaguard: Security Hub did not take {clean_line(said)}", file=sys.stderr)
     for reason in result.skipped:
-        print(f"dynaguard: not imported: {reason}", file=sys.stderr)
+        print(f"dynaguard: not imported: {clean_line(reason)}", file=sys.stderr)
     return not result.failed and not result.skipped
 
 
@@ -148,6 +184,9 @@ def scan_scope(args: argparse.Namespace) -> dict[str, object]:
         "prefix": args.prefix,
         "match": args.match,
         "tables": sorted(args.table),
+        "dax_clusters": sorted(getattr(args, "dax_cluster", None) or []),
+        "include": sorted(getattr(args, "include", None) or [])
+        + (["all"] if getattr(args, "all_kinds", False) else []),
         "profile": args.profile,
         "role_arn": args.role_arn,
         "endpoint_url": args.endpoint_url,

@@ -76,7 +76,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if args.format != "json":
             write_report(before, args)
         _say(
-            "\nhardening it: dynaguard harden --force "
+            "\nhardening it: dynaguard harden --yes "
             "(demo config: keys, tags, backup tag, opt-ins)\n"
         )
         set_update_settle(2)  # tables go UPDATING after each UpdateTable, as on AWS
@@ -84,20 +84,31 @@ def run_demo(args: argparse.Namespace) -> int:
         if args.format != "json":
             sys.stdout.write(render_plan(result.plan) + render_outcomes(result.outcomes))
         after = _scan(options, config, args, f"{run_id}-after")
-        if args.format == "json":  # three documents: the scan before, harden, the scan after
+        if args.format == "json":  # one document: the scan before, harden, the scan after
             import json
 
-            for data in (before.to_dict(), result.to_dict(), after.to_dict()):
-                sys.stdout.write(json.dumps(data, indent=2) + "\n")
+            from dynaguard import __version__
+
+            document = {
+                "tool": {"name": "dynaguard", "version": __version__},
+                "command": "demo",
+                "run_id": run_id,
+                "before": before.to_dict(),
+                "harden": result.to_dict(),
+                "after": after.to_dict(),
+            }
+            sys.stdout.write(json.dumps(document, indent=2) + "\n")
         else:
             write_report(after, args)
         _say(before_after(before, after))
+        drilled = drill_demo_table(options, config, run_id)
         _say(
             "\nThis was a local emulator. Against your account: "
             "dynaguard scan --region us-east-1 --prefix sentinel-, then dynaguard harden"
         )
         code = after.exit_code(Severity(args.fail_on))
-        return 0 if code in (0, 1) and result.exit_code == 0 else max(code, result.exit_code)
+        worst = max(result.exit_code, drilled)
+        return 0 if code in (0, 1) and worst == 0 else max(code, worst)
     finally:
         emulator.stop()
 
@@ -107,13 +118,22 @@ def demo_config(path: str | None) -> Config:
     and a ``harden`` section naming the fleet's keys, tag values and backup tag."""
     if path:
         return load_config(path)
-    from dynaguard.emulator.fleet_spec import BASELINE_OVERRIDES, CMK_REPLICA, CMK_ROTATED
+    from dynaguard.emulator.fleet_spec import (
+        ALARM_TOPIC,
+        BASELINE_OVERRIDES,
+        CMK_REPLICA,
+        CMK_ROTATED,
+        DEMO_ACCOUNT,
+    )
 
     harden = HardenSettings(
         kms_key={DEMO_REGIONS[0]: CMK_ROTATED, DEMO_REGIONS[1]: CMK_REPLICA},
         default_tags={"owner": "platform-team", "cost-center": "cc-0000"},
         backup_tag=("backup", "daily"),
         opt_in=HARDEN_OPT_IN,
+        alarm_topic={
+            DEMO_REGIONS[0]: f"arn:aws:sns:{DEMO_REGIONS[0]}:{DEMO_ACCOUNT}:{ALARM_TOPIC}"
+        },
     )
     baseline = replace(Baseline(), **BASELINE_OVERRIDES)  # type: ignore[arg-type]
     return Config(baseline=baseline, harden=harden)
@@ -130,7 +150,7 @@ def _scan(options: Any, config: Config, args: argparse.Namespace, run_id: str) -
 
 
 def harden_fleet(options: Any, config: Config, run_id: str) -> HardenResult:
-    """``dynaguard harden --force`` on the demo fleet: a key is created where none is named
+    """``dynaguard harden --yes`` on the demo fleet: a key is created where none is named
     (us-west-2), journals go to a temporary state dir."""
     import tempfile
 
@@ -148,6 +168,38 @@ def harden_fleet(options: Any, config: Config, run_id: str) -> HardenResult:
             run_id=f"{run_id}-harden",
             timing=Timing(poll_s=0.05, poll_max_s=0.5, retry_base_s=0.05),
         )
+
+
+DRILL_TABLE = "sentinel-approvals"  # PITR on, customer managed key
+
+
+def drill_demo_table(options: Any, config: Config, run_id: str) -> int:
+    """``dynaguard drill sentinel-approvals --yes`` on a few items; prints the result."""
+    import tempfile
+
+    import boto3
+
+    from dynaguard.drill.render import render_result
+    from dynaguard.drill.run import DrillRequest, DrillTiming, run_drill
+    from dynaguard.emulator.server import client_kwargs
+    from dynaguard.sources.aws.session import AwsSession
+
+    region = options.regions[0]
+    ddb = boto3.client("dynamodb", **client_kwargs(options.endpoint_url, region))
+    for i in range(25):
+        ddb.put_item(TableName=DRILL_TABLE, Item={"pk": {"S": f"approval-{i:02}"}})
+    _say(f"\nrestore drill: dynaguard drill {DRILL_TABLE} --yes\n")
+    with tempfile.TemporaryDirectory(prefix="dynaguard-demo-") as state_dir:
+        result = run_drill(
+            DrillRequest(DRILL_TABLE, region),
+            AwsSession(options, f"{run_id}-drill"),
+            config,
+            Path(state_dir),
+            run_id=f"{run_id}-drill",
+            timing=DrillTiming(poll_s=0.05, poll_max_s=0.5),
+        )
+    _say(render_result(result).rstrip())
+    return result.exit_code
 
 
 def before_after(before: Report, after: Report) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.errors import UsageError
+from dynaguard.sanitize import clean_line
 
 
 def register(subparsers: Any, common: Any) -> None:
@@ -128,7 +129,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         return 0
     for r in runs:
         counts = ", ".join(f"{n} {s}" for s, n in r.summary.items() if n) or "no findings"
-        where = _scope_text(r.scope)
+        where = clean_line(_scope_text(r.scope))
         print(f"{r.run_id}  {r.started_at}  {r.command:<4} {where}  {counts}")
     return 0
 
@@ -172,12 +173,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _line(f: Any) -> str:
-    what = f"{f['control_id']} {f['resource_type']} {f['resource_id']}"
-    return f"  {f['status']:<8} {what}: {f['reason']}"
+    what = clean_line(f"{f['control_id']} {f['resource_type']} {f['resource_id']}")
+    return f"  {f['status']:<8} {what}: {clean_line(f['reason'])}"
 
 
 def render_diff(result: Any) -> str:
-    """The terminal form of a RunDiff. Strings from AWS or files are printed as data."""
+    """The terminal form of a RunDiff; strings from AWS or files pass through clean_line."""
     out = [f"since {result.run_a} (run {result.run_b}):"]
     if result.is_empty():
         out.append(f"  nothing changed ({result.unchanged} findings as before)")
@@ -189,8 +190,6 @@ def render_diff(result: Any) -> str:
         out.append(f"changed ({len(result.changed)}):")
         for c in result.changed:
             a, b = c["before"], c["after"]
-            out.append(
-                f"  {a['status']} -> {b['status']} {b['control_id']} {b['resource_type']} "
-                f"{b['resource_id']}: {b['reason']}"
-            )
+            what = clean_line(f"{b['control_id']} {b['resource_type']} {b['resource_id']}")
+            out.append(f"  {a['status']} -> {b['status']} {what}: {clean_line(b['reason'])}")
     return "\n".join(out) + "\n"

@@ -6,8 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from dynaguard.controls.base import Severity
-
 IAC_HELP = """inputs: .tf / .tf.json (a directory is a module; local modules are followed),
 plan JSON
 (terraform show -json plan.out > plan.json), CloudFormation YAML/JSON (short tags included) and
@@ -55,10 +53,13 @@ def cmd_iac(args: argparse.Namespace) -> int:
 
     from dynaguard.cli.commands import controls_arg, write_report
     from dynaguard.cli.history import check_history_options, record_run
+    from dynaguard.controls.base import Severity
     from dynaguard.engine import new_run_id
     from dynaguard.logs import get_logger, setup_logging
+    from dynaguard.sanitize import clean_line
     from dynaguard.sources.iac.scan import scan_iac
 
+    _check_var_files(args.var_file)
     check_history_options(args)
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
@@ -70,7 +71,7 @@ def cmd_iac(args: argparse.Namespace) -> int:
         run_id=run_id,
     )
     for problem in result.problems:
-        print(f"dynaguard: {problem.describe()}", file=sys.stderr)
+        print(f"dynaguard: {clean_line(problem.describe())}", file=sys.stderr)
     get_logger("cli").info("iac finished: %s", result.report.summary())
     scope: dict[str, object] = {"paths": sorted(str(Path(p).resolve()) for p in args.paths)}
     if args.var_file:
@@ -81,3 +82,23 @@ def cmd_iac(args: argparse.Namespace) -> int:
     write_report(report, args)
     record_run(report, args, "iac")
     return result.exit_code(Severity(args.fail_on))
+
+
+def _check_var_files(names: list[str]) -> None:
+    """A --var-file that is not a readable file is a usage error (exit 2): scanning without the
+    values it was meant to supply would judge other code than the one deployed."""
+    from pathlib import Path
+
+    from dynaguard.errors import UsageError
+    from dynaguard.sanitize import short_repr
+
+    for name in names:
+        path = Path(name)
+        if not path.is_file():
+            what = "a directory" if path.is_dir() else "not found"
+            raise UsageError(f"--var-file {short_repr(name)}: {what}")
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            raise UsageError(f"--var-file {short_repr(name)}: {exc.strerror or exc}") from None

@@ -6,11 +6,12 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 from dynaguard import __version__
-from dynaguard.cli import commands
 from dynaguard.cli.org_options import add_org_options
+from dynaguard.cli.selection import SELECTION_HELP, add_selection_options
 from dynaguard.errors import DynaguardError
 from dynaguard.exit_codes import EXIT_USAGE
 
@@ -25,9 +26,13 @@ EXIT_HELP = """exit codes:
 
 
 def _add_output_options(
-    p: argparse.ArgumentParser, formats: tuple[str, ...] = ("terminal", "json")
+    p: argparse.ArgumentParser,
+    formats: tuple[str, ...] = ("terminal", "json"),
+    *,
+    findings: bool = True,
 ) -> None:
-    """--format (one of ``formats``), --output, --fail-on, --show-passed, --no-color."""
+    """--format (one of ``formats``), --output, --no-color; with ``findings`` (commands that
+    report findings) also --fail-on, --show-passed and --quiet."""
     p.add_argument(
         "--format",
         choices=formats,
@@ -35,6 +40,9 @@ def _add_output_options(
         help=f"report format: {', '.join(formats)} (default: terminal)",
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    p.add_argument("--no-color", action="store_true", help="no colours in the terminal report")
+    if not findings:
+        return
     p.add_argument(
         "--fail-on",
         choices=("low", "medium", "high", "critical"),
@@ -42,7 +50,9 @@ def _add_output_options(
         help="lowest severity of a FAIL that makes the exit code 1 (default: low)",
     )
     p.add_argument("--show-passed", action="store_true", help="list passing findings too")
-    p.add_argument("--no-color", action="store_true", help="no colours in the terminal report")
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="only failing findings and the summary line"
+    )
 
 
 def _add_common_options(p: argparse.ArgumentParser) -> None:
@@ -70,11 +80,7 @@ def _add_aws_options(p: argparse.ArgumentParser) -> None:
         help="region to scan (repeatable; default: the profile's region)",
     )
     g.add_argument("--all-regions", action="store_true", help="scan every enabled region")
-    g.add_argument("--prefix", help="only tables whose name starts with PREFIX")
-    g.add_argument("--match", metavar="REGEX", help="only tables whose name matches REGEX")
-    g.add_argument(
-        "--table", action="append", default=[], metavar="NAME", help="only this table (repeatable)"
-    )
+    add_selection_options(p.add_argument_group("which resources", SELECTION_HELP))
     a = p.add_argument_group("credentials and endpoint")
     a.add_argument("--profile", help="AWS named profile")
     a.add_argument("--role-arn", help="assume this role first")
@@ -98,7 +104,7 @@ def _add_history_options(p: argparse.ArgumentParser) -> None:
 
 # Commands living in their own module ``dynaguard.cli.<name>``, each exposing
 # ``register(subparsers, common)`` that adds its parser and sets ``func``.
-EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision", "history", "merge")
+EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision", "history", "merge", "drill")
 # Commands registered by a module of another name.
 COMMAND_MODULES = {"diff": "history"}
 
@@ -119,10 +125,42 @@ def _register_extra(sub: Any, name: str) -> None:
     module.register(sub, CommonOptions)
 
 
+def _command(name: str) -> Any:
+    """``dynaguard.cli.commands.<name>``, imported when the command runs (not for --help)."""
+
+    def call(args: argparse.Namespace) -> int:
+        from dynaguard.cli import commands
+
+        return int(getattr(commands, name)(args))
+
+    return call
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors are one line on stderr (and exit 2), not the whole usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+CONFIG_NAMES = ("dynaguard.yaml", ".dynaguard.yaml")
+
+
+def discover_config(args: argparse.Namespace) -> None:
+    """Without --config, ./dynaguard.yaml (or ./.dynaguard.yaml) is the configuration."""
+    if not hasattr(args, "config") or args.config:
+        return
+    for name in CONFIG_NAMES:
+        if Path(name).is_file():
+            args.config = name
+            print(f"dynaguard: using the configuration in ./{name}", file=sys.stderr)
+            return
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser; with ``only`` (the command being run) the other command modules are
     not imported, so a command's start-up does not pay for the others' imports."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="dynaguard",
         description="Audit Amazon DynamoDB against the dynaguard security baseline.",
         epilog=EXIT_HELP,
@@ -148,7 +186,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         help="import the findings into AWS Security Hub (each finding's region); resolve "
         "what passes now, archive what is gone (policy: security-hub-export-policy.json)",
     )
-    scan.set_defaults(func=commands.cmd_scan)
+    scan.set_defaults(func=_command("cmd_scan"))
 
     demo = sub.add_parser("demo", help="run the whole story on an embedded AWS emulator")
     demo.add_argument(
@@ -158,7 +196,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     _add_common_options(demo)
     _add_output_options(demo)
-    demo.set_defaults(func=commands.cmd_demo)
+    demo.set_defaults(func=_command("cmd_demo"))
 
     for name in EXTRA_COMMANDS:
         if only is None or only == name or COMMAND_MODULES.get(only) == name:
@@ -166,7 +204,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     ctl = sub.add_parser("controls", help="list the baseline controls and framework mappings")
     ctl.add_argument("--format", choices=("terminal", "json"), default="terminal")
-    ctl.set_defaults(func=commands.cmd_controls)
+    ctl.set_defaults(func=_command("cmd_controls"))
     return parser
 
 
@@ -179,10 +217,13 @@ def run(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    discover_config(args)
     try:
         return int(args.func(args))
     except DynaguardError as exc:
-        print(f"dynaguard: error: {exc}", file=sys.stderr)
+        from dynaguard.sanitize import clean
+
+        print(f"dynaguard: error: {clean(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("dynaguard: interrupted", file=sys.stderr)

@@ -20,7 +20,12 @@ CONTENT_TYPES = {"json": "application/json", "sarif": "application/sarif+json"}
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from dynaguard.cli.commands import _aws_options, controls_arg, export_to_security_hub
+    from dynaguard.cli.commands import (
+        _aws_options,
+        controls_arg,
+        export_to_security_hub,
+        show_last_drills,
+    )
     from dynaguard.cli.history import check_history_options, record_run
     from dynaguard.cli.org_options import account_selection, rate_limit, shard_spec, workers
     from dynaguard.engine import new_run_id
@@ -52,6 +57,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         result.scope = scan_scope(args)
         result.config_path = args.config
         write_result(result, args, options)
+        show_last_drills(result.to_report, args)
         record_run(result, args, "scan")
         code = result.exit_code(Severity(args.fail_on))
         if args.security_hub:

@@ -54,7 +54,11 @@ FACTS = frozenset(
         "region.backup",  # AWS Backup plans and selections
         "region.dax",  # DAX DescribeClusters
         "region.vpcs",  # EC2 DescribeVpcs + DescribeVpcEndpoints
+        # The same reads, made only in a region where a table's resource or stream policy
+        # names aws:SourceVpc / aws:SourceVpce (DDB.006 trusts the account's own endpoints).
+        "policy.network",
         "account.iam",  # IAM GetAccountAuthorizationDetails
+        "region.alarms",  # CloudWatch DescribeAlarms
     }
 )
 

@@ -20,6 +20,7 @@ from dynaguard.controls.registry import control
 from dynaguard.model import Fact, Known, RegionScope, Table, Unknown
 from dynaguard.model.outsiders import Trust
 from dynaguard.model.policy_access import Exposure, exposure
+from dynaguard.model.resources import IAC_STREAM_LABEL
 
 MAX_SHOWN = 5
 
@@ -32,8 +33,8 @@ def table_arn(table: Table) -> str:
 
 
 def stream_arn(table: Table) -> str:
-    """The stream's ARN; for code, every stream of the table (its label is not known yet)."""
-    return table.stream_arn or f"{table_arn(table)}/stream/*"
+    """The stream's ARN; for code, the stand-in every IaC source renders (no label yet)."""
+    return table.stream_arn or f"{table_arn(table)}/stream/{IAC_STREAM_LABEL}"
 
 
 def trust_for(table: Table, scope: RegionScope, baseline: Baseline) -> Trust:
@@ -90,7 +91,7 @@ def _shown(items: list[str]) -> str:
     title="Table access restricted to trusted accounts and principals",
     severity="high",
     subject="table",
-    facts={"table.resource_policy", "region.vpcs"},
+    facts={"table.resource_policy", "policy.network"},
     rationale="A resource policy can grant access to principals outside the account; a "
     "wildcard principal without an account or organisation condition opens the table (or its "
     "stream) to anyone with AWS credentials.",

@@ -15,11 +15,13 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from dynaguard import __version__
 from dynaguard.controls.base import Control, Severity, Status
+from dynaguard.controls.code_fixes import code_fix
 from dynaguard.controls.registry import all_controls
 from dynaguard.report import Finding, Report
 
@@ -43,7 +45,21 @@ def _rule_name(control: Control) -> str:
     return "".join(w.capitalize() for w in re.findall(r"[A-Za-z0-9]+", control.title))
 
 
-def rule(control: Control) -> dict[str, Any]:
+_LANGUAGE = {"terraform": "Terraform", "cloudformation": "CloudFormation"}
+
+
+def rule(control: Control, code_kinds: Iterable[str] = ()) -> dict[str, Any]:
+    """The rule of ``control``. Its help carries the fix to write in each language of code the
+    report's findings of that control came from (``code_kinds``), else the general recipe."""
+    fixes = [
+        (_LANGUAGE[kind], fix)
+        for kind in sorted({"terraform" if k == "plan" else k for k in code_kinds})
+        if kind in _LANGUAGE and (fix := code_fix(control.id, kind))
+    ] or [("", control.remediation)]
+    text = "\n\n".join(f"Fix{f' in {lang}' if lang else ''}: {fix}" for lang, fix in fixes)
+    markdown = "\n\n".join(
+        f"**Fix{f' in {lang}' if lang else ''}:** `{fix}`" for lang, fix in fixes
+    )
     frameworks = [f"{k}: {i}" for k, ids in control.frameworks.items() for i in ids]
     return {
         "id": control.id,
@@ -51,8 +67,8 @@ def rule(control: Control) -> dict[str, Any]:
         "shortDescription": {"text": control.title},
         "fullDescription": {"text": control.rationale},
         "help": {
-            "text": f"{control.rationale}\n\nFix: {control.remediation}",
-            "markdown": f"{control.rationale}\n\n**Fix:** `{control.remediation}`",
+            "text": f"{control.rationale}\n\n{text}",
+            "markdown": f"{control.rationale}\n\n{markdown}",
         },
         "defaultConfiguration": {"level": _LEVEL[control.severity]},
         "properties": {
@@ -106,7 +122,7 @@ def _fingerprint(finding: Finding) -> str:
             finding.region or "unknown",  # as before region became None for unknown
         )
     )
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def result(finding: Finding, rule_index: int) -> dict[str, Any]:
@@ -123,6 +139,8 @@ def result(finding: Finding, rule_index: int) -> dict[str, Any]:
             "region": finding.region,
         },
     }
+    if finding.remediation:
+        out["properties"]["fix"] = finding.remediation
     if finding.status is Status.UNKNOWN:
         out["kind"], out["level"] = "review", "none"
     else:
@@ -144,6 +162,10 @@ _REPORTED = (Status.FAIL, Status.SUPPRESSED, Status.UNKNOWN)
 def to_sarif(report: Report) -> dict[str, Any]:
     controls = all_controls()
     index = {c.id: i for i, c in enumerate(controls)}
+    kinds: dict[str, set[str]] = {}
+    for finding in report.findings:
+        if finding.source is not None and finding.source.is_code and finding.remediation:
+            kinds.setdefault(finding.control_id, set()).add(finding.source.value)
     results = [
         result(f, index[f.control_id])
         for f in report.findings
@@ -156,7 +178,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": INFORMATION_URI,
-                "rules": [rule(c) for c in controls],
+                "rules": [rule(c, kinds.get(c.id, ())) for c in controls],
             }
         },
         "automationDetails": {"id": f"dynaguard/{report.source}/"},

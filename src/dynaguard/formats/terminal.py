@@ -15,6 +15,7 @@ from rich.text import Text
 
 from dynaguard.controls.base import Severity, Status
 from dynaguard.report import Finding, Report
+from dynaguard.sanitize import clean_fields, safe_console
 
 STYLE = {
     Status.PASS: "green",
@@ -60,8 +61,11 @@ def render(
     width: int | None = None,
     quiet: bool = False,
 ) -> str:
+    # every string from AWS or a file, escaped before rich sees it (rich passes ESC, OSC 8, C1
+    # and bidi characters through); rich markup is never parsed: data only goes in as Text
+    report = clean_fields(report)
     buf = io.StringIO()
-    console = Console(
+    console = safe_console(
         file=buf,
         force_terminal=color,
         no_color=not color,
@@ -76,6 +80,8 @@ def render(
         _render_summary_tables(console, report)
     else:
         _render_failing(console, report)
+    if report.config_path and not quiet:
+        console.print(Text(f"config: {report.config_path}", style="dim"))
     console.print(_summary_line(report))
     # rich pads table cells to the column width; trailing blanks only add noise to files/diffs
     return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
@@ -132,7 +138,7 @@ def _render_groups(console: Console, report: Report, show_passed: bool) -> None:
                 detail.append(f"\n  suppressed: {f.suppression}", style="magenta")
             table.add_row(
                 Text(f.status.value, style=STYLE[f.status]),
-                f.control_id,
+                Text(f.control_id),
                 Text(f.severity.value, style=SEVERITY_STYLE[f.severity]),
                 detail,
             )
@@ -170,12 +176,12 @@ def _render_summary_tables(console: Console, report: Report) -> None:
         found = rows[control_id]
         count = {s: sum(1 for f in found if f.status is s) for s in Status}
         by_control.add_row(
-            control_id,
+            Text(control_id),
             Text(found[0].severity.value, style=SEVERITY_STYLE[found[0].severity]),
             Text(str(count[Status.FAIL]), style=STYLE[Status.FAIL] if count[Status.FAIL] else ""),
             str(count[Status.UNKNOWN]),
             str(count[Status.PASS]),
-            found[0].title,
+            Text(found[0].title),
         )
     console.print(by_control)
     console.print()

@@ -1,9 +1,20 @@
 """The normalized model shared by every source, control, remediation and format."""
 
-from dynaguard.model.facts import NOT_COLLECTED, Fact, Known, Origin, Unknown, fmap, known
+from dynaguard.model.alarms import AlarmMetric, CloudWatchAlarms, MetricAlarm
+from dynaguard.model.facts import (
+    NOT_COLLECTED,
+    Fact,
+    Known,
+    Origin,
+    SourceKind,
+    Unknown,
+    fmap,
+    known,
+)
 from dynaguard.model.inventory import AccountScope, Inventory, RegionScope
 from dynaguard.model.resources import (
     AWS_MANAGED_DYNAMODB_ALIAS,
+    BackupRegionSettings,
     BackupSelection,
     DaxCluster,
     Encryption,
@@ -30,7 +41,10 @@ __all__ = [
     "AWS_MANAGED_DYNAMODB_ALIAS",
     "NOT_COLLECTED",
     "AccountScope",
+    "AlarmMetric",
+    "BackupRegionSettings",
     "BackupSelection",
+    "CloudWatchAlarms",
     "DaxCluster",
     "Encryption",
     "Fact",
@@ -39,6 +53,7 @@ __all__ = [
     "KeyManager",
     "KmsKey",
     "Known",
+    "MetricAlarm",
     "Origin",
     "Pitr",
     "PolicyDocument",
@@ -48,6 +63,7 @@ __all__ = [
     "Scaling",
     "ScalingPolicy",
     "SecondaryIndex",
+    "SourceKind",
     "Stream",
     "Table",
     "TagCondition",

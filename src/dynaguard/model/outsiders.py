@@ -44,6 +44,14 @@ from dynaguard.model.policy_conditions import (
 
 MAX_NAMED = 16  # distinct untrusted values of one kind a policy may name before we give up
 _ACCOUNT = re.compile(r"^\d{12}$")
+# Keys whose values have parts (an ARN's account, an org path's organisation) that a pattern
+# elsewhere in the value does not blur.
+_STRUCTURED_KEYS = (
+    "aws:principalarn",
+    "aws:sourcearn",
+    "aws:principalorgpaths",
+    "aws:sourceorgpaths",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +144,14 @@ def _collect(statements: Iterable[Statement], trust: Trust) -> _Named:
 
 def _collect_condition(key: str, values: tuple[str, ...], named: _Named) -> None:
     for v in values:
-        if wildcard.has_wildcard(v) and key not in ("aws:principalarn", "aws:sourcearn"):
-            continue
+        structured = (
+            "aws:principalarn",
+            "aws:sourcearn",
+            "aws:principalorgpaths",
+            "aws:sourceorgpaths",
+        )
+        if wildcard.has_wildcard(v) and key not in structured:
+            continue  # a pattern names no value; the parts of an ARN or org path may
         if key in ("aws:principalaccount", "aws:sourceaccount", "aws:userid"):
             if _ACCOUNT.match(v):
                 named.accounts.add(v)

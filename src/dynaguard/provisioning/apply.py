@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from dynaguard.logs import get_logger
 from dynaguard.model.aws_rules import DEFAULT_PITR_DAYS
+from dynaguard.provisioning.alarms import verify_alarm
 from dynaguard.provisioning.requests import Step
 
 log = get_logger("provision")
@@ -226,6 +227,7 @@ VERIFIERS: dict[str, Callable[[Executor, Step], None]] = {
     "scaling_policy": _verify_policy,
     "resource_policy": _verify_policy_document,
     "replica": _verify_replica,
+    "alarm": verify_alarm,
 }
 
 

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dynaguard.model import Fact, KmsKey, Scaling, Table
+from dynaguard.model import Fact, KmsKey, Known, Scaling, Table
 from dynaguard.model.aws_rules import parse_kms_arn
 from dynaguard.provisioning.spec import TableSpec
 from dynaguard.provisioning.to_model import AccountFacts, key_arns
-from dynaguard.sources.aws.backup import collect_backup_selections
+from dynaguard.sources.aws.backup import collect_backup_selections, collect_backup_settings
 from dynaguard.sources.aws.breaker import BreakerBoard
 from dynaguard.sources.aws.dynamodb import collect_table
 from dynaguard.sources.aws.failures import ReadError
@@ -37,6 +37,7 @@ class ExistingTable:
     table: Table
     description: Mapping[str, Any]
     scaling: Fact[Scaling]
+    key: Fact[KmsKey] | None = None  # the KMS key it uses, as DescribeKey reports it
 
 
 class ProvisionSession:
@@ -65,6 +66,7 @@ class ProvisionSession:
             partition=self.session.partition(self.region),
             kms_keys=keys,
             backup_selections=collect_backup_selections(self.reader),
+            backup_settings=collect_backup_settings(self.reader),
         )
 
     def existing_table(self, name: str) -> ExistingTable | None:
@@ -77,4 +79,10 @@ class ProvisionSession:
             raise
         read = collect_table(self.reader, name, EXISTING_TABLE_FACTS, description)
         scaling = collect_scaling(self.reader)
-        return ExistingTable(read.table, description, scaling)
+        enc = read.table.encryption
+        key = (
+            collect_key(self.reader, enc.value.key_ref, rotation=False)
+            if isinstance(enc, Known) and enc.value.kms and enc.value.key_ref
+            else None
+        )
+        return ExistingTable(read.table, description, scaling, key)

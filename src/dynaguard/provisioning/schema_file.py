@@ -23,7 +23,7 @@ class SchemaError(DynaguardError):
 
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
-        self.problems = tuple(sorted(problems, key=lambda p: p.line or 0))
+        self.problems = tuple(sorted(problems, key=lambda p: (p.line is None, p.line or 0)))
         shown = [p.describe(source) for p in self.problems[:MAX_PROBLEMS_SHOWN]]
         if len(problems) > MAX_PROBLEMS_SHOWN:
             shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more")

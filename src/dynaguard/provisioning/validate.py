@@ -43,12 +43,16 @@ if TYPE_CHECKING:
 class SpecDefaults:
     """What fills the schema's silences: command-line values and the configured baseline."""
 
-    region: str | None = None
+    region: str | None = None  # --region: the schema's region must agree with it
+    # AWS_REGION / AWS_DEFAULT_REGION / the profile: used only when neither --region nor the
+    # schema gives one
+    fallback_region: str | None = None
     kms_key_arn: str | None = None  # --kms-key
     table_name: str | None = None  # --name (overrides the schema's table_name)
     tags: Mapping[str, str] = field(default_factory=dict)  # --tag KEY=VALUE
     baseline: Baseline = field(default_factory=Baseline)
     enforce_required_tags: bool = True  # False when DDB.017 is disabled in the config
+    alarm_topic: str | None = None  # --alarm-topic: create the DDB.018 throttling alarms
 
 
 def build_spec(raw: Any, defaults: SpecDefaults, source: str) -> TableSpec:
@@ -124,6 +128,7 @@ def _spec(node: TableSchema, problems: Problems, defaults: SpecDefaults, source:
         replicas=read_replicas(problems, node, region, encryption, defaults.baseline),
         resource_policy=read_resource_policy(problems, node),
         table_class=node.table_class or "STANDARD",
+        alarm_topic=defaults.alarm_topic,
         source=source,
         defaults_applied=tuple(applied),
     )
@@ -145,7 +150,7 @@ def _region(problems: Problems, node: TableSchema, defaults: SpecDefaults) -> st
     region = node.region
     if region and defaults.region and region != defaults.region:
         problems.add("region", f"the schema says {region} but --region says {defaults.region}")
-    region = region or defaults.region
+    region = region or defaults.region or defaults.fallback_region
     if region is None:
         problems.add("region", "no region: set it in the schema, pass --region or configure one")
     return region

@@ -9,6 +9,7 @@ the callbacks, on one thread (see scheduler.py).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
@@ -25,7 +26,7 @@ from dynaguard.model import (
     Table,
     Unknown,
 )
-from dynaguard.sources.aws import backup, dax, dynamodb, iam, kms, scaling, vpcs
+from dynaguard.sources.aws import backup, cloudwatch, dax, dynamodb, iam, kms, scaling, vpcs
 from dynaguard.sources.aws.breaker import BreakerBoard
 from dynaguard.sources.aws.dynamodb import TableRead
 from dynaguard.sources.aws.options import AwsOptions
@@ -43,20 +44,38 @@ from dynaguard.sources.aws.session import AwsSession
 # Region-wide reads: fact -> (RegionScope field, collector).
 REGION_READS: dict[str, tuple[tuple[str, Callable[[RegionReader], Fact[Any]]], ...]] = {
     "region.scaling": (("scaling", scaling.collect_scaling),),
-    "region.backup": (("backup_selections", backup.collect_backup_selections),),
+    "region.backup": (
+        ("backup_selections", backup.collect_backup_selections),
+        ("backup_settings", backup.collect_backup_settings),
+    ),
     "region.dax": (("dax_clusters", dax.collect_dax_clusters),),
     "region.vpcs": (
         ("vpcs", vpcs.collect_vpcs),
         ("vpc_endpoints", vpcs.collect_vpc_endpoints),
     ),
+    "region.alarms": (("alarms", cloudwatch.collect_alarms),),
 }
+
+
+def names_network_path(table: Table) -> bool:
+    """Does the table's resource or stream policy name aws:SourceVpc or aws:SourceVpce?"""
+    for fact in (table.resource_policy, table.stream_policy):
+        if isinstance(fact, Known) and fact.value is not None:
+            doc = fact.value
+            text = doc.raw if doc.raw is not None else json.dumps(doc.statements, default=str)
+            if "aws:sourcevpc" in text.lower():
+                return True
+    return False
+
+
 # Facts that need no table at all; any other fact needs ListTables.
 TABLELESS_FACTS = frozenset({"region.dax", "region.vpcs", "account.iam"})
-# Region-wide reads that only judge tables (scaling: DDB.004, backup selections: DDB.005): made
+# Region-wide reads that only judge tables (scaling: DDB.004, backup selections and region
+# settings: DDB.005, CloudWatch alarms: DDB.018): made
 # once the region's listing shows a selected table, never in an empty region. An empty region
 # costs ListTables, DAX DescribeClusters (where DAX is offered) and the VPC reads (DDB.015
 # judges VPCs whether or not tables exist): the fewest calls the controls allow.
-TABLE_SCOPED_READS = frozenset({"region.scaling", "region.backup"})
+TABLE_SCOPED_READS = frozenset({"region.scaling", "region.backup", "region.alarms"})
 TABLE_READ_FACTS = (
     frozenset({"table.describe", "table.pitr", "table.ttl", "table.tags", "table.resource_policy"})
     | dynamodb.NEEDS_DESCRIBE
@@ -93,6 +112,7 @@ class AccountRun:
         self._iam: Fact[Any] = NOT_COLLECTED
         self._keys: dict[tuple[str, str], Fact[KmsKey] | None] = {}  # None: requested
         self._replicas: dict[tuple[str, str], ReplicaState | None] = {}
+        self._network_requested: set[str] = set()
 
     @property
     def tables_listed(self) -> int:
@@ -148,7 +168,7 @@ class AccountRun:
 
     def _list_tables(self, reader: RegionReader) -> Fact[tuple[str, ...]]:
         return reader.fact(
-            lambda: tuple(dynamodb.list_table_names(reader, self.options.selects)),
+            lambda: tuple(dynamodb.list_table_names(reader, self.options.selection.lists_table)),
             dynamodb.DDB,
             "ListTables",
         )
@@ -170,18 +190,32 @@ class AccountRun:
         table = read.table
         self._reads[(table.region, table.name)] = read
         self._request_keys(scheduler, table.region, key_refs(table.encryption))
+        if "policy.network" in self.facts and names_network_path(table):
+            self._request_network(scheduler, table.region)
+
+    def _request_network(self, scheduler: Scheduler, region: str) -> None:
+        """The region's VPCs and endpoints, once, for a policy that names aws:SourceVpc(e)
+        (already on their way when DDB.015 asked for region.vpcs)."""
+        if "region.vpcs" in self.facts or region in self._network_requested:
+            return
+        self._network_requested.add(region)
+        reader = self.reader(region)
+        for field, read in REGION_READS["region.vpcs"]:
+            then = partial(self._on_region_fact, region, field)
+            scheduler.submit(partial(read, reader), then)
 
     def _check_explicit_names(self) -> None:
         """A named table found in no scanned region is a usage error, not a silent pass."""
-        if not self.options.tables or any(isinstance(f, Unknown) for f in self._listings.values()):
+        selection = self.options.selection
+        if not selection.tables or any(isinstance(f, Unknown) for f in self._listings.values()):
             return
         found = {n for f in self._listings.values() if isinstance(f, Known) for n in f.value}
-        missing = sorted(set(self.options.tables) - found)
+        missing = sorted(set(selection.tables) - found)
         if missing:
             raise UsageError(
                 f"table(s) not found in {', '.join(self.regions)}: {', '.join(missing)}"
-                + (f" (with prefix {self.options.prefix!r})" if self.options.prefix else "")
-                + (f" (matching {self.options.match!r})" if self.options.match else "")
+                + (f" (with prefix {selection.prefix!r})" if selection.prefix else "")
+                + (f" (matching {selection.match!r})" if selection.match else "")
             )
 
     # -- replicas and keys ----------------------------------------------------------------

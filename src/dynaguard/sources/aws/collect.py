@@ -58,8 +58,10 @@ def collect(
     ``session``: reuse an open session (its credentials and clients) with these ``options``.
 
     ``progress(done, total)`` is called after each finished read task; ``total`` grows as
-    listings reveal tables. Raises AuditError when the identity or the region list cannot be
-    read, UsageError for bad options or a named table found in no scanned region.
+    listings reveal tables. Only what ``options.selection`` selects is kept (tables by the
+    listing, DAX clusters by name). Raises AuditError when the identity or the region list
+    cannot be read, UsageError for bad options or a named table or DAX cluster found in no
+    scanned region.
     """
     wanted = with_implied(facts)
     session = (
@@ -80,7 +82,11 @@ def collect(
         scheduler.run()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return Inventory("aws", regions=run.region_scopes(), accounts=(run.account_scope(),))
+    inventory = Inventory("aws", regions=run.region_scopes(), accounts=(run.account_scope(),))
+    missing = options.selection.missing_dax_clusters(inventory)
+    if missing:
+        raise UsageError(f"DAX cluster(s) not found in {', '.join(regions)}: {', '.join(missing)}")
+    return options.selection.narrow(inventory)
 
 
 def resolve_regions(options: AwsOptions, session: AwsSession) -> tuple[str, ...]:

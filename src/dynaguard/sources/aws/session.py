@@ -27,6 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound, Unk
 from dynaguard import __version__
 from dynaguard.errors import AuditError, UsageError
 from dynaguard.logs import get_logger
+from dynaguard.sanitize import short_repr
 from dynaguard.sources.aws.failures import read_error
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.pacing import TokenBucket
@@ -97,12 +98,15 @@ class AwsSession:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = self._boto.client(
-                    service,
-                    region_name=region,
-                    endpoint_url=self.options.endpoint_url,
-                    config=self._config,
-                )
+                try:
+                    client = self._boto.client(
+                        service,
+                        region_name=region,
+                        endpoint_url=self.options.endpoint_url,
+                        config=self._config,
+                    )
+                except ValueError as exc:  # "Invalid endpoint": e.g. a profile's endpoint_url
+                    raise UsageError(f"{service} client: {short_repr(str(exc), 200)}") from None
                 if self.recorder is not None:
                     self.recorder.attach(client)
                 self.attach_pacing(client, region)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from dynaguard.sources.cloudformation.context import CfnContext
 from dynaguard.sources.cloudformation.language_extensions import expand_language_extensions
+from dynaguard.sources.cloudformation.map_alarms import map_alarms
 from dynaguard.sources.cloudformation.map_services import (
     map_backup,
     map_dax,
@@ -58,4 +59,5 @@ def load_cloudformation(path: Path) -> tuple[Declared | None, list[InputProblem]
     declared.selections = map_backup(ctx)
     declared.iam_policies = map_iam(ctx)
     declared.vpcs, declared.endpoints = map_network(ctx)
+    declared.alarms, declared.unresolved_alarms = map_alarms(ctx)
     return declared, loaded.problems + problems

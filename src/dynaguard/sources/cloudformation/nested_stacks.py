@@ -25,8 +25,8 @@ from typing import Any
 
 from dynaguard.sources.cloudformation.resolve import Render, Resolver
 from dynaguard.sources.cloudformation.template import LoadedTemplate, resource_blocks
+from dynaguard.sources.iac.blocks import Block
 from dynaguard.sources.iac.problems import InputProblem
-from dynaguard.sources.terraform.block import TfBlock
 
 STACK = "AWS::CloudFormation::Stack"
 MAX_DEPTH = 5  # CloudFormation allows deeper nesting; templates seen in practice do not
@@ -56,10 +56,10 @@ def nested_blocks(
     prepare: Prepare,
     render: Render,
     depth: int = 0,
-) -> tuple[list[TfBlock], list[InputProblem]]:
+) -> tuple[list[Block], list[InputProblem]]:
     """The resources of every local nested stack of ``parent`` (recursively), named into
     the parent's unit; ``raw_resources`` gains them under the same names."""
-    blocks: list[TfBlock] = []
+    blocks: list[Block] = []
     problems: list[InputProblem] = []
     resources = parent.data.get("Resources") or {}
     for logical_id, resource in resources.items():

@@ -1,5 +1,5 @@
 """Load a template with cfn-lint's decoder (YAML with short tags, or JSON; line numbers kept)
-into ``TfBlock`` values: one per resource, Properties resolved by ``Resolver``.
+into ``Block`` values: one per resource, Properties resolved by ``Resolver``.
 
 A resource whose ``Condition`` is false is not created and is left out; one whose condition
 cannot be decided is kept (judged as if created: the conservative reading).
@@ -14,10 +14,10 @@ from typing import Any
 
 from dynaguard.model import Origin, Unknown
 from dynaguard.sources.cloudformation.resolve import Resolver
+from dynaguard.sources.iac.blocks import Block
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
 from dynaguard.sources.iac.suppressions import inline_suppressions
-from dynaguard.sources.terraform.block import TfBlock
-from dynaguard.sources.terraform.sources import display_path
 
 
 @dataclass(slots=True)
@@ -59,7 +59,7 @@ def _line(node: Any, fallback: int = 1) -> tuple[int, int]:
     return start.line + 1, (end.line + 1 if end is not None else start.line + 1)
 
 
-def resource_blocks(loaded: LoadedTemplate, resolver: Resolver) -> list[TfBlock]:
+def resource_blocks(loaded: LoadedTemplate, resolver: Resolver) -> list[Block]:
     blocks = []
     resources = loaded.data.get("Resources") or {}
     for logical_id, resource in resources.items():
@@ -80,7 +80,7 @@ def resource_blocks(loaded: LoadedTemplate, resolver: Resolver) -> list[TfBlock]
             else {"Properties": Unknown("Properties unresolved")}
         )
         blocks.append(
-            TfBlock(
+            Block(
                 str(resource.get("Type", "")),
                 str(logical_id),
                 origin,

@@ -77,6 +77,8 @@ def _json_kind(path: Path) -> str | None:
         for r in resources.values()
     ):
         return "template"
+    if isinstance(resources, dict) and any(str(k).startswith("Fn::ForEach::") for k in resources):
+        return "template"  # AWS::LanguageExtensions: every resource inside a loop
     return None
 
 

@@ -17,7 +17,7 @@ from dynaguard.config import Config
 from dynaguard.controls.base import Severity
 from dynaguard.engine import choose_controls, new_run_id, report_from_inventory, resolve_config
 from dynaguard.exit_codes import EXIT_INCOMPLETE, EXIT_OK
-from dynaguard.report import Report
+from dynaguard.report import Finding, Report
 from dynaguard.sources.iac.declared import Declared, inventory_of
 from dynaguard.sources.iac.discovery import discover
 from dynaguard.sources.iac.problems import InputProblem
@@ -74,6 +74,23 @@ def _other_loaders(plans: list[Path], templates: list[Path]) -> Iterable[tuple[L
         yield load_cloudformation, scanned_alone(templates)
 
 
+def without_placeholders(report: Report) -> Report:
+    """Findings say ``account_id`` / ``region`` null where the code does not tell them: the
+    stand-ins the model needs (``IAC_ACCOUNT``, ``UNKNOWN_REGION``) never reach a report."""
+    from dataclasses import replace
+
+    from dynaguard.sources.iac.declared import IAC_ACCOUNT, UNKNOWN_REGION
+
+    def clean(f: Finding) -> Finding:
+        account = None if f.account_id == IAC_ACCOUNT else f.account_id
+        region = None if f.region == UNKNOWN_REGION else f.region
+        if (account, region) == (f.account_id, f.region):
+            return f
+        return replace(f, account_id=account, region=region)
+
+    return replace(report, findings=tuple(clean(f) for f in report.findings))
+
+
 def scan_iac(
     paths: Sequence[str | Path],
     *,
@@ -94,7 +111,9 @@ def scan_iac(
         "tables": sum(len(u.tables) for u in units),
         "input_problems": len(problems),
     }
-    report = report_from_inventory(inventory, selected, cfg, run_id or new_run_id(), stats)
+    report = without_placeholders(
+        report_from_inventory(inventory, selected, cfg, run_id or new_run_id(), stats)
+    )
     if problems or notices:
         from dataclasses import replace
 

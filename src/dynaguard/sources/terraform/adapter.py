@@ -5,22 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from dynaguard.sources.iac.blocks import Block
 from dynaguard.sources.iac.declared import Declared
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
-from dynaguard.sources.terraform.block import TfBlock
+from dynaguard.sources.terraform.backup_settings import map_backup_settings
 from dynaguard.sources.terraform.context import TfContext
 from dynaguard.sources.terraform.hcl import HclConverter
 from dynaguard.sources.terraform.loader import load_all, var_files_for
+from dynaguard.sources.terraform.map_alarms import map_alarms
 from dynaguard.sources.terraform.map_services import map_backup, map_dax, map_network, map_scaling
 from dynaguard.sources.terraform.map_tables import map_tables
 from dynaguard.sources.terraform.modules import unreadable_modules
 from dynaguard.sources.terraform.null_values import assigned_variables
 from dynaguard.sources.terraform.policies import map_iam_policies
-from dynaguard.sources.terraform.sources import SourceFiles, display_path
+from dynaguard.sources.terraform.sources import SourceFiles
 
 
 def declared_from_blocks(
-    blocks: Iterable[TfBlock], unit: str, source: str, ids: Mapping[str, str] | None = None
+    blocks: Iterable[Block], unit: str, source: str, ids: Mapping[str, str] | None = None
 ) -> Declared:
     """Map converted blocks (from HCL or a plan) into one Declared unit."""
     declared = Declared(source=source, unit=unit)
@@ -29,8 +32,10 @@ def declared_from_blocks(
     declared.dax_clusters = map_dax(ctx)
     declared.targets, declared.policies = map_scaling(ctx)
     declared.selections = map_backup(ctx)
+    declared.backup_settings = map_backup_settings(ctx)
     declared.vpcs, declared.endpoints = map_network(ctx)
     declared.iam_policies = map_iam_policies(ctx)
+    declared.alarms, declared.unresolved_alarms = map_alarms(ctx)
     return declared
 
 

@@ -28,12 +28,13 @@ import tfparse  # type: ignore[import-untyped]
 
 from dynaguard.sources.iac.discovery import is_terraform_file
 from dynaguard.sources.iac.problems import InputProblem
-from dynaguard.sources.terraform.dynamic_blocks import parse_keeping_dynamic_blocks
+from dynaguard.sources.terraform.parse_mirror import parse_through_mirror
 from dynaguard.sources.terraform.sources import display_path
 
 _LOCAL_SOURCE = re.compile(r"""\bsource\s*=\s*"(\.{1,2}/[^"]*)\"""")
 _ERROR_AT = re.compile(
-    r"(?P<file>[^\s:]+\.tf(?:\.json)?):(?P<line>\d+)(?:,\d+(?:-\d+)?)?:\s*(?P<msg>.*)"
+    # FILE:LINE[,COL[-LINE[,COL]]]: message (HCL's diagnostic ranges)
+    r"(?P<file>[^\s:]+\.tf(?:\.json)?):(?P<line>\d+)(?:,\d+(?:-\d+(?:,\d+)?)?)?:\s*(?P<msg>.*)"
 )
 _AUTO_VARS = ("terraform.tfvars", "terraform.tfvars.json")
 
@@ -102,6 +103,7 @@ def parse_error(message: str, root: Path) -> InputProblem:
     """One clear line from tfparse's error: file, line and the HCL diagnostic."""
     match = _ERROR_AT.search(message)
     if match is None:
+        message = message.replace("unable to create TerraformConverter: ", "")  # tfparse's
         return InputProblem(display_path(root), None, f"cannot load Terraform: {message}")
     file = root / match.group("file")
     return InputProblem(display_path(file), int(match.group("line")), match.group("msg").strip())
@@ -136,7 +138,7 @@ def load_module(root: Path, wanted: set[Path] | None, var_files: list[Path]) -> 
     loaded = LoadedModule(root, wanted)
     try:
         names = var_files_for(root, var_files)
-        loaded.parsed = parse_keeping_dynamic_blocks(root, names, _parse)
+        loaded.parsed = parse_through_mirror(root, names, _parse)
         return loaded
     except tfparse.ParseError as exc:
         first = parse_error(str(exc), root)

@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
 from dynaguard.sources.terraform.expressions import block_attribute, child_blocks
-from dynaguard.sources.terraform.sources import display_path
 
 MODULES_JSON = Path(".terraform") / "modules" / "modules.json"
 REGISTRY_HOST = "registry.terraform.io/"
@@ -162,4 +162,5 @@ def unreadable_modules(root: Path, wanted: set[Path] | None = None) -> list[Inpu
             elif found.is_dir() and (found, key) not in seen:
                 seen.add((found, key))
                 pending.append((found, f"{key}."))
-    return sorted(problems, key=lambda p: (p.file, p.line or 0))
+    unique = {(p.file, p.line): p for p in problems}  # a module called twice: one line
+    return sorted(unique.values(), key=lambda p: (p.file, p.line or 0))

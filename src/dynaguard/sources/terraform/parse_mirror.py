@@ -1,18 +1,12 @@
-"""Keep every block a ``dynamic`` block generates: a work-around for tfparse dropping one.
+"""Parse a Terraform root module through a scratch mirror holding rewritten copies.
 
-tfparse (0.6.x, ``getChildBlocks`` in its converter) tells the blocks a ``dynamic`` block
-generated from the static ones by their line numbers, and keeps at most ``n - 1`` of the
-``n`` generated blocks that start before the end of a static sibling. So a resource whose
-``dynamic "replica"`` comes before a static block (``server_side_encryption``, ``timeouts``)
-silently loses its last generated block: the terraform-aws-modules DynamoDB table module with
-one replica region came out as "not a global table".
-
-tfparse counts the ``for_each`` items of every ``dynamic`` block, also of one without
-``content`` (which generates nothing). So one such block beside each ``dynamic`` block
-(``dynamic "dynaguard_pad" { for_each = [1] }``) raises the count by one and nothing is
-dropped. The user's files are never changed: the padded files are written to a scratch mirror
-of the directories the module reads (symlinks for everything else), parsed there, and the
-line numbers in the result are mapped back to the original files.
+The rewrites (``rewrites.py``) make tfparse keep every block a ``dynamic`` block generates and
+know the values of the data sources every module reads. The user's files are never changed:
+the rewritten ``.tf`` files are written to a scratch mirror of the directories the module
+reads (the root, its local modules, the modules ``terraform init`` installed, the var files'
+folders; symlinks for everything else, so ``file()`` and ``templatefile()`` still find their
+files), parsed there, and every line number in the result is mapped back to the original file.
+A parse error is raised from the original files, so it names the user's lines.
 """
 
 from __future__ import annotations
@@ -25,28 +19,12 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from dynaguard.sources.terraform.expressions import mask
+from dynaguard.sources.iac.declared import UNKNOWN_REGION
+from dynaguard.sources.terraform.rewrites import needs_rewrite, provider_region, rewritten
 
-PAD = 'dynamic "dynaguard_pad" { for_each = [1] }'
-_DYNAMIC_LINE = re.compile(r"^(\s*)dynamic\s+\"[^\"]+\"\s*\{")
 _LOCAL_SOURCE = re.compile(r"""\bsource\s*=\s*"(\.{1,2}/[^"]*)\"""")
 
 Parse = Callable[[Path, list[str]], Mapping[str, Any]]
-
-
-def padded_text(text: str) -> tuple[str, list[int]]:
-    """``text`` with a pad before every ``dynamic`` block, and the (1-based) line numbers the
-    pads have in the new text."""
-    masked = mask(text).split("\n")
-    out: list[str] = []
-    pads: list[int] = []
-    for raw, hidden in zip(text.split("\n"), masked, strict=True):
-        match = _DYNAMIC_LINE.match(raw)
-        if match and hidden.lstrip().startswith("dynamic"):  # not in a heredoc or comment
-            out.append(match.group(1) + PAD)
-            pads.append(len(out))
-        out.append(raw)
-    return "\n".join(out), pads
 
 
 def _module_dirs(root: Path) -> set[Path]:
@@ -71,21 +49,22 @@ def _module_dirs(root: Path) -> set[Path]:
     return found
 
 
-class PaddedMirror:
-    """A scratch copy of the directories a root module reads, with padded ``.tf`` files."""
+class ParseMirror:
+    """A scratch copy of the directories a root module reads, with rewritten ``.tf`` files."""
 
     def __init__(self, root: Path, var_files: Iterable[str]) -> None:
         self.original_root = root
         self.dirs = _module_dirs(root)
         self.dirs |= {Path(os.path.normpath(root / f)).parent for f in var_files}
         self.anchor = Path(os.path.commonpath([str(d) for d in self.dirs]))
-        self.pads: dict[Path, list[int]] = {}  # original file -> pad lines in its copy
+        self.inserted: dict[Path, list[int]] = {}  # original file -> lines added in its copy
+        self.region = UNKNOWN_REGION  # the provider's, read when the mirror is made
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
     def needed(self) -> bool:
-        """Whether any module file has a dynamic block (else tfparse reads the originals)."""
+        """Whether a rewrite applies to any module file (else tfparse reads the originals)."""
         return any(
-            "dynamic" in p.read_text(encoding="utf-8", errors="replace")
+            needs_rewrite(p.read_text(encoding="utf-8", errors="replace"))
             for d in self.dirs
             for p in d.glob("*.tf")
         )
@@ -95,7 +74,11 @@ class PaddedMirror:
         assert self._scratch is not None
         return Path(self._scratch.name) / self.original_root.relative_to(self.anchor)
 
-    def __enter__(self) -> PaddedMirror:
+    def __enter__(self) -> ParseMirror:
+        texts = [
+            p.read_text(encoding="utf-8", errors="replace") for p in self.original_root.glob("*.tf")
+        ]
+        self.region = provider_region(texts) or UNKNOWN_REGION
         self._scratch = tempfile.TemporaryDirectory(prefix="dynaguard-tf-")
         ancestors = {a for d in self.dirs for a in (d, *d.parents) if a.is_relative_to(self.anchor)}
         for directory in sorted(ancestors):
@@ -117,17 +100,17 @@ class PaddedMirror:
                 continue
             if directory in self.dirs and entry.name.endswith(".tf") and entry.is_file():
                 text = entry.read_text(encoding="utf-8", errors="replace")
-                padded, pads = padded_text(text)
-                copy.write_text(padded, encoding="utf-8")
-                if pads:
-                    self.pads[Path(os.path.normpath(entry))] = pads
+                new_text, inserted = rewritten(text, self.region)
+                copy.write_text(new_text, encoding="utf-8")
+                if inserted:
+                    self.inserted[Path(os.path.normpath(entry))] = inserted
             else:
                 copy.symlink_to(entry, target_is_directory=entry.is_dir())
 
     def original_line(self, path: Path, line: int) -> int:
-        """The line in the original file of ``line`` in its padded copy."""
-        pads = self.pads.get(Path(os.path.normpath(path)))
-        return line - bisect.bisect_left(pads, line) if pads else line
+        """The line in the original file of ``line`` in its rewritten copy."""
+        inserted = self.inserted.get(Path(os.path.normpath(path)))
+        return line - bisect.bisect_left(inserted, line) if inserted else line
 
     def restore(self, value: Any) -> Any:
         """tfparse's result with line numbers mapped back to the original files."""
@@ -147,12 +130,10 @@ class PaddedMirror:
         return out
 
 
-def parse_keeping_dynamic_blocks(
-    root: Path, var_files: list[str], parse: Parse
-) -> Mapping[str, Any]:
-    """``parse(root, var_files)`` through a padded mirror when the module has dynamic blocks.
+def parse_through_mirror(root: Path, var_files: list[str], parse: Parse) -> Mapping[str, Any]:
+    """``parse(root, var_files)`` through a mirror when a rewrite applies to the module.
     A parse error is raised from the original files, so it names the user's lines."""
-    mirror = PaddedMirror(root, var_files)
+    mirror = ParseMirror(root, var_files)
     if not mirror.needed():
         return parse(root, var_files)
     try:
