@@ -126,6 +126,7 @@ def sam() -> IacResult:
         ("DDB.004", "Sessions", "FAIL"),  # provisioned, no auto scaling
         ("DDB.012", "OrdersFunctionRole.Policies[0]", "PASS"),  # DynamoDBCrudPolicy
         ("DDB.012", "AdminFunctionRole.Policies[0]", "FAIL"),  # dynamodb:* on *
+        ("DDB.012", "AmazonDynamoDBFullAccess", "FAIL"),  # a managed policy name in Policies
     ],
 )
 def test_sam_resources_are_judged_as_deployed(

@@ -157,7 +157,7 @@ def _serve(words: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
     assert proc.stdout is not None
     endpoint = proc.stdout.readline().strip()
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=120)
     assert endpoint.startswith("http://127.0.0.1:"), err
     return proc.returncode, err
 
@@ -188,7 +188,7 @@ def served_fleet(tmp_path_factory):
         yield endpoint
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)
+        proc.wait(timeout=120)
 
 
 def test_every_readme_command_exits_as_documented(served_fleet, tmp_path, monkeypatch):
