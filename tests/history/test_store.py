@@ -87,6 +87,20 @@ def test_retention_keeps_the_newest_runs_of_a_scope(tmp_path):
         assert len(store.runs(limit=50)) == 4  # the other scope is untouched
 
 
+def test_runs_in_the_same_second_keep_the_order_they_were_recorded(tmp_path):
+    """started_at has a resolution of one second and run ids end in random hex: two runs
+    that start in the same second are ordered by when they were recorded, never by their ids."""
+    first = replace(run_of(1), run_id="20260101T000001Z-ffffffff")
+    second = replace(run_of(1), run_id="20260101T000001Z-00000000")
+    with open_history(tmp_path, keep_runs=1) as store:
+        store.record_run(first, command="scan")
+        store.record_run(second, command="scan")
+        assert [r.run_id for r in store.runs(limit=5)] == [second.run_id]  # the older pruned
+    with open_history(tmp_path) as store:
+        store.record_run(first, command="scan")
+        assert [r.run_id for r in store.runs(limit=5)] == [first.run_id, second.run_id]
+
+
 def test_events_api_for_other_records(tmp_path):
     with open_history(tmp_path) as store:
         first = store.record_event("restore_drill", {"table": "orders", "ok": True}, run_id="r1")

@@ -37,6 +37,10 @@ from dynaguard.report import Finding, Report
 FILE_NAME = "history.sqlite3"
 DEFAULT_KEEP_RUNS = 100
 BUSY_TIMEOUT_S = 30.0
+# Newest first. started_at has a resolution of one second and run ids end in random hex, so
+# runs that started in the same second are ordered by when they were recorded (the rowid:
+# INSERT OR REPLACE gives a re-recorded run a new one), never by their ids.
+NEWEST_FIRST = "started_at DESC, rowid DESC"
 
 
 def default_history_path(state_dir: Path | None = None) -> Path:
@@ -203,7 +207,7 @@ class HistoryStore:
 
     def _prune(self, db: sqlite3.Connection, scope_key: str) -> None:
         old = db.execute(
-            "SELECT run_id FROM runs WHERE scope_key = ? ORDER BY started_at DESC, run_id DESC "
+            f"SELECT run_id FROM runs WHERE scope_key = ? ORDER BY {NEWEST_FIRST} "  # noqa: S608
             "LIMIT -1 OFFSET ?",
             (scope_key, self.keep_runs),
         ).fetchall()
@@ -215,7 +219,7 @@ class HistoryStore:
         """Newest first; of one scope when ``scope_key`` is given."""
         where, args = ("WHERE scope_key = ?", [scope_key]) if scope_key else ("", [])
         rows = self.db.execute(
-            f"SELECT * FROM runs {where} ORDER BY started_at DESC, run_id DESC LIMIT ?",  # noqa: S608
+            f"SELECT * FROM runs {where} ORDER BY {NEWEST_FIRST} LIMIT ?",  # noqa: S608
             [*args, limit],
         ).fetchall()
         return [_run(row) for row in rows]
