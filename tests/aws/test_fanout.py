@@ -17,7 +17,7 @@ from dynaguard.sources.aws.org import AccountSelection, resolve_targets
 from dynaguard.sources.aws.pacing import TokenBucket
 from dynaguard.sources.aws.scheduler import Scheduler
 from dynaguard.sources.aws.session import AwsSession
-from tests.aws.conftest import Hooks
+from tests.aws.conftest import KEY_SCHEMA, Hooks
 
 MEMBER = "210987654321"
 ROLE = f"arn:aws:iam::{MEMBER}:role/dynaguard-audit"
@@ -121,6 +121,20 @@ def test_member_session_assumes_the_role_with_a_dynaguard_session_name(aws, hook
     assert body["RoleSessionName"] == "dynaguard-run-1"
     assert body["ExternalId"] == "ext-1"
     assert body["RoleArn"] == ROLE
+
+
+def test_a_member_sessions_view_with_other_options_stays_in_the_member(aws) -> None:
+    """collect() (harden's planner and its re-reads) takes a view of the session: in a member
+    account that view must still act with the member's credentials, never the caller's."""
+    base = AwsSession(AwsOptions(role_name="dynaguard-audit"), "run-1")
+    member = base.assume(MEMBER, ROLE)
+    view = member.with_options(AwsOptions(regions=("eu-west-1",)))
+    assert isinstance(view, MemberSession) and view.account_id() == MEMBER
+    view.client("dynamodb", "eu-west-1").create_table(
+        TableName="in-member", BillingMode="PAY_PER_REQUEST", **KEY_SCHEMA
+    )
+    assert aws("dynamodb", "eu-west-1").list_tables()["TableNames"] == []
+    assert member.client("dynamodb", "eu-west-1").list_tables()["TableNames"] == ["in-member"]
 
 
 def test_member_credentials_are_refreshed_before_they_expire(aws, hooks) -> None:

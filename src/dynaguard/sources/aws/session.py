@@ -72,8 +72,9 @@ class AwsSession:
     def with_options(self, options: AwsOptions) -> AwsSession:
         """A view of this session with other scan options (regions, table filters), sharing its
         credentials, identity, clients and recorder; the endpoint and tuning stay this
-        session's. Used by harden to re-read one resource without new clients."""
-        view = object.__new__(AwsSession)
+        session's. Used by harden to re-read one resource without new clients. The view is of
+        this session's own class: a member account's view keeps the member's credentials."""
+        view = object.__new__(type(self))
         view.__dict__.update(self.__dict__)
         view.options = options
         return view
