@@ -110,7 +110,7 @@ class SpooledReport:
 def scope_of(options: AwsOptions, selection: AccountSelection) -> dict[str, Any]:
     """What the scan covers, for the config hash (every shard of one scan shares it)."""
     return {
-        "regions": sorted(options.regions),
+        "regions": sorted(set(options.regions)),
         "all_regions": options.all_regions,
         "selection": options.selection.to_dict(),
         "org": selection.org,
