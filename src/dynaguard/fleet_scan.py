@@ -203,7 +203,7 @@ def scan_fleet(
             }
             collected.add(result.account_id, lines, notes, units, result.failed)
 
-        facts = with_implied(facts_needed(selected))
+        facts = with_implied(facts_needed(selected, cfg.baseline))
         done = FleetCollector(base, plan, facts, on_account, progress).run()
         calls = Counter(recorder.by_action())
     tally = collected.spool.finish()

@@ -104,7 +104,8 @@ def rescanner(
             all_regions=False,
             selection=only_resource(resource, aws_options.selection),
         )
-        inventory = collect(narrowed, facts_needed([control]), run_id=run_id, session=session)
+        facts = facts_needed([control], config.baseline)
+        inventory = collect(narrowed, facts, run_id=run_id, session=session)
         findings, _ = evaluate(inventory, [control], config)
         return [f for f in findings if f.resource_id == resource.name]
 

@@ -211,7 +211,8 @@ def build_plan(
     """The plan of ``remediations``; the controls of ``opt_in`` (opt-in fixes left out of
     this run) are judged too, and their FAILs listed as not fixed, never silently dropped."""
     controls = [get_control(r.control_id) for r in (*remediations, *opt_in)]
-    inventory = collect(aws_options, facts_needed(controls), run_id=run_id, session=session)
+    facts = facts_needed(controls, config.baseline)
+    inventory = collect(aws_options, facts, run_id=run_id, session=session)
     findings, notices = evaluate(inventory, controls, config)
     by_resource: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
     for finding in findings:
