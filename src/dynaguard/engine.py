@@ -118,7 +118,11 @@ def scan(
     run_id = run_id or new_run_id()
     started_at, started = utc_now(), time.perf_counter()
     inventory = collect(
-        options, facts_needed(selected), run_id=run_id, recorder=recorder, progress=progress
+        options,
+        facts_needed(selected, cfg.baseline),
+        run_id=run_id,
+        recorder=recorder,
+        progress=progress,
     )
     elapsed = time.perf_counter() - started
     stats: dict[str, Any] = {

@@ -111,7 +111,7 @@ class SpooledReport:
 def scope_of(options: AwsOptions, selection: AccountSelection) -> dict[str, Any]:
     """What the scan covers, for the config hash (every shard of one scan shares it)."""
     return {
-        "regions": sorted(options.regions),
+        "regions": sorted(set(options.regions)),
         "all_regions": options.all_regions,
         "selection": options.selection.to_dict(),
         "org": selection.org,
@@ -204,7 +204,7 @@ def scan_fleet(
             }
             collected.add(result.account_id, lines, notes, units, result.failed)
 
-        facts = with_implied(facts_needed(selected))
+        facts = with_implied(facts_needed(selected, cfg.baseline))
         done = FleetCollector(base, plan, facts, on_account, progress).run()
         calls = Counter(recorder.by_action())
     tally = collected.spool.finish()

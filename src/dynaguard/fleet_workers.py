@@ -88,7 +88,7 @@ def _work(job: WorkerJob, out: Any) -> None:
             last[0] = now
             out.put(("progress", job.index, asdict(p)))
 
-    facts = with_implied(facts_needed(selected))
+    facts = with_implied(facts_needed(selected, cfg.baseline))
     done = FleetCollector(base, job.plan, facts, on_account, progress).run()
     out.put(("done", job.index, asdict(done), dict(recorder.by_action())))
 

@@ -10,9 +10,11 @@ from dynaguard.controls.base import Context
 from dynaguard.model import Fact, KmsKey, Known, Status, Unknown
 
 from .builders import (
+    ACCOUNT,
     AWS_MANAGED_ARN,
     CMK_ARN,
     DENIED,
+    REGION,
     aws_managed_key,
     cmk,
     ctx,
@@ -140,3 +142,52 @@ def test_allow_list_with_unknown_key_arn_is_unknown() -> None:
     context = ctx(scope(kms_keys={"alias/orders": Known(cmk(key_ref="alias/orders", arn=None))}))
     context = replace(context, baseline=replace(context.baseline, allowed_kms_keys=(CMK_ARN,)))
     assert status(ID, t, context) is Status.UNKNOWN
+
+
+# allowed_kms_keys by alias ARN (QA F06): honoured exactly, through the key's own aliases.
+ALIAS = f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/orders-cmk"
+
+
+def aliased(aliases: Fact[tuple[str, ...]]) -> Context:
+    return ctx(scope(kms_keys={CMK_ARN: Known(cmk(aliases=aliases))}), allowed_kms_keys=(ALIAS,))
+
+
+def test_alias_arn_in_allow_list_names_the_key_that_carries_it() -> None:
+    v = one(ID, table(), aliased(Known(("alias/orders-cmk", "alias/other"))))
+    assert v.status is Status.PASS, v.reason
+
+
+def test_alias_arn_of_another_key_fails() -> None:
+    v = one(ID, table(), aliased(Known(("alias/other",))))
+    assert v.status is Status.FAIL
+    assert "not in allowed_kms_keys" in v.reason
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        f"arn:aws:kms:us-west-2:{ACCOUNT}:alias/orders-cmk",  # another region's alias
+        f"arn:aws:kms:{REGION}:999999999999:alias/orders-cmk",  # another account's
+        f"arn:aws-cn:kms:{REGION}:{ACCOUNT}:alias/orders-cmk",  # another partition's
+    ],
+)
+def test_alias_of_the_same_name_elsewhere_does_not_name_the_key(entry: str) -> None:
+    context = ctx(
+        scope(kms_keys={CMK_ARN: Known(cmk(aliases=Known(("alias/orders-cmk",))))}),
+        allowed_kms_keys=(entry,),
+    )
+    assert status(ID, table(), context) is Status.FAIL
+
+
+@pytest.mark.parametrize("aliases", [DENIED, Unknown("not collected")])
+def test_unreadable_aliases_are_unknown_never_a_pass_or_a_fail(aliases: Unknown) -> None:
+    v = one(ID, table(), aliased(aliases))
+    assert v.status is Status.UNKNOWN
+    assert "alias/orders-cmk" in v.reason and aliases.reason in v.reason
+
+
+def test_key_arn_entry_beside_alias_entries_needs_no_aliases() -> None:
+    context = ctx(
+        scope(kms_keys={CMK_ARN: Known(cmk(aliases=DENIED))}), allowed_kms_keys=(ALIAS, CMK_ARN)
+    )
+    assert status(ID, table(), context) is Status.PASS

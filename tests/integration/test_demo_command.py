@@ -82,3 +82,52 @@ def test_demo_serve_keeps_the_emulator_up_for_a_manual_scan(monkeypatch, capsys)
         _, err = proc.communicate(timeout=120)  # generous: CI machines are loaded
     assert proc.returncode == 0, err[-2000:]
     assert "Traceback" not in err
+
+
+def test_demo_config_file_is_the_demo_config(tmp_path):
+    from dataclasses import replace
+
+    from dynaguard.cli.demo import demo_config, write_demo_config
+    from dynaguard.config import load_config
+
+    path = write_demo_config(tmp_path)
+    assert replace(load_config(path), path=None) == replace(demo_config(None), path=None)
+
+
+def test_demo_serve_gives_the_config_of_the_readme_verdicts(monkeypatch, capsys):
+    """QA F18: with the config --serve writes, a manual scan judges the fleet as the README's
+    demo does (inventory PASSes DDB.006: its Deny admits only the fleet's organisation)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dynaguard.cli.main", "demo", "--serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    config = None
+    try:
+        endpoint = proc.stdout.readline().strip()
+        for line in proc.stderr:
+            if line.startswith("the demo config, in "):
+                config = line.removeprefix("the demo config, in ").rstrip().rstrip(":")
+                break
+        assert config and os.path.isfile(config)
+        for k, v in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+            monkeypatch.setenv(k, v)
+        scan = ["scan", "--endpoint-url", endpoint, "--region", "us-east-1", "--no-history"]
+        scan += ["--table", "inventory", "--controls", "DDB.006,DDB.017", "--format", "json"]
+        assert run([*scan, "--config", config]) == 0
+        verdicts = {
+            f["control_id"]: f["status"] for f in json.loads(capsys.readouterr().out)["findings"]
+        }
+        assert verdicts == {"DDB.006": "PASS", "DDB.017": "PASS"}
+        run(scan)  # without it, the default baseline: not the README's verdicts
+        verdicts = {
+            f["control_id"]: f["status"] for f in json.loads(capsys.readouterr().out)["findings"]
+        }
+        assert verdicts["DDB.006"] == "FAIL"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)  # generous: CI machines are loaded
+    assert proc.returncode == 0, err[-2000:]
+    assert not os.path.exists(config)  # the temporary file goes with the emulator

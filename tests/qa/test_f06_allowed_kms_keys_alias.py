@@ -14,7 +14,6 @@ from tests.qa.conftest import cli
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="QA F06: alias ARN in allowed_kms_keys never matches")
 def test_alias_in_allow_list_is_honoured_or_rejected(fleet_url: str, tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
     config.write_text(

@@ -10,7 +10,7 @@ import pytest
 
 from dynaguard.cli.harden import _emit
 from dynaguard.cli.main import run
-from dynaguard.cli.output_file import check_output_path, write_or_show
+from dynaguard.cli.paths import check_output_path, write_or_show
 from dynaguard.errors import UsageError
 
 

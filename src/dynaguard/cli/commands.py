@@ -178,22 +178,39 @@ def export_to_security_hub(report: Report, options: object, run_id: str) -> bool
 
 
 def scan_scope(args: argparse.Namespace) -> dict[str, object]:
-    """What a scan was asked to cover: runs with the same scope are compared by diff."""
+    """What a scan was asked to cover: runs with the same scope are compared by diff. Each
+    value is normalised (split, de-duplicated, sorted), so one selection spelled two ways
+    (``--include table,iam`` or ``--include iam --include table``) is one scope."""
     scope: dict[str, object] = {
-        "regions": sorted(args.region) or (["all"] if args.all_regions else []),
+        "regions": sorted(set(args.region)) or (["all"] if args.all_regions else []),
         "prefix": args.prefix,
         "match": args.match,
-        "tables": sorted(args.table),
-        "dax_clusters": sorted(getattr(args, "dax_cluster", None) or []),
-        "include": sorted(getattr(args, "include", None) or [])
-        + (["all"] if getattr(args, "all_kinds", False) else []),
+        "tables": sorted(set(args.table)),
+        "dax_clusters": sorted(set(getattr(args, "dax_cluster", None) or [])),
+        "include": include_scope(args),
         "profile": args.profile,
         "role_arn": args.role_arn,
         "endpoint_url": args.endpoint_url,
     }
     if args.controls:
-        scope["controls"] = sorted(controls_arg(args))
+        scope["controls"] = controls_scope(args)
     return {k: v for k, v in scope.items() if v not in (None, [])}
+
+
+def include_scope(args: argparse.Namespace) -> list[str]:
+    """``--include`` / ``--all`` as the kinds they select: ``["iam", "table"]``, or ``["all"]``
+    when every kind is (``--all`` and ``--include table,dax,iam,vpc,kms`` alike)."""
+    from dynaguard.model.selection import ALL_KINDS, WORD_OF, parse_include
+
+    kinds = parse_include(getattr(args, "include", None) or [])
+    if getattr(args, "all_kinds", False) or kinds == ALL_KINDS:
+        return ["all"]
+    return sorted(WORD_OF[kind] for kind in kinds)
+
+
+def controls_scope(args: argparse.Namespace) -> list[str]:
+    """``--controls`` as a sorted set of ids (``ddb.002`` is ``DDB.002`` to the engine too)."""
+    return sorted({c.strip().upper() for c in controls_arg(args)})
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -6,12 +6,11 @@ import argparse
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dynaguard.config import HARDEN_OPT_IN, Baseline, Config, HardenSettings
-from dynaguard.config_load import load_config
+from dynaguard.config import HARDEN_OPT_IN, Config
+from dynaguard.config_load import load_config, parse_config
 from dynaguard.errors import DynaguardError
 from dynaguard.report import Report
 
@@ -69,7 +68,7 @@ def run_demo(args: argparse.Namespace) -> int:
             f"({time.perf_counter() - started:.1f} s)"
         )
         if args.serve:
-            return _serve(emulator.endpoint_url)
+            return _serve(emulator.endpoint_url, args.config)
         _say("scanning it against the baseline...\n")
         # The primary region: global-table replicas are described in their own regions.
         options = AwsOptions(regions=DEMO_REGIONS[:1], endpoint_url=emulator.endpoint_url)
@@ -115,10 +114,17 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def demo_config(path: str | None) -> Config:
-    """The user's config, or the default baseline plus the tags the demo fleet is judged by,
-    and a ``harden`` section naming the fleet's keys, tag values and backup tag."""
+    """The user's config, or the demo config (:func:`demo_config_document`): the default
+    baseline plus what the demo fleet is judged by, and a ``harden`` section naming the
+    fleet's keys, tag values, backup tag, alarm topic and the opt-ins."""
     if path:
         return load_config(path)
+    return parse_config(demo_config_document(), "<demo config>")
+
+
+def demo_config_document() -> dict[str, Any]:
+    """The demo config as the data of a config file: what ``demo`` uses, and what ``demo
+    --serve`` writes for ``scan --config`` so a manual scan gives the README's verdicts."""
     from dynaguard.emulator.fleet_spec import (
         ALARM_TOPIC,
         BASELINE_OVERRIDES,
@@ -127,17 +133,29 @@ def demo_config(path: str | None) -> Config:
         DEMO_ACCOUNT,
     )
 
-    harden = HardenSettings(
-        kms_key={DEMO_REGIONS[0]: CMK_ROTATED, DEMO_REGIONS[1]: CMK_REPLICA},
-        default_tags={"owner": "platform-team", "cost-center": "cc-0000"},
-        backup_tag=("backup", "daily"),
-        opt_in=HARDEN_OPT_IN,
-        alarm_topic={
-            DEMO_REGIONS[0]: f"arn:aws:sns:{DEMO_REGIONS[0]}:{DEMO_ACCOUNT}:{ALARM_TOPIC}"
-        },
+    baseline = {k: list(v) if isinstance(v, tuple) else v for k, v in BASELINE_OVERRIDES.items()}
+    harden = {
+        "kms_key": {DEMO_REGIONS[0]: CMK_ROTATED, DEMO_REGIONS[1]: CMK_REPLICA},
+        "default_tags": {"owner": "platform-team", "cost-center": "cc-0000"},
+        "backup_tag": {"backup": "daily"},
+        "opt_in": list(HARDEN_OPT_IN),
+        "alarm_topic": f"arn:aws:sns:{DEMO_REGIONS[0]}:{DEMO_ACCOUNT}:{ALARM_TOPIC}",
+    }
+    return {"baseline": baseline, "harden": harden}
+
+
+def write_demo_config(folder: Path) -> Path:
+    """The demo config as YAML in ``folder`` (a header says what it is); returns its path."""
+    import yaml
+
+    path = folder / "dynaguard-demo.yaml"
+    header = (
+        "# dynaguard demo config: the baseline the demo fleet is judged by (README 'The demo')\n"
+        "# and the harden settings for its keys, tags, backup tag, alarm topic and opt-ins.\n"
     )
-    baseline = replace(Baseline(), **BASELINE_OVERRIDES)  # type: ignore[arg-type]
-    return Config(baseline=baseline, harden=harden)
+    body = yaml.safe_dump(demo_config_document(), sort_keys=False, default_flow_style=False)
+    path.write_text(header + body, encoding="utf-8")
+    return path
 
 
 def _scan(options: Any, config: Config, args: argparse.Namespace, run_id: str) -> Report:
@@ -218,18 +236,42 @@ def before_after(before: Report, after: Report) -> str:
     return "\n".join(lines)
 
 
-def _serve(endpoint_url: str) -> int:
+def _serve(endpoint_url: str, user_config: str | None) -> int:
+    """Print the endpoint (stdout: the one line a script reads) and, on stderr, the commands
+    to try with the config that gives the README's verdicts: the user's ``--config``, or the
+    demo config written to a temporary file (removed when the emulator stops)."""
+    import shutil
+    import tempfile
+
+    folder = None
     # Ctrl-C may come as soon as the endpoint is printed: from then on it is a clean stop.
     try:
         print(endpoint_url, flush=True)
+        config = user_config
+        if config is None:
+            folder = Path(tempfile.mkdtemp(prefix="dynaguard-demo-"))
+            config = str(write_demo_config(folder))
         _say(
             "\nThe emulator stays up until Ctrl-C. In another shell:\n"
             "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
             f"AWS_DEFAULT_REGION={DEMO_REGIONS[0]}\n"
-            f"  dynaguard scan --endpoint-url {endpoint_url} --region {DEMO_REGIONS[0]}"
+            f"  dynaguard scan --endpoint-url {endpoint_url} --region {DEMO_REGIONS[0]} "
+            f"--config {config}\n"
+            f"  dynaguard harden --endpoint-url {endpoint_url} --region {DEMO_REGIONS[0]} "
+            f"--config {config} --dry-run"
         )
+        if folder is not None:
+            text = Path(config).read_text(encoding="utf-8")
+            _say(f"\nthe demo config, in {config}:\n" + _indented(text))
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         _say("stopping the emulator")
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     return 0
+
+
+def _indented(text: str) -> str:
+    return "".join(f"  {line}" for line in text.splitlines(keepends=True)).rstrip()

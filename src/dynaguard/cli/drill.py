@@ -122,7 +122,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     else:
         text = render_result(result)
     if args.output:
-        from dynaguard.cli.output_file import write_or_show
+        from dynaguard.cli.paths import write_or_show
 
         write_or_show(text, args.output, "dynaguard drill")
     else:

@@ -164,7 +164,7 @@ def _options(args: argparse.Namespace, config: Any) -> Any:
 def _emit(text: str, args: argparse.Namespace) -> None:
     """The result to --output (checked before anything changed; should the write still fail,
     the result goes to stdout rather than being lost) or stdout."""
-    from dynaguard.cli.output_file import write_or_show
+    from dynaguard.cli.paths import write_or_show
 
     if args.output:
         if write_or_show(text, args.output, "dynaguard harden"):

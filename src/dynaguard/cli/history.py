@@ -114,13 +114,23 @@ def trend_points(report: Any, args: argparse.Namespace) -> tuple[Any, ...]:
     return (*points, (report.run_id, report.started_at, report.summary()))
 
 
-def cmd_history(args: argparse.Namespace) -> int:
-    from dynaguard.history import open_history
+def _read_history(args: argparse.Namespace) -> Any:
+    """The history to read (None: nothing recorded yet); creates nothing, and a --state-dir
+    that does not exist is a usage error."""
+    from dynaguard.cli.paths import existing_state_dir
+    from dynaguard.history import read_history
 
+    return read_history(existing_state_dir(getattr(args, "state_dir", None)))
+
+
+def cmd_history(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    with open_history(_state_dir(args)) as store:
-        runs = store.runs(limit=args.limit)
+    store = _read_history(args)
+    runs = []
+    if store is not None:
+        with store:
+            runs = store.runs(limit=args.limit)
     if args.format == "json":
         sys.stdout.write(json.dumps([r.to_dict() for r in runs], indent=2) + "\n")
         return 0
@@ -145,12 +155,17 @@ def _scope_text(scope: Any) -> str:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from dynaguard.history import diff_findings, open_history
+    from dynaguard.history import diff_findings
 
-    with open_history(_state_dir(args)) as store:
+    if len(args.runs) not in (0, 2):
+        raise UsageError("give two runs (RUN_A RUN_B), or none for the last two")
+    store = _read_history(args)
+    if store is None:
+        raise UsageError("no runs in the history yet: run 'dynaguard scan' first")
+    with store:
         if len(args.runs) == 2:
             first, second = store.run(args.runs[0]), store.run(args.runs[1])
-        elif not args.runs:
+        else:
             latest = store.runs(limit=1)
             if not latest:
                 raise UsageError("no runs in the history yet: run 'dynaguard scan' first")
@@ -160,8 +175,6 @@ def cmd_diff(args: argparse.Namespace) -> int:
                     f"only one run of the scope of {latest[0].run_id}: nothing to compare"
                 )
             second, first = pair
-        else:
-            raise UsageError("give two runs (RUN_A RUN_B), or none for the last two")
         result = diff_findings(
             first.run_id, store.findings(first.run_id), second.run_id, store.findings(second.run_id)
         )

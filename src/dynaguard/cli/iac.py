@@ -49,7 +49,6 @@ def register(subparsers: Any, common: Any) -> None:
 
 def cmd_iac(args: argparse.Namespace) -> int:
     from dataclasses import replace
-    from pathlib import Path
 
     from dynaguard.cli.commands import controls_arg, write_report
     from dynaguard.cli.history import check_history_options, record_run
@@ -73,15 +72,25 @@ def cmd_iac(args: argparse.Namespace) -> int:
     for problem in result.problems:
         print(f"dynaguard: {clean_line(problem.describe())}", file=sys.stderr)
     get_logger("cli").info("iac finished: %s", result.report.summary())
-    scope: dict[str, object] = {"paths": sorted(str(Path(p).resolve()) for p in args.paths)}
-    if args.var_file:
-        scope["var_files"] = sorted(args.var_file)
-    if args.controls:
-        scope["controls"] = sorted(controls_arg(args))
-    report = replace(result.report, scope=scope, config_path=args.config)
+    report = replace(result.report, scope=iac_scope(args), config_path=args.config)
     write_report(report, args)
     record_run(report, args, "iac")
     return result.exit_code(Severity(args.fail_on))
+
+
+def iac_scope(args: argparse.Namespace) -> dict[str, object]:
+    """The paths and var files (resolved, de-duplicated, sorted) and the controls: runs of one
+    scope are compared by ``diff``, however the same paths were spelled."""
+    from pathlib import Path
+
+    from dynaguard.cli.commands import controls_scope
+
+    scope: dict[str, object] = {"paths": sorted({str(Path(p).resolve()) for p in args.paths})}
+    if args.var_file:
+        scope["var_files"] = sorted({str(Path(v).resolve()) for v in args.var_file})
+    if args.controls:
+        scope["controls"] = controls_scope(args)
+    return scope
 
 
 def _check_var_files(names: list[str]) -> None:

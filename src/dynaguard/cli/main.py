@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 from dynaguard import __version__
 from dynaguard.cli.org_options import add_org_options
-from dynaguard.cli.output_file import check_output_path
+from dynaguard.cli.paths import check_output_path
 from dynaguard.cli.selection import SELECTION_HELP, add_selection_options
 from dynaguard.errors import DynaguardError
 from dynaguard.exit_codes import EXIT_USAGE

@@ -91,10 +91,11 @@ def settle_pending(
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
+    from dynaguard.cli.paths import existing_state_dir
     from dynaguard.engine import new_run_id
     from dynaguard.remediation.journal import default_state_dir, list_runs
 
-    state_dir = Path(args.state_dir) if args.state_dir else default_state_dir()
+    state_dir = existing_state_dir(args.state_dir) or default_state_dir()
     notes, settled = settle_pending(args, state_dir, new_run_id())
     records = list(list_runs(state_dir))
     damaged = [str(d) for r in records for d in r.damaged]

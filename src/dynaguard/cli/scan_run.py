@@ -73,13 +73,17 @@ def scan_scope(args: argparse.Namespace) -> dict[str, object]:
     """The scan's scope for the history (runs of one scope are compared by ``diff``): the
     one-account scope plus the accounts and shard of a multi-account scan."""
     from dynaguard.cli.commands import scan_scope as account_scope
+    from dynaguard.sources.aws.org import parse_account_ids
+
+    def id_list(text: str | None) -> list[str]:  # "b, a,b" -> ["a", "b"]: one scope
+        return sorted(parse_account_ids(text))
 
     scope = account_scope(args)
     extra = {
         "org": bool(getattr(args, "org", False)) or None,
-        "ou": getattr(args, "ou", None),
-        "accounts": getattr(args, "accounts", None),
-        "exclude_accounts": getattr(args, "exclude_accounts", None),
+        "ou": id_list(getattr(args, "ou", None)),
+        "accounts": id_list(getattr(args, "accounts", None)),
+        "exclude_accounts": id_list(getattr(args, "exclude_accounts", None)),
         "role_name": getattr(args, "role_name", None),
         "shard": getattr(args, "shard", None) or getattr(args, "shards", None),
     }

@@ -2,8 +2,10 @@
 
 ``SSEType=KMS`` alone does not prove a customer key: the AWS managed key ``alias/aws/dynamodb``
 is KMS too. The key is resolved (kms:DescribeKey, collected into ``RegionScope.kms_keys``) and
-must be ``KeyManager == CUSTOMER`` and ``Enabled``. ``judge_encryption`` is shared with DDB.010,
-which applies the same rule to every global-table replica.
+must be ``KeyManager == CUSTOMER`` and ``Enabled``, and, when ``baseline.allowed_kms_keys`` is
+set, one of them: by key ARN, or by an alias ARN that names the key (its aliases are read with
+kms:ListAliases only then). ``judge_encryption`` is shared with DDB.010, which applies the same
+rule to every global-table replica.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from dynaguard.model import (
     Fact,
     KeyManager,
     KmsKey,
+    Known,
     Table,
     Unknown,
     is_aws_managed_dynamodb_key,
 )
+from dynaguard.model.aws_rules import alias_entries, parse_kms_arn
 
 _IN_FLUX = ("UPDATING", "ENABLING")
 _SWITCHING_OFF = ("DISABLING", "DISABLED")
@@ -50,17 +54,50 @@ def judge_key(key: KmsKey, key_ref: str, ctx: Context, what: str) -> Verdict:
         )
     allowed = ctx.baseline.allowed_kms_keys
     if allowed:
-        if key.arn is None and key_ref not in allowed:
-            return unknown(
-                f"{what} uses customer managed key {key_ref}, whose ARN is unknown, so it "
-                "cannot be checked against allowed_kms_keys"
-            )
-        if key.arn not in allowed and key_ref not in allowed:
-            return failed(
-                f"{what} uses customer managed key {key.arn or key_ref}, which is not in "
-                "allowed_kms_keys"
-            )
+        refused = judge_allowed(key, key_ref, allowed, what)
+        if refused is not None:
+            return refused
     return passed(f"{what} is encrypted with customer managed key {key.arn or key_ref}")
+
+
+def judge_allowed(key: KmsKey, key_ref: str, allowed: tuple[str, ...], what: str) -> Verdict | None:
+    """None when ``allowed_kms_keys`` names the key: by its ARN, by the reference the table
+    uses, or by an alias ARN of the key's own account and region that the key carries (as
+    ListAliases read it). Else the FAIL, or UNKNOWN when an alias entry could name the key
+    but its aliases could not be read: an alias is honoured exactly, never guessed."""
+    if key.arn in allowed or key_ref in allowed:
+        return None
+    if key.arn is None:
+        return unknown(
+            f"{what} uses customer managed key {key_ref}, whose ARN is unknown, so it "
+            "cannot be checked against allowed_kms_keys"
+        )
+    candidates = _aliases_that_could_name(key.arn, allowed)
+    if candidates:
+        if isinstance(key.aliases, Known):
+            if set(candidates) & set(key.aliases.value):
+                return None
+        else:
+            return unknown(
+                f"{what} uses customer managed key {key.arn}; whether allowed_kms_keys' "
+                f"{', '.join(candidates)} names it is unknown: {key.aliases.reason}",
+                key.aliases.origin,
+            )
+    return failed(f"{what} uses customer managed key {key.arn}, which is not in allowed_kms_keys")
+
+
+def _aliases_that_could_name(key_arn: str, allowed: tuple[str, ...]) -> list[str]:
+    """The alias names (``alias/x``) of the entries that are alias ARNs in the key's own
+    partition, account and region: an alias lives in one account and region."""
+    key = parse_kms_arn(key_arn)
+    if key is None:
+        return []
+    return [
+        f"alias/{entry.name}"
+        for entry in alias_entries(allowed)
+        if (entry.partition, entry.account, entry.region)
+        == (key.partition, key.account, key.region)
+    ]
 
 
 def judge_encryption(encryption: Fact[Encryption], ctx: Context, what: str) -> Verdict:

@@ -10,6 +10,7 @@ from dynaguard.history.store import (
     RunRecord,
     default_history_path,
     open_history,
+    read_history,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "default_history_path",
     "diff_findings",
     "open_history",
+    "read_history",
 ]

@@ -291,9 +291,20 @@ def _run(row: sqlite3.Row) -> RunRecord:
 
 
 def open_history(state_dir: Path | str | None = None, **kwargs: Any) -> HistoryStore:
-    """The store under ``state_dir`` (default: the user data dir), migrated to the latest."""
+    """The store under ``state_dir`` (default: the user data dir), migrated to the latest;
+    created when there is none."""
     path = default_history_path(Path(state_dir) if state_dir is not None else None)
     return HistoryStore(path, **kwargs)
+
+
+def read_history(state_dir: Path | str | None = None) -> HistoryStore | None:
+    """The store under ``state_dir`` to read, or None when there is none yet: reading never
+    creates the directory or the file (``dynaguard history`` with a mistyped ``--state-dir``
+    must not leave state behind)."""
+    path = default_history_path(Path(state_dir) if state_dir is not None else None)
+    if not path.is_file():
+        return None
+    return HistoryStore(path)
 
 
 def finding_from_dict(data: Mapping[str, Any]) -> Finding:

@@ -59,6 +59,12 @@ def parse_kms_arn(value: str) -> KmsArn | None:
     return parsed
 
 
+def alias_entries(values: tuple[str, ...] | list[str]) -> tuple[KmsArn, ...]:
+    """The alias ARNs among ``values`` (e.g. ``baseline.allowed_kms_keys``), parsed."""
+    parsed = (parse_kms_arn(v) for v in values)
+    return tuple(p for p in parsed if p is not None and p.kind == "alias")
+
+
 def is_kms_key_ref(value: str) -> bool:
     """A key id, key ARN, alias name or alias ARN, as UpdateTable's KMSMasterKeyId accepts."""
     if value.startswith("alias/"):

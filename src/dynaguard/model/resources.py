@@ -256,7 +256,8 @@ class VpcEndpoint:
 
 @dataclass(frozen=True, slots=True)
 class KmsKey:
-    """A KMS key as DescribeKey and GetKeyRotationStatus report it."""
+    """A KMS key as DescribeKey and GetKeyRotationStatus report it; ``aliases`` (names such as
+    ``alias/app-cmk``, from ListAliases) only when the configuration names a key by alias."""
 
     key_ref: str
     arn: str | None
@@ -264,3 +265,4 @@ class KmsKey:
     state: str | None = None  # Enabled | Disabled | PendingDeletion | ...
     rotation_enabled: Fact[bool] = NOT_COLLECTED
     origin: Origin | None = None
+    aliases: Fact[tuple[str, ...]] = NOT_COLLECTED

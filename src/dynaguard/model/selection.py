@@ -215,11 +215,13 @@ class Selection:
         return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
+        """The selection as data, each list sorted: equal selections give equal dicts (and so
+        one config hash for every shard of a scan, however its filters were ordered)."""
         return {
             "prefix": self.prefix,
             "match": self.match,
-            "tables": list(self.tables),
-            "dax_clusters": list(self.dax_clusters),
+            "tables": sorted(self.tables),
+            "dax_clusters": sorted(self.dax_clusters),
             "include": sorted(k.value for k in self.include),
         }
 

@@ -50,6 +50,9 @@ FACTS = frozenset(
         "replicas",  # each global-table replica described in its own region
         "kms.keys",  # kms:DescribeKey per distinct key
         "kms.rotation",  # kms:GetKeyRotationStatus per distinct customer key
+        # kms:ListAliases per distinct customer key: only when baseline.allowed_kms_keys names
+        # a key by alias ARN (collect.facts_needed adds it; no control declares it)
+        "kms.aliases",
         "region.scaling",  # Application Auto Scaling targets and policies
         "region.backup",  # AWS Backup plans and selections
         "region.dax",  # DAX DescribeClusters

@@ -24,7 +24,7 @@ from dynaguard.remediation.executor import APPLIED, FAILED, Outcome, execute
 from dynaguard.remediation.journal import Journal, default_state_dir
 from dynaguard.remediation.planner import HardenPlan, build_plan
 from dynaguard.remediation.reconcile import needs_reconciling, reconcile
-from dynaguard.remediation.selection import select_remediations
+from dynaguard.remediation.selection import opt_in_left_out, select_remediations
 from dynaguard.remediation.steps import StepRunner, Timing
 from dynaguard.report import Finding
 from dynaguard.sources.aws.collect import collect, facts_needed
@@ -60,6 +60,7 @@ class HardenResult:
             **counts,
             "manual": len(self.plan.manual),
             "not_planned": len(self.plan.skipped),
+            "opt_in_not_fixed": len(self.plan.opt_in),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,7 +105,8 @@ def rescanner(
             all_regions=False,
             selection=only_resource(resource, aws_options.selection),
         )
-        inventory = collect(narrowed, facts_needed([control]), run_id=run_id, session=session)
+        facts = facts_needed([control], config.baseline)
+        inventory = collect(narrowed, facts, run_id=run_id, session=session)
         findings, _ = evaluate(inventory, [control], config)
         return [f for f in findings if f.resource_id == resource.name]
 
@@ -141,13 +143,18 @@ def harden(
         if remediations is not None
         else select_remediations(cfg, only, skip, shortcuts, aws_options.selection)
     )
+    opt_in = (
+        opt_in_left_out(cfg, only, skip, shortcuts, aws_options.selection)
+        if remediations is None
+        else []
+    )
     session = AwsSession(aws_options, run_id, recorder)
     for preflight in dict.fromkeys(r.preflight for r in chosen if r.preflight is not None):
         preflight(session, aws_options, opts)  # configured keys, topics...: exit 2, no plan
     state = state_dir or default_state_dir()
     runner = StepRunner(session, timing or Timing(), rescanner(session, aws_options, cfg, run_id))
     notes = reconcile(needs_reconciling(state), runner).notes
-    plan = build_plan(session, aws_options, cfg, chosen, opts, run_id)
+    plan = build_plan(session, aws_options, cfg, chosen, opts, run_id, opt_in)
     if dry_run or not plan.all_changes:
         return HardenResult(run_id, plan, dry_run=dry_run, reconciled=notes)
     if confirm is not None and not confirm(plan):

@@ -55,6 +55,8 @@ class HardenPlan:
     notices: tuple[str, ...] = field(default_factory=tuple)
     costs: tuple[CostLine, ...] = ()  # one per change of all_changes (dynaguard.cost)
     price_label: str = ""
+    # FAILs of opt-in controls this run does not fix (not in harden.opt_in, no --only)
+    opt_in: tuple[Skip, ...] = ()
 
     @property
     def all_changes(self) -> tuple[Change, ...]:
@@ -81,6 +83,15 @@ class HardenPlan:
             "skipped": [
                 {"control_id": s.control_id, "resource": s.resource.to_dict(), "reason": s.reason}
                 for s in self.skipped
+            ],
+            "opt_in_not_fixed": [
+                {
+                    "control_id": s.control_id,
+                    "resource": s.resource.to_dict(),
+                    "reason": s.reason,
+                    "enable_with": f"--only {s.control_id} (or harden.opt_in: [{s.control_id}])",
+                }
+                for s in self.opt_in
             ],
             "notices": list(self.notices),
         }
@@ -194,9 +205,13 @@ def build_plan(
     remediations: Sequence[Remediation],
     options: Options,
     run_id: str,
+    opt_in: Sequence[Remediation] = (),
 ) -> HardenPlan:
-    controls = [get_control(r.control_id) for r in remediations]
-    inventory = collect(aws_options, facts_needed(controls), run_id=run_id, session=session)
+    """The plan of ``remediations``; the controls of ``opt_in`` (opt-in fixes left out of
+    this run) are judged too, and their FAILs listed as not fixed, never silently dropped."""
+    controls = [get_control(r.control_id) for r in (*remediations, *opt_in)]
+    facts = facts_needed(controls, config.baseline)
+    inventory = collect(aws_options, facts, run_id=run_id, session=session)
     findings, notices = evaluate(inventory, controls, config)
     by_resource: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
     for finding in findings:
@@ -240,7 +255,24 @@ def build_plan(
         tuple(notices),
         costs,
         costing.prices.label(),
+        _opt_in_fails(findings, opt_in, aws_options),
     )
+
+
+def _opt_in_fails(
+    findings: list[Finding], opt_in: Sequence[Remediation], aws_options: AwsOptions
+) -> tuple[Skip, ...]:
+    """Each FAIL (and its reason) of a left-out opt-in control, in the selection."""
+    ids = {r.control_id for r in opt_in}
+    out = []
+    for f in findings:
+        if f.control_id not in ids or f.status is not Status.FAIL:
+            continue
+        account, kind, name = _group(f)
+        if not aws_options.selection.selects(kind, name):
+            continue
+        out.append(Skip(f.control_id, ResourceRef(kind, name, f.region or "", account), f.reason))
+    return tuple(out)
 
 
 def _dax_failing(findings: list[Finding], scope: RegionScope) -> bool:

@@ -122,6 +122,17 @@ def render_plan(plan: HardenPlan, color: bool = False, width: int | None = None)
             console.print(
                 f"- {s.control_id} {s.resource.kind} {s.resource.name}: {s.reason}", markup=False
             )
+    if plan.opt_in:
+        ids = ", ".join(sorted({s.control_id for s in plan.opt_in}))
+        console.print(
+            f"\nnot fixed (opt-in: enable with --only {ids}, or harden.opt_in in the config):",
+            soft_wrap=True,
+            markup=False,
+        )
+        for s in plan.opt_in:
+            console.print(
+                f"- {s.control_id} {s.resource.kind} {s.resource.name}: {s.reason}", markup=False
+            )
     for notice in plan.notices:
         console.print(f"notice: {notice}", markup=False)
     return buf.getvalue()

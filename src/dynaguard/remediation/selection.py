@@ -59,3 +59,31 @@ def select_remediations(
     if not chosen:
         raise UsageError("nothing to harden: every control was excluded")
     return chosen
+
+
+def opt_in_left_out(
+    config: Config,
+    only: Iterable[str] = (),
+    skip: Iterable[str] = (),
+    shortcuts: Iterable[str] = (),
+    selection: Selection | None = None,
+) -> list[Remediation]:
+    """The opt-in remediations a run leaves out only because they are opt-in: enabled, in
+    the selection, not skipped, but neither in ``harden.opt_in`` nor named by ``--only``. Their
+    controls are still judged, so the plan can list their FAILs as "not fixed (opt-in)" rather
+    than say nothing about them. Empty when ``only`` names what to fix: the user chose."""
+    if set(_ids(only)):
+        return []
+    dropped = set(_ids(skip))
+    for name in shortcuts:
+        dropped.update(SHORTCUTS[name])
+    out = []
+    for rem in all_remediations():
+        settings = config.controls.get(rem.control_id)
+        if not rem.opt_in or rem.control_id in config.harden.opt_in:
+            continue
+        if (settings is not None and not settings.enabled) or rem.control_id in dropped:
+            continue
+        if selection is None or selection.covers(rem.subject):
+            out.append(rem)
+    return out

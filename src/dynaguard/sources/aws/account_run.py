@@ -80,7 +80,7 @@ TABLE_READ_FACTS = (
     frozenset({"table.describe", "table.pitr", "table.ttl", "table.tags", "table.resource_policy"})
     | dynamodb.NEEDS_DESCRIBE
 )
-KMS_FACTS = frozenset({"kms.keys", "kms.rotation"})
+KMS_FACTS = frozenset({"kms.keys", "kms.rotation", "kms.aliases"})
 
 
 class AccountRun:
@@ -239,11 +239,11 @@ class AccountRun:
     def _request_keys(self, scheduler: Scheduler, region: str, refs: Iterable[str]) -> None:
         if not self.facts & KMS_FACTS:
             return
-        rotation = "kms.rotation" in self.facts
+        rotation, aliases = "kms.rotation" in self.facts, "kms.aliases" in self.facts
         for ref in refs:
             if (region, ref) not in self._keys:
                 self._keys[(region, ref)] = None
-                read = partial(kms.collect_key, self.reader(region), ref, rotation)
+                read = partial(kms.collect_key, self.reader(region), ref, rotation, aliases)
                 scheduler.submit(read, partial(self._on_key, region, ref))
 
     def _on_key(self, region: str, ref: str, key: Fact[KmsKey]) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from dynaguard.errors import UsageError
 from dynaguard.logs import get_logger
 from dynaguard.model import FACTS, Inventory
+from dynaguard.model.aws_rules import alias_entries
 from dynaguard.sources.aws.account_run import AccountRun
 from dynaguard.sources.aws.breaker import BreakerBoard
 from dynaguard.sources.aws.options import AwsOptions
@@ -23,11 +24,17 @@ from dynaguard.sources.aws.regions import enabled_regions
 from dynaguard.sources.aws.scheduler import Scheduler
 from dynaguard.sources.aws.session import AwsSession
 
+if TYPE_CHECKING:
+    from dynaguard.config import Baseline
+
 log = get_logger("aws")
 
 # A fact that needs another one's reads: rotation is read only for customer managed keys,
 # which DescribeKey identifies.
-IMPLIED_FACTS = {"kms.rotation": frozenset({"kms.keys"})}
+IMPLIED_FACTS = {
+    "kms.rotation": frozenset({"kms.keys"}),
+    "kms.aliases": frozenset({"kms.keys"}),
+}
 
 
 class DeclaresFacts(Protocol):
@@ -37,9 +44,14 @@ class DeclaresFacts(Protocol):
     def facts(self) -> frozenset[str]: ...
 
 
-def facts_needed(controls: Iterable[DeclaresFacts]) -> frozenset[str]:
-    """The facts to collect for these controls: the union of what each declares."""
-    return frozenset(fact for control in controls for fact in control.facts)
+def facts_needed(controls: Iterable[DeclaresFacts], baseline: Baseline | None = None) -> frozenset[str]:
+    """The facts to collect for these controls: the union of what each declares, and with a
+    ``baseline`` whose ``allowed_kms_keys`` names a key by alias ARN, the keys' aliases
+    (``kms.aliases``: one ListAliases per customer key, made only then)."""
+    facts = frozenset(fact for control in controls for fact in control.facts)
+    if baseline is not None and "kms.keys" in facts and alias_entries(baseline.allowed_kms_keys):
+        facts |= {"kms.aliases"}
+    return facts
 
 
 def with_implied(facts: Iterable[str]) -> frozenset[str]:

@@ -1,10 +1,14 @@
-"""``--output FILE``: checked before a command does any work, and never the reason a result is
-lost.
+"""Paths named on the command line: ``--output FILE`` and ``--state-dir DIR``.
+
+``--output FILE`` is checked before a command does any work, and is never the reason a result
+is lost.
 
 ``check_output_path`` runs before a command plans, scans or changes anything (``cli.main``), so
 a mistyped path is a usage error (exit 2) while nothing has happened yet. A write can still
 fail later (disk full, the directory removed meanwhile): ``write_or_show`` then puts the text
 on stdout and says so, because the result of a run that changed AWS must reach the user.
+``--state-dir DIR`` of a command that only reads (history, diff, runs) must exist: a
+mistyped directory is an error, never an empty listing, and reading creates nothing.
 Only the standard library here: this module is imported for every command (start-up time).
 """
 
@@ -47,3 +51,15 @@ def write_or_show(text: str, output: str, prog: str) -> bool:
         sys.stdout.flush()
         return False
     return True
+
+
+def existing_state_dir(value: str | None) -> Path | None:
+    """``--state-dir`` of a reading command: the directory, or None for the default (the user
+    data dir, which may not exist yet: then there is nothing to read). A usage error when the
+    named directory does not exist."""
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_dir():
+        raise UsageError(f"--state-dir {value}: no such directory")
+    return path
