@@ -44,7 +44,9 @@ class DeclaresFacts(Protocol):
     def facts(self) -> frozenset[str]: ...
 
 
-def facts_needed(controls: Iterable[DeclaresFacts], baseline: Baseline | None = None) -> frozenset[str]:
+def facts_needed(
+    controls: Iterable[DeclaresFacts], baseline: Baseline | None = None
+) -> frozenset[str]:
     """The facts to collect for these controls: the union of what each declares, and with a
     ``baseline`` whose ``allowed_kms_keys`` names a key by alias ARN, the keys' aliases
     (``kms.aliases``: one ListAliases per customer key, made only then)."""
