@@ -9,10 +9,10 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 
 from dynaguard.config import Config, Suppression
-from dynaguard.controls.base import Context, Control, Severity, Status, Subject, Verdict
+from dynaguard.controls.base import Context, Control, Subject, Verdict
 from dynaguard.controls.code_fixes import remediation_for, source_of
 from dynaguard.controls.subjects import region_subjects, subject_of, unknown_subject
-from dynaguard.model import AccountScope, Inventory, Known, RegionScope, Unknown
+from dynaguard.model import AccountScope, Inventory, Known, RegionScope, Severity, Status, Unknown
 from dynaguard.report import Finding
 
 

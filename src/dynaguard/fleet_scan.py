@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.config import Config
-from dynaguard.controls.base import Control, Severity
+from dynaguard.controls.base import Control
 from dynaguard.engine import choose_controls, new_run_id, resolve_config
 from dynaguard.errors import UsageError
 from dynaguard.evaluate import evaluate
 from dynaguard.fingerprint import config_hash
+from dynaguard.model import Severity
 from dynaguard.report import Finding, Report, utc_now
 from dynaguard.sources.aws.collect import facts_needed, with_implied
 from dynaguard.sources.aws.options import AwsOptions
@@ -170,7 +171,7 @@ def scan_fleet(
     selected = choose_controls(cfg, controls, options.selection)
     run_id = run_id or new_run_id()
     recorder = recorder if recorder is not None else CallRecorder()
-    started = time.perf_counter()
+    started_at, started = utc_now(), time.perf_counter()
     base = AwsSession(options, run_id, recorder)
     targets = resolve_targets(base, fleet.selection)
     plan = FleetPlan(
@@ -236,4 +237,5 @@ def scan_fleet(
         shard=shard,
         spool=collected.spool,
         tally=tally,
+        started_at=started_at,
     )

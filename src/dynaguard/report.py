@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dynaguard import __version__
-from dynaguard.controls.base import Severity, Status
 from dynaguard.exit_codes import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
-from dynaguard.model import SourceKind
+from dynaguard.model import Severity, SourceKind, Status
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import IO, Any
 
-from dynaguard.controls.base import Severity, Status
+from dynaguard.model import Severity, Status
 from dynaguard.report import Finding
 
 FINDING_FIELDS = frozenset(f.name for f in fields(Finding))

@@ -12,7 +12,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dynaguard.config import Config, load_config
+from dynaguard.config import Config
+from dynaguard.config_load import load_config
 from dynaguard.errors import ConfigError
 from dynaguard.provisioning import SchemaError, SpecDefaults, TableSpec, load_spec
 from tests.fuzz.strategies import FUZZ, RAW, byte_mutations, documents, tree_mutations

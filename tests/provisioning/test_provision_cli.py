@@ -9,7 +9,7 @@ from importlib import resources
 
 import pytest
 
-from dynaguard.config import parse_config
+from dynaguard.config_load import parse_config
 from dynaguard.engine import choose_controls
 from dynaguard.provisioning import ProvisionSession, SpecDefaults, live_plan, load_spec
 from dynaguard.sources.aws.options import AwsOptions

@@ -12,8 +12,8 @@ import pytest
 
 import dynaguard
 from dynaguard.cli.main import run
-from dynaguard.controls import Status
 from dynaguard.emulator.proxy import Fault, FaultProxy
+from dynaguard.model import Status
 from dynaguard.remediation import harden as harden_module
 from dynaguard.remediation.harden import harden
 from dynaguard.remediation.probes import PROBES

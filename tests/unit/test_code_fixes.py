@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from dynaguard.config import Baseline, parse_config
+from dynaguard.config import Baseline
+from dynaguard.config_load import parse_config
 from dynaguard.controls import control_ids, get_control
 from dynaguard.controls.base import Subject
 from dynaguard.controls.code_fixes import CODE_FIXES, code_fix

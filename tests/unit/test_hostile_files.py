@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dynaguard.config import load_config
+from dynaguard.config_load import load_config
 from dynaguard.errors import ConfigError
 from dynaguard.provisioning import SchemaError, SpecDefaults, load_spec
 from dynaguard.yaml_lines import MAX_BYTES, MAX_DEPTH, parse_text

@@ -13,8 +13,8 @@ import pytest
 from rich.table import Table as RichTable
 
 from dynaguard.cli.main import run
-from dynaguard.controls.base import Severity, Status
 from dynaguard.formats import get_renderer
+from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
 from dynaguard.sanitize import clean, clean_line, json_safe, safe_console, short_repr
 

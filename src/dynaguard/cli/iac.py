@@ -53,9 +53,9 @@ def cmd_iac(args: argparse.Namespace) -> int:
 
     from dynaguard.cli.commands import controls_arg, write_report
     from dynaguard.cli.history import check_history_options, record_run
-    from dynaguard.controls.base import Severity
     from dynaguard.engine import new_run_id
     from dynaguard.logs import get_logger, setup_logging
+    from dynaguard.model import Severity
     from dynaguard.sanitize import clean_line
     from dynaguard.sources.iac.scan import scan_iac
 

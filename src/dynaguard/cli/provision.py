@@ -143,7 +143,7 @@ def _default_region(args: argparse.Namespace) -> str | None:
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
-    from dynaguard.config import load_config
+    from dynaguard.config_load import load_config
     from dynaguard.engine import choose_controls, new_run_id
     from dynaguard.logs import setup_logging
     from dynaguard.provisioning import SpecDefaults, load_spec, preset_text

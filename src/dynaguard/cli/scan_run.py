@@ -11,9 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
-from dynaguard.controls.base import Severity
 from dynaguard.errors import UsageError
 from dynaguard.logs import get_logger, setup_logging
+from dynaguard.model import Severity
 from dynaguard.s3io import is_s3_url, parse_s3_url, upload
 
 CONTENT_TYPES = {"json": "application/json", "sarif": "application/sarif+json"}

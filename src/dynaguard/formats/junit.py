@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
-from dynaguard.controls.base import Status
+from dynaguard.model import Status
 from dynaguard.report import Finding, Report
 from dynaguard.sanitize import clean_fields
 

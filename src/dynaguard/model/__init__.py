@@ -36,9 +36,11 @@ from dynaguard.model.resources import (
     VpcEndpoint,
     is_aws_managed_dynamodb_key,
 )
+from dynaguard.model.vocabulary import FACTS, Severity, Status, SubjectKind
 
 __all__ = [
     "AWS_MANAGED_DYNAMODB_ALIAS",
+    "FACTS",
     "NOT_COLLECTED",
     "AccountScope",
     "AlarmMetric",
@@ -63,8 +65,11 @@ __all__ = [
     "Scaling",
     "ScalingPolicy",
     "SecondaryIndex",
+    "Severity",
     "SourceKind",
+    "Status",
     "Stream",
+    "SubjectKind",
     "Table",
     "TagCondition",
     "Ttl",

@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dynaguard.config import Config
-from dynaguard.controls.base import Control, Status
+from dynaguard.controls.base import Control
 from dynaguard.cost.estimate import CostLine
 from dynaguard.cost.plans import cost_summary, costing_for, provision_costs, render_cost_lines
+from dynaguard.model import Status
 from dynaguard.provisioning.drift import Difference, compare
 from dynaguard.provisioning.live import ExistingTable, ProvisionSession
-from dynaguard.provisioning.requests import Step, create_table_request, post_create_steps
+from dynaguard.provisioning.requests import create_table_request, post_create_steps
 from dynaguard.provisioning.spec import EncryptionType, TableSpec
+from dynaguard.provisioning.step import Step
 from dynaguard.provisioning.to_model import (
     AccountFacts,
     offline_facts,

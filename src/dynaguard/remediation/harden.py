@@ -17,7 +17,8 @@ from dynaguard.controls.registry import get_control
 from dynaguard.engine import new_run_id, resolve_config
 from dynaguard.evaluate import evaluate
 from dynaguard.exit_codes import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK
-from dynaguard.model.selection import ResourceKind, Selection
+from dynaguard.model import SubjectKind
+from dynaguard.model.selection import Selection
 from dynaguard.remediation.base import Options, Remediation, ResourceRef
 from dynaguard.remediation.executor import APPLIED, FAILED, Outcome, execute
 from dynaguard.remediation.journal import Journal, default_state_dir
@@ -81,13 +82,13 @@ class HardenResult:
 def only_resource(resource: ResourceRef, selection: Selection) -> Selection:
     """The selection of one resource, to re-read it after a change (keys are found through
     the tables of the run's own selection)."""
-    if resource.kind == ResourceKind.TABLE:
+    if resource.kind == SubjectKind.TABLE:
         return Selection(tables=(resource.name,))
-    if resource.kind == ResourceKind.DAX_CLUSTER:
+    if resource.kind == SubjectKind.DAX_CLUSTER:
         return Selection(dax_clusters=(resource.name,))
-    if resource.kind == ResourceKind.KMS_KEY:
-        return replace(selection, dax_clusters=(), include=frozenset({ResourceKind.KMS_KEY}))
-    return Selection(include=frozenset({ResourceKind(resource.kind)}))
+    if resource.kind == SubjectKind.KMS_KEY:
+        return replace(selection, dax_clusters=(), include=frozenset({SubjectKind.KMS_KEY}))
+    return Selection(include=frozenset({SubjectKind(resource.kind)}))
 
 
 def rescanner(
