@@ -11,6 +11,7 @@ import pytest
 from dynaguard.model import Known, Origin, Unknown
 from dynaguard.sources.aws import backup
 from dynaguard.sources.aws.failures import FailureKind, ReadError
+from dynaguard.sources.aws.shape import Body
 
 
 class FakeReader:
@@ -33,6 +34,15 @@ class FakeReader:
 
     def pages(self, service: str, operation: str, **params: Any) -> list[Any]:
         return [self.call(service, operation, **params)]
+
+    def body(self, data: Any, service: str, operation: str, path: str = "") -> Body:
+        return Body.of(data, f"{service}:{operation}", self.region, path)
+
+    def read(self, service: str, operation: str, **params: Any) -> Body:
+        return self.body(self.call(service, operation, **params), service, operation)
+
+    def read_pages(self, service: str, operation: str, **params: Any) -> list[Body]:
+        return [self.body(p, service, operation) for p in self.pages(service, operation, **params)]
 
     def fact(self, read: Callable[[], Any], service: str, operation: str) -> Any:
         try:
@@ -63,10 +73,13 @@ def test_region_settings_read() -> None:
 @pytest.mark.parametrize(
     ("response", "named"),
     [
-        ({}, "ResourceTypeOptInPreference"),
-        ({"ResourceTypeOptInPreference": ["DynamoDB"]}, "not an object"),
-        ({"ResourceTypeOptInPreference": {"EBS": True}}, "no DynamoDB entry"),
-        ({"ResourceTypeOptInPreference": {"DynamoDB": "yes"}}, "not a boolean"),
+        ({}, "ResourceTypeOptInPreference: expected an object, got nothing"),
+        ({"ResourceTypeOptInPreference": ["DynamoDB"]}, "expected an object, got a list"),
+        (
+            {"ResourceTypeOptInPreference": {"EBS": True}},
+            "ResourceTypeOptInPreference.DynamoDB: expected a boolean, got nothing",
+        ),
+        ({"ResourceTypeOptInPreference": {"DynamoDB": "yes"}}, "expected a boolean, got str"),
         (
             {
                 "ResourceTypeOptInPreference": {"DynamoDB": True},
@@ -79,7 +92,7 @@ def test_region_settings_read() -> None:
 def test_malformed_region_settings_are_unknown(response: Any, named: str) -> None:
     fact = settings(response)
     assert isinstance(fact, Unknown)
-    assert "malformed" in fact.reason and named in fact.reason
+    assert "MalformedResponse" in fact.reason and named in fact.reason
     assert fact.origin is not None and fact.origin.api == "backup:DescribeRegionSettings"
 
 
@@ -137,7 +150,7 @@ def test_selections_read() -> None:
 def test_malformed_selections_make_the_region_unknown(plans: Any, listed: Any, got: Any) -> None:
     fact = selections(plans, listed, got)
     assert isinstance(fact, Unknown)
-    assert "malformed" in fact.reason
+    assert "MalformedResponse" in fact.reason
 
 
 # --- IAM -------------------------------------------------------------------------------------
@@ -208,7 +221,7 @@ def test_unreadable_aws_managed_policy_is_unknown_alone() -> None:
     assert any(p.kind == "inline" for p in fact.value)
     odd = iam.collect_iam_policies(iam_reader(details(), get_policy={"Policy": "x"}))
     assert isinstance(odd, Known)
-    assert "malformed" in (
+    assert "MalformedResponse: Policy: expected an object" in (
         next(p for p in odd.value if p.kind == "aws_managed").document.parse_error or ""
     )
 
@@ -233,4 +246,19 @@ def test_malformed_authorization_details_are_unknown(page: Any) -> None:
 
     fact = iam.collect_iam_policies(iam_reader(page))
     assert isinstance(fact, Unknown)
-    assert "malformed" in fact.reason and "GetAccountAuthorizationDetails" in fact.reason
+    assert "MalformedResponse" in fact.reason and "GetAccountAuthorizationDetails" in fact.reason
+
+
+@pytest.mark.parametrize(
+    "version",
+    [{"PolicyVersion": {"VersionId": "v7"}}, {"PolicyVersion": None}, ["v7"]],
+    ids=["no-document", "null-version", "not-an-object"],
+)
+def test_malformed_policy_version_is_unknown_for_that_policy_alone(version: Any) -> None:
+    from dynaguard.sources.aws import iam
+
+    fact = iam.collect_iam_policies(iam_reader(details(), version=version))
+    assert isinstance(fact, Known)
+    admin = next(p for p in fact.value if p.kind == "aws_managed")
+    assert "iam:GetPolicyVersion failed: MalformedResponse" in (admin.document.parse_error or "")
+    assert any(p.kind == "inline" for p in fact.value)

@@ -137,3 +137,46 @@ def test_scoped_policy_with_an_unresolved_statement_is_unknown() -> None:
     v = one(ID, p)
     assert v.status is Status.UNKNOWN
     assert "var.x" in v.reason
+
+
+UNRESOLVED = Unknown("var.bucket_arn has no value")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        allow("s3:GetObject", UNRESOLVED),
+        allow(["s3:*", "sqs:SendMessage"], [UNRESOLVED]),
+        allow("kms:Decrypt", "*", Condition=UNRESOLVED),
+        {"Effect": UNRESOLVED, "Action": "logs:PutLogEvents", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": UNRESOLVED},
+        allow(None, UNRESOLVED, NotAction=["dynamodb:*", "iam:*"]),
+    ],
+    ids=["s3", "list", "condition", "effect", "deny", "not-action-without-dynamodb"],
+)
+def test_unreadable_statement_without_dynamodb_actions_does_not_make_unknown(
+    statement: dict[str, Any],
+) -> None:
+    """Survey of public Terraform: statements on a bucket or queue ARN known only after apply
+    made whole policies UNKNOWN though they grant nothing of DynamoDB."""
+    v = one(ID, iam_policy(allow("dynamodb:GetItem"), statement))
+    assert v.status is Status.PASS, v.reason
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        allow("dynamodb:GetItem", UNRESOLVED),
+        allow("*", UNRESOLVED),
+        allow("dyn*", UNRESOLVED),
+        allow(["s3:GetObject", UNRESOLVED], "*"),
+        allow(None, UNRESOLVED, NotAction="s3:*"),
+        {"Effect": "Allow", "Action": "s3:*", "NotAction": "iam:*", "Resource": UNRESOLVED},
+    ],
+    ids=["dynamodb", "star", "pattern", "unresolved-action", "not-action", "both-elements"],
+)
+def test_unreadable_statement_that_may_grant_dynamodb_stays_unknown(
+    statement: dict[str, Any],
+) -> None:
+    v = one(ID, iam_policy(allow("dynamodb:GetItem"), statement))
+    assert v.status is Status.UNKNOWN

@@ -46,6 +46,27 @@ def test_every_replica_is_judged_not_only_the_first(fleet):
     assert replicas[("DDB.011", regions[1])] is Status.FAIL
 
 
+def test_a_replica_fix_names_the_region_it_is_made_in(fleet):
+    """UpdateTable ReplicaUpdates is called in the region of the table the replica belongs to:
+    the pasted command needs that region, and the replica's in RegionName."""
+    report = scan_fleet(fleet, controls=["DDB.010", "DDB.011"])
+    primary, second = fleet.manifest.primary_region, fleet.manifest.replica_regions[1]
+    fixes = {
+        f.control_id: f.remediation
+        for f in report.findings
+        if f.resource_type == "replica" and f.region == second and f.status is Status.FAIL
+    }
+    assert fixes["DDB.010"].startswith(
+        f"aws dynamodb update-table --region {primary} --table-name orders --replica-updates "
+        f'\'[{{"Update": {{"RegionName": "{second}", "KMSMasterKeyId": "KEY_ARN"}}}}]\''
+    )
+    assert f"dynaguard harden --region {primary} --table orders" in fixes["DDB.010"]
+    assert fixes["DDB.011"].startswith(
+        f"aws dynamodb update-continuous-backups --region {second} --table-name orders "
+    )
+    assert f"dynaguard harden --region {primary} --table orders" in fixes["DDB.011"]
+
+
 def _policy_actions(name: str) -> set[str]:
     text = resources.files("dynaguard.policies").joinpath(name).read_text()
     return {a for st in json.loads(text)["Statement"] for a in st["Action"]}

@@ -61,11 +61,20 @@ def test_a_live_finding_carries_its_real_names():
 def test_every_live_fix_renders_without_placeholders_of_ours(control_id):
     kind = get_control(control_id).subject_kind
     subject = Subject(kind, "orders", "111122223333", "eu-west-1", ARN)
+    if control_id in ("DDB.010", "DDB.011"):  # judged per replica
+        subject = Subject("replica", "orders", "111122223333", "eu-west-1", ARN, table_region="us-east-1")  # fmt: skip
     fix = live_fix(control_id, subject, Baseline())
     assert fix is not None
     assert not re.search(r"\{[a-z]+\}", fix)  # every field filled
     assert not re.search(r"\b(TABLE|TABLE_ARN|REGION|ACCOUNT|CLUSTER|VPC_ID)\b", fix)
     assert "eu-west-1" in fix or "111122223333" in fix or ARN in fix
+
+
+def test_a_replica_fix_without_its_table_region_is_the_general_recipe():
+    """Without the region UpdateTable ReplicaUpdates is called in, the command is not
+    pasteable: the control's general recipe is shown instead."""
+    replica = Subject("replica", "orders", "111122223333", "eu-west-1", ARN)
+    assert live_fix("DDB.010", replica, Baseline()) is None
 
 
 def test_names_that_are_not_plain_are_never_pasted_into_a_command():

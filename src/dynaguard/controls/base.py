@@ -37,6 +37,9 @@ class Subject:
     origin: Origin | None = None
     # Inline suppressions from infrastructure code: (control_id, reason).
     suppressions: tuple[tuple[str, str], ...] = ()
+    # A replica's: the region of the table it replicates, where its fixes are made
+    # (UpdateTable ReplicaUpdates is called there).
+    table_region: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,13 +60,13 @@ LIVE_FIXES: Mapping[str, str] = {
     "DDB.009": "aws dax increase-replication-factor --region {region} --cluster-name {name} "
     "--new-replication-factor 3 --availability-zones ZONE_A ZONE_B ZONE_C (zones of {region} the "
     "nodes do not use yet; or: dynaguard harden --region {region} --dax-cluster {name})",
-    "DDB.010": "aws dynamodb update-table --table-name {name} --replica-updates "
-    '\'[{{"Update": {{"RegionName": "{region}", "KMSMasterKeyId": "KEY_ARN"}}}}]\' (in the '
-    "region of the table it replicates; KEY_ARN a customer managed key in {region}; or: "
-    "dynaguard harden --table {name})",
+    "DDB.010": "aws dynamodb update-table --region {table_region} --table-name {name} "
+    '--replica-updates \'[{{"Update": {{"RegionName": "{region}", "KMSMasterKeyId": '
+    '"KEY_ARN"}}}}]\' (KEY_ARN a customer managed key in {region}; or: dynaguard harden '
+    "--region {table_region} --table {name})",
     "DDB.011": "aws dynamodb update-continuous-backups --region {region} --table-name {name} "
     "--point-in-time-recovery-specification PointInTimeRecoveryEnabled=true,"
-    "RecoveryPeriodInDays={days} (or: dynaguard harden --table {name})",
+    "RecoveryPeriodInDays={days} (or: dynaguard harden --region {table_region} --table {name})",
     "DDB.012": "write the statement with the actions the principals use on the table ARNs they "
     "need, then aws iam create-policy-version --policy-arn {arn} --policy-document "
     "file://scoped.json --set-as-default (no automatic fix)",
@@ -103,6 +103,7 @@ def live_fix(control_id: str, subject: Subject, baseline: Baseline) -> str | Non
     values = {
         "name": subject.resource_id,
         "region": subject.region,
+        "table_region": subject.table_region,  # a replica's table: where its fix is made
         "account": subject.account_id,
         "arn": subject.arn,
         "key": subject.arn or subject.resource_id,

@@ -13,7 +13,8 @@ from dynaguard.model import Replica, Table, Unknown
 
 
 def replica_subject(table: Table, replica: Replica) -> Subject:
-    """The finding identity of a replica: the table name in the replica's own region."""
+    """The finding identity of a replica: the table name in the replica's own region, and the
+    region of the table it replicates (where its fixes are made)."""
     return Subject(
         "replica",
         replica.table_name or table.name,
@@ -22,6 +23,7 @@ def replica_subject(table: Table, replica: Replica) -> Subject:
         replica.arn,
         replica.origin or table.origin,
         table.suppressions,
+        table_region=table.region,
     )
 
 

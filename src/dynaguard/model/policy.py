@@ -182,6 +182,19 @@ def parse_statement(raw: Mapping[str, Any], index: int) -> Statement:
     )
 
 
+def action_element(raw: Any) -> tuple[tuple[str, ...], bool] | None:
+    """A statement's actions and whether they are a ``NotAction``, read from its Action
+    element alone; None when that element is missing, doubled or unreadable. Tells what a
+    statement that does not parse as a whole could grant (its Resource may be unresolved)."""
+    if not isinstance(raw, Mapping) or ("Action" in raw) == ("NotAction" in raw):
+        return None
+    key = "NotAction" if "NotAction" in raw else "Action"
+    try:
+        return _strings(raw[key], key), key == "NotAction"
+    except PolicyParseError:
+        return None
+
+
 def parse_each(document: PolicyDocument) -> tuple[list[Statement], list[ParseProblem]]:
     """The statements that parse, and why the others (or the whole document) do not.
 

@@ -7,7 +7,10 @@ them uses ``NotAction`` and leaves any DynamoDB action in (NotAction grants, uns
 action AWS adds later too). Tables: ``*``, an ARN pattern that matches every table of some
 account and region (``arn:aws:dynamodb:*:*:table/*``), or a ``NotResource`` that does not
 exclude them all. An unconditional Deny on every table in the same policy takes its actions
-away; conditions on an Allow do not excuse it (the grant is still unscoped).
+away; conditions on an Allow do not excuse it (the grant is still unscoped). A statement that
+cannot be interpreted (an unresolved Resource, Condition or Effect) matters only when its
+Action could name a DynamoDB action: one whose readable Action names none (``s3:GetObject``
+on a bucket ARN Terraform knows only after apply) grants nothing DDB.012 judges.
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
 """
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dynaguard.model import dynamodb_actions, wildcard
-from dynaguard.model.policy import ParseProblem, Statement, parse_each
+from dynaguard.model.policy import ParseProblem, Statement, action_element, parse_each
 from dynaguard.model.resources import PolicyDocument
 
 
@@ -78,9 +81,23 @@ def malformed(statements: list[Statement]) -> list[str]:
     return [s.label for s in statements if s.allows and not s.resources and _allowed(s)]
 
 
+def may_grant_dynamodb(document: PolicyDocument, problem: ParseProblem) -> bool:
+    """Could the statement that did not parse grant (or deny) a DynamoDB action? Yes unless
+    its Action element is readable and names none."""
+    if problem.index < 0 or problem.index >= len(document.statements):
+        return True  # the whole document
+    read = action_element(document.statements[problem.index])
+    if read is None:
+        return True
+    actions, not_action = read
+    return bool(dynamodb_actions.granted(actions, not_action=not_action))
+
+
 def wildcard_grant(document: PolicyDocument) -> WildcardGrant:
-    """The statements through which ``document`` grants every DynamoDB action on every table."""
-    statements, problems = parse_each(document)
+    """The statements through which ``document`` grants every DynamoDB action on every table,
+    and the statements that could not be interpreted and might grant DynamoDB actions."""
+    statements, parsed_problems = parse_each(document)
+    problems = [p for p in parsed_problems if may_grant_dynamodb(document, p)]
     denied = _denied(statements)
     broad = [s for s in statements if s.allows and s.resources and applies_to_all_tables(s)]
     granted = {s.index: _allowed(s) - denied for s in broad}

@@ -5,7 +5,16 @@ selection then covers it; or add a new selection (one per table) to the plan nam
 ``harden.backup_plan``; or, with ``--create-backup-plan``, create a daily plan with a
 tag-based selection (a prelude change, once per region) and tag the table. AWS Backup has no
 UpdateBackupSelection: existing selections are never deleted or recreated.
+
+Where the Region is not opted in to AWS Backup for DynamoDB, a tag-based selection backs
+nothing up, so a tag would change nothing: the table's ARN goes into a new selection instead
+(an ARN naming DynamoDB is honoured without the opt-in), in the configured plan or in the plan
+``--create-backup-plan`` creates. With neither, the fix is MANUAL. dynaguard never opts the
+Region in itself: UpdateRegionSettings changes what every tag-based or ``*`` selection in the
+Region backs up, other teams' plans included. An opt-in it could not read makes the tag path
+unsafe as well; the table is then skipped unless an ARN selection can be added.
 https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html
+https://docs.aws.amazon.com/aws-backup/latest/devguide/API_UpdateRegionSettings.html
 """
 
 from __future__ import annotations
@@ -15,12 +24,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from dynaguard.controls.ddb005_table_backup_plan import table_arn
-from dynaguard.model import Known, Table
+from dynaguard.model import Known, Table, Unknown
 from dynaguard.model.backup_match import covering_selections
 from dynaguard.remediation.base import (
     ApiStep,
     Change,
     LiveState,
+    Manual,
     Options,
     PlanResult,
     Remediation,
@@ -77,7 +87,7 @@ def _tag_change(table: Table, tag: tuple[str, str], requires: tuple[str, ...]) -
     )
 
 
-def _selection_change(table: Table, plan: str, role: str) -> Change:
+def _selection_change(table: Table, plan: str, role: str, requires: tuple[str, ...] = ()) -> Change:
     digest = hashlib.sha256(table.name.encode()).hexdigest()[:6]
     name = f"dynaguard-{table.name[:30]}-{digest}"
     selection = {"SelectionName": name, "IamRoleArn": role, "Resources": [table_arn(table)]}
@@ -102,6 +112,7 @@ def _selection_change(table: Table, plan: str, role: str) -> Change:
         (step,),
         (undo,),
         {"plan": plan},
+        requires=requires,
     )
 
 
@@ -110,25 +121,63 @@ def plan(table: Table, live: LiveState, options: Options) -> PlanResult:
     if not isinstance(selections, Known) or not isinstance(table.tags, Known):
         return Skip("DDB.005", table_ref(table), "backup selections or tags unknown")
     settings = options.settings
-    if settings.backup_tag:
+    opt_in = live.scope.backup_settings
+    opted_in = opt_in.value.opted_in if isinstance(opt_in, Known) else None
+    if settings.backup_tag and opted_in:
         tags = {**table.tags.value, settings.backup_tag[0]: settings.backup_tag[1]}
         covering, _ = covering_selections(selections.value, table_arn(table), tags)
         if covering:
             return _tag_change(table, settings.backup_tag, ())
+    role = (settings.backup_plan.iam_role_arn if settings.backup_plan else None) or default_role(
+        table.account_id
+    )
     choice = settings.backup_plan
     if choice and choice.plan:
-        return _selection_change(
-            table, choice.plan, choice.iam_role_arn or default_role(table.account_id)
-        )
+        return _selection_change(table, choice.plan, role)
     if options.create_backup_plan:
-        return _tag_change(
-            table, settings.backup_tag or DEFAULT_TAG, (backup_plan_id(table.region),)
+        if opted_in:
+            return _tag_change(
+                table, settings.backup_tag or DEFAULT_TAG, (backup_plan_id(table.region),)
+            )
+        # the created plan's tag-based selection is not honoured here: name the table too
+        return _selection_change(table, CREATED_PLAN, role, (backup_plan_id(table.region),))
+    if opted_in is False:
+        return _not_opted_in(table)
+    if isinstance(opt_in, Unknown):
+        return Skip(
+            "DDB.005",
+            table_ref(table),
+            f"AWS Backup opt-in for DynamoDB unknown ({opt_in.reason}): a tag may back up "
+            "nothing; set harden.backup_plan, or pass --create-backup-plan",
         )
     why = "no backup selection covers it"
     if settings.backup_tag:
         why += f" even with tag {settings.backup_tag[0]}={settings.backup_tag[1]}"
     return Skip(
         "DDB.005", table_ref(table), f"{why}: set harden.backup_plan, or pass --create-backup-plan"
+    )
+
+
+def _not_opted_in(table: Table) -> Manual:
+    """No plan to add the table's ARN to, in a Region where tags are not honoured."""
+    region, arn = table.region, table_arn(table)
+    selection = (
+        f'{{"SelectionName": "dynaguard-{table.name[:30]}", "IamRoleArn": '
+        f'"{default_role(table.account_id)}", "Resources": ["{arn}"]}}'
+    )
+    return Manual(
+        "DDB.005",
+        table_ref(table),
+        f"{region} is not opted in to AWS Backup for DynamoDB: a tag-based selection backs "
+        "nothing up there, and opting the Region in changes what every tag-based or '*' "
+        "selection in it backs up, so dynaguard leaves that to you",
+        (
+            f"aws backup create-backup-selection --region {region} --backup-plan-id PLAN_ID "
+            f"--backup-selection '{selection}' (or set harden.backup_plan, or pass "
+            "--create-backup-plan: dynaguard adds the table's ARN as a new selection)",
+            f"or opt in: aws backup update-region-settings --region {region} "
+            "--resource-type-opt-in-preference DynamoDB=true",
+        ),
     )
 
 

@@ -13,8 +13,9 @@ the AWS managed policies that something in the account carries.
   would page through every AWS managed policy that exists.
 
 botocore URL-decodes and parses IAM documents; a string is decoded here in case it was not. A
-malformed response (a principal without ``Arn``, a list that is not a list) makes the account's
-policies Unknown with the reason, never a traceback and never a shorter list.
+malformed response (a principal without ``Arn``, a list that is not a list; read through
+``shape.Body``) makes the account's policies Unknown with the reason, never a traceback and never
+a shorter list.
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html
 https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html
 """
@@ -29,15 +30,8 @@ from urllib.parse import unquote
 
 from dynaguard.model import Fact, IamPolicy, PolicyDocument
 from dynaguard.sources.aws.failures import ReadError
-from dynaguard.sources.aws.malformed import (
-    SHAPE_ERRORS,
-    describe,
-    guarded,
-    mapping,
-    objects,
-    text,
-)
-from dynaguard.sources.aws.reader import RegionReader, page_items
+from dynaguard.sources.aws.reader import RegionReader
+from dynaguard.sources.aws.shape import Body
 
 SERVICE = "iam"
 FILTER = ["LocalManagedPolicy", "User", "Role", "Group"]
@@ -51,28 +45,29 @@ PRINCIPAL_LISTS = (
 
 
 def collect_iam_policies(reader: RegionReader) -> Fact[tuple[IamPolicy, ...]]:
-    return guarded(
-        reader, lambda: _read_policies(reader), SERVICE, "GetAccountAuthorizationDetails"
-    )
+    return reader.fact(lambda: _read_policies(reader), SERVICE, "GetAccountAuthorizationDetails")
 
 
 def _read_policies(reader: RegionReader) -> tuple[IamPolicy, ...]:
-    pages = reader.pages(SERVICE, "GetAccountAuthorizationDetails", Filter=FILTER)
+    pages = reader.read_pages(SERVICE, "GetAccountAuthorizationDetails", Filter=FILTER)
     return _policies(reader, pages)
 
 
-def _policies(reader: RegionReader, pages: list[dict[str, Any]]) -> tuple[IamPolicy, ...]:
+def _listed(pages: list[Body], key: str) -> list[Body]:
+    """The objects under ``key`` in every page (AWS omits a list that is empty)."""
+    return [item for page in pages for item in page.opt_children(key)]
+
+
+def _policies(reader: RegionReader, pages: list[Body]) -> tuple[IamPolicy, ...]:
     attached: dict[str, list[str]] = {}
     inline: list[IamPolicy] = []
     for kind, list_key, name_key, inline_key in PRINCIPAL_LISTS:
-        for principal in objects(page_items(pages, list_key), list_key):
-            arn = text(principal, "Arn")
-            for ref in objects(principal.get("AttachedManagedPolicies"), "AttachedManagedPolicies"):
-                attached.setdefault(text(ref, "PolicyArn"), []).append(arn)
+        for principal in _listed(pages, list_key):
+            arn = principal.text("Arn")
+            for ref in principal.opt_children("AttachedManagedPolicies"):
+                attached.setdefault(ref.text("PolicyArn"), []).append(arn)
             inline.extend(_inline(reader, kind, principal, name_key, inline_key))
-    managed = [
-        _managed(reader, p, attached) for p in objects(page_items(pages, "Policies"), "Policies")
-    ]
+    managed = [_managed(reader, p, attached) for p in _listed(pages, "Policies")]
     aws_managed = [
         _aws_managed(reader, arn, holders)
         for arn, holders in sorted(attached.items())
@@ -81,17 +76,15 @@ def _policies(reader: RegionReader, pages: list[dict[str, Any]]) -> tuple[IamPol
     return tuple(managed + inline + aws_managed)
 
 
-def _managed(
-    reader: RegionReader, raw: Mapping[str, Any], attached: Mapping[str, list[str]]
-) -> IamPolicy:
-    arn = text(raw, "Arn")
-    versions = objects(raw.get("PolicyVersionList"), "PolicyVersionList")
-    default = next((v for v in versions if v.get("IsDefaultVersion") is True), {})
+def _managed(reader: RegionReader, raw: Body, attached: Mapping[str, list[str]]) -> IamPolicy:
+    arn = raw.text("Arn")
+    versions = raw.opt_children("PolicyVersionList")
+    default = next((v for v in versions if v.data.get("IsDefaultVersion") is True), None)
     return IamPolicy(
-        name=raw.get("PolicyName") or arn.rsplit("/", 1)[-1],  # moto omits PolicyName
+        name=raw.opt_text("PolicyName") or arn.rsplit("/", 1)[-1],  # moto omits PolicyName
         account_id=reader.account_id,
         kind="managed",
-        document=policy_document(default.get("Document")),
+        document=policy_document(default.data.get("Document") if default else None),
         arn=arn,
         attached_to=tuple(attached.get(arn, ())),
         origin=reader.origin(SERVICE, "GetAccountAuthorizationDetails"),
@@ -99,15 +92,15 @@ def _managed(
 
 
 def _inline(
-    reader: RegionReader, kind: str, principal: Mapping[str, Any], name_key: str, inline_key: str
+    reader: RegionReader, kind: str, principal: Body, name_key: str, inline_key: str
 ) -> Iterator[IamPolicy]:
-    for raw in objects(principal.get(inline_key), inline_key):
+    for raw in principal.opt_children(inline_key):
         yield IamPolicy(
-            name=f"{kind}/{text(principal, name_key)}/{text(raw, 'PolicyName')}",
+            name=f"{kind}/{principal.text(name_key)}/{raw.text('PolicyName')}",
             account_id=reader.account_id,
             kind="inline",
-            document=policy_document(raw.get("PolicyDocument")),
-            attached_to=(text(principal, "Arn"),),
+            document=policy_document(raw.data.get("PolicyDocument")),
+            attached_to=(principal.text("Arn"),),
             origin=reader.origin(SERVICE, "GetAccountAuthorizationDetails"),
         )
 
@@ -116,17 +109,15 @@ def _aws_managed(reader: RegionReader, arn: str, holders: list[str]) -> IamPolic
     """One attached AWS managed policy: its default version's document, read live."""
     origin = reader.origin(SERVICE, "GetPolicyVersion")
     try:
-        policy = mapping(reader.call(SERVICE, "GetPolicy", PolicyArn=arn).get("Policy"), "Policy")
-        version = reader.call(
-            SERVICE, "GetPolicyVersion", PolicyArn=arn, VersionId=text(policy, "DefaultVersionId")
-        )
-        document = policy_document(
-            mapping(version.get("PolicyVersion"), "PolicyVersion")["Document"]
-        )
-    except ReadError as err:
+        policy = reader.read(SERVICE, "GetPolicy", PolicyArn=arn).child("Policy")
+        version = reader.read(
+            SERVICE, "GetPolicyVersion", PolicyArn=arn, VersionId=policy.text("DefaultVersionId")
+        ).child("PolicyVersion")
+        if not version.has("Document"):
+            raise version.fail("Document", "a policy document")
+        document = policy_document(version.data["Document"])
+    except ReadError as err:  # denied, or a malformed response
         document = PolicyDocument((), parse_error=f"cannot read it: {err.reason}")
-    except SHAPE_ERRORS as exc:
-        document = PolicyDocument((), parse_error=f"malformed IAM response: {describe(exc)}")
     return IamPolicy(
         name=arn.rsplit("/", 1)[-1],
         account_id=reader.account_id,
