@@ -18,16 +18,8 @@ from dynaguard.model import (
     Table,
     is_aws_managed_dynamodb_key,
 )
-from dynaguard.remediation.base import (
-    ApiStep,
-    Change,
-    LiveState,
-    Manual,
-    Options,
-    PlanResult,
-    Remediation,
-    Skip,
-)
+from dynaguard.remediation.base import LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.change import ApiStep, Change, Manual, Skip
 from dynaguard.remediation.fixes.common import (
     AWS_MANAGED_KEY,
     key_for_region,
