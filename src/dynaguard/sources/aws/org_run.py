@@ -28,6 +28,7 @@ from dynaguard.logs import get_logger
 from dynaguard.model import AccountScope, Inventory, Origin, RegionScope, Unknown
 from dynaguard.sources.aws.account_run import AccountRun
 from dynaguard.sources.aws.breaker import BreakerBoard
+from dynaguard.sources.aws.member import MemberSession
 from dynaguard.sources.aws.org import AccountTarget
 from dynaguard.sources.aws.regions import enabled_regions
 from dynaguard.sources.aws.scheduler import Scheduler
@@ -86,7 +87,9 @@ def open_account(base: AwsSession, target: AccountTarget, plan: FleetPlan) -> _O
     """Credentials and regions of one account (runs on a worker)."""
     try:
         session = (
-            base if target.role_arn is None else base.assume(target.account_id, target.role_arn)
+            base
+            if target.role_arn is None
+            else MemberSession(base, target.account_id, target.role_arn)
         )
     except AuditError as err:
         return _Opened(None, failure=str(err))
