@@ -14,16 +14,14 @@ drill:
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from pydantic import PlainValidator
 
 from dynaguard.config import CostSettings, DrillSettings
 from dynaguard.doc_models import StrictModel, bounded, check
+from dynaguard.model import aws_rules
 from dynaguard.sanitize import short_repr
-
-_REGION_OR_ANY = re.compile(r"^([a-z]{2}(-[a-z]+)+-\d+|\*)$")
 
 
 def _prices(value: Any) -> dict[str, dict[str, float]]:
@@ -33,7 +31,7 @@ def _prices(value: Any) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for region, items in value.items():
         check(
-            isinstance(region, str) and bool(_REGION_OR_ANY.match(region)),
+            isinstance(region, str) and bool(aws_rules.REGION_OR_ANY.match(region)),
             f"{short_repr(region)}: not a region name (or '*')",
         )
         check(isinstance(items, dict), f"{region}: expected a mapping of item to USD")

@@ -161,7 +161,7 @@ def scan_fleet(
     selected = choose_controls(cfg, controls, options.selection)
     run_id = run_id or new_run_id()
     recorder = recorder if recorder is not None else CallRecorder()
-    started = time.perf_counter()
+    started_at, started = utc_now(), time.perf_counter()
     base = AwsSession(options, run_id, recorder)
     targets = resolve_targets(base, fleet.selection)
     plan = FleetPlan(
@@ -227,4 +227,5 @@ def scan_fleet(
         shard=shard,
         spool=collected.spool,
         tally=tally,
+        started_at=started_at,
     )

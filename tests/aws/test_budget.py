@@ -143,6 +143,38 @@ def test_region_wide_reads_do_not_grow_with_tables(aws: Any) -> None:
     }
 
 
+def test_an_empty_region_costs_only_what_tableless_controls_need(aws: Any) -> None:
+    """The rule: ListTables, DAX DescribeClusters, DescribeVpcs, DescribeVpcEndpoints; scaling
+    and backup selections only judge tables and are not read where there is none."""
+    create_table(aws("dynamodb", "eu-west-1"), "elsewhere")  # us-east-1 stays empty
+    recorder = CallRecorder()
+    facts = facts_needed(all_controls()) - {"account.iam"}
+    collect(AwsOptions(regions=("us-east-1",)), facts, run_id="t", recorder=recorder)
+    counted = recorder.by_action()
+    counted.pop("sts:GetCallerIdentity")
+    assert counted == Counter(
+        {
+            "dynamodb:ListTables": 1,
+            "dax:DescribeClusters": 1,
+            "ec2:DescribeVpcs": 1,
+            "ec2:DescribeVpcEndpoints": 1,
+        }
+    )
+
+
+def test_region_reads_for_tables_follow_a_non_empty_listing(aws: Any) -> None:
+    create_table(aws("dynamodb"), "t")
+    recorder = CallRecorder()
+    collect(
+        AwsOptions(regions=("us-east-1",)),
+        frozenset({"region.scaling", "region.backup"}),
+        run_id="t",
+        recorder=recorder,
+    )
+    used = recorder.actions()
+    assert {"application-autoscaling:DescribeScalableTargets", "backup:ListBackupPlans"} <= used
+
+
 def test_facts_needed_is_the_union_of_the_controls_facts() -> None:
     controls = all_controls()
     needed = facts_needed(controls)

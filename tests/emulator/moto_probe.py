@@ -144,6 +144,11 @@ def probe() -> dict[str, Any]:
             Workflow={"Status": "RESOLVED"},
         )
     )
+    out["ACC-1 list_regions error"] = error_code(lambda: client("account").list_regions())
+    regions = [r["RegionName"] for r in client("ec2").describe_regions()["Regions"]]
+    out["EC2-1 describe_regions lists other partitions"] = any(
+        r.startswith(("us-gov-", "cn-")) for r in regions
+    )
     out.update(_restore_gaps())
     return out
 

@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {
     "AAS-1 policies matched by ResourceId substring": True,
     "AAS-2 scalable target pages end": False,
+    "ACC-1 list_regions error": "404",
+    "EC2-1 describe_regions lists other partitions": True,
     "BAK-1 create_backup_selection error": "NotImplementedError",
     "BAK-2 describe_region_settings error": "404",
     "DAX-1 node zones": ["us-east-1a"],

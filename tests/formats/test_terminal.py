@@ -31,6 +31,20 @@ def test_quiet_prints_only_failing_findings_and_the_summary():
     assert "by control" not in text and "PASS" not in text.split("\n")[0]
 
 
+def test_quiet_keeps_the_notices():
+    """QA F10: a half-merged report or an expired suppression is said even with --quiet."""
+    notices = (
+        "incomplete: shard(s) 0/2 missing; 1 of 2 merged",
+        "suppression of DDB.001 for orders expired on 2026-01-01",
+    )
+    text = render(replace(live_report(), notices=notices), quiet=True)
+    for notice in notices:
+        assert f"note: {notice}" in text
+    plain = render(live_report(), quiet=True)
+    assert text.rstrip().splitlines()[-1] == plain.rstrip().splitlines()[-1]  # summary last
+    assert "note:" not in plain
+
+
 def test_severity_is_coloured():
     text = render(live_report(), color=True)
     assert "\x1b[" in text

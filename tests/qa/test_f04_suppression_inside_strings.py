@@ -39,7 +39,6 @@ Resources:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="QA F04: suppression marker matched inside strings")
 @pytest.mark.parametrize(("name", "text"), [("main.tf", HCL), ("t.yaml", CFN)])
 def test_marker_in_a_string_suppresses_nothing(tmp_path: Path, name: str, text: str) -> None:
     (tmp_path / name).write_text(text)

@@ -13,7 +13,6 @@ from tests.qa.conftest import cli
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="QA F05: harden --output crashes after applying")
 def test_unwritable_output_is_a_usage_error_before_any_change(
     fleet_url: str, tmp_path: Path
 ) -> None:

@@ -56,6 +56,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
+    config = demo_config(args.config)  # a bad file is a usage error before anything starts
     started = time.perf_counter()
     emulator = start_emulator()
     try:
@@ -72,7 +73,6 @@ def run_demo(args: argparse.Namespace) -> int:
         _say("scanning it against the baseline...\n")
         # The primary region: global-table replicas are described in their own regions.
         options = AwsOptions(regions=DEMO_REGIONS[:1], endpoint_url=emulator.endpoint_url)
-        config = demo_config(args.config)
         before = _scan(options, config, args, f"{run_id}-before")
         if args.format != "json":
             write_report(before, args)

@@ -109,7 +109,9 @@ def cmd_drill(args: argparse.Namespace) -> int:
             timing=DrillTiming(poll_s=args.poll_interval, poll_max_s=max(args.poll_interval, 30.0)),
         )
     except AuditError as exc:  # no identity: the drill could not run (exit codes as harden)
-        print(f"dynaguard: error: {exc}", file=sys.stderr)
+        from dynaguard.sanitize import clean
+
+        print(f"dynaguard drill: error: {clean(str(exc))}", file=sys.stderr)
         return 1
     if as_json:
         text = json.dumps(result.to_dict(), indent=2) + "\n"
@@ -120,7 +122,9 @@ def cmd_drill(args: argparse.Namespace) -> int:
     else:
         text = render_result(result)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        from dynaguard.cli.output_file import write_or_show
+
+        write_or_show(text, args.output, "dynaguard drill")
     else:
         sys.stdout.write(text)
     return result.exit_code

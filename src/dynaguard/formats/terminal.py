@@ -1,6 +1,6 @@
 """A readable terminal report: findings grouped by resource, coloured, with a fix per FAIL, and
-at the end a summary by severity and by control. ``quiet``: only the failing findings and the
-summary line.
+at the end a summary by severity and by control. ``quiet``: only the failing findings, the
+notices and the summary line.
 """
 
 from __future__ import annotations
@@ -75,11 +75,14 @@ def render(
     )
     if not quiet:
         _render_groups(console, report, show_passed)
-        for notice in report.notices:
-            console.print(Text(f"note: {notice}", style="yellow"))
-        _render_summary_tables(console, report)
     else:
         _render_failing(console, report)
+    # notices in the quiet report too: an incomplete merge, an expired suppression, why a
+    # verdict is UNKNOWN are not noise one may drop (the exit code may not tell)
+    for notice in report.notices:
+        console.print(Text(f"note: {notice}", style="yellow"))
+    if not quiet:
+        _render_summary_tables(console, report)
     if report.config_path and not quiet:
         console.print(Text(f"config: {report.config_path}", style="dim"))
     console.print(_summary_line(report))

@@ -70,6 +70,12 @@ def names_network_path(table: Table) -> bool:
 
 # Facts that need no table at all; any other fact needs ListTables.
 TABLELESS_FACTS = frozenset({"region.dax", "region.vpcs", "account.iam"})
+# Region-wide reads that only judge tables (scaling: DDB.004, backup selections and region
+# settings: DDB.005, CloudWatch alarms: DDB.018): made
+# once the region's listing shows a selected table, never in an empty region. An empty region
+# costs ListTables, DAX DescribeClusters (where DAX is offered) and the VPC reads (DDB.015
+# judges VPCs whether or not tables exist): the fewest calls the controls allow.
+TABLE_SCOPED_READS = frozenset({"region.scaling", "region.backup", "region.alarms"})
 TABLE_READ_FACTS = (
     frozenset({"table.describe", "table.pitr", "table.ttl", "table.tags", "table.resource_policy"})
     | dynamodb.NEEDS_DESCRIBE
@@ -130,13 +136,17 @@ class AccountRun:
                 scheduler.submit(
                     partial(self._list_tables, reader), partial(self._on_listing, scheduler, region)
                 )
-            for fact, reads in REGION_READS.items():
-                if fact in self.facts:
-                    for field, read in reads:
-                        then = partial(self._on_region_fact, region, field)
-                        scheduler.submit(partial(read, reader), then)
+            for fact in REGION_READS:
+                if fact in self.facts and not (needs_tables and fact in TABLE_SCOPED_READS):
+                    self._submit_region_reads(scheduler, region, fact)
         if "account.iam" in self.facts:
             scheduler.submit(partial(iam.collect_iam_policies, self._home), self._on_iam)
+
+    def _submit_region_reads(self, scheduler: Scheduler, region: str, fact: str) -> None:
+        reader = self.reader(region)
+        for field, read in REGION_READS[fact]:
+            then = partial(self._on_region_fact, region, field)
+            scheduler.submit(partial(read, reader), then)
 
     def finish(self, scheduler: Scheduler) -> None:
         """Once every table is read: describe the replicas no scanned region has covered."""
@@ -165,6 +175,9 @@ class AccountRun:
 
     def _on_listing(self, scheduler: Scheduler, region: str, names: Fact[tuple[str, ...]]) -> None:
         self._listings[region] = names
+        if isinstance(names, Known) and names.value:
+            for fact in sorted(TABLE_SCOPED_READS & self.facts):
+                self._submit_region_reads(scheduler, region, fact)
         if isinstance(names, Known) and self.facts & TABLE_READ_FACTS:
             reader = self.reader(region)
             for name in names.value:

@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 
 from dynaguard.errors import UsageError
 from dynaguard.logs import register_secret
+from dynaguard.model.aws_rules import REGION_NAME
 from dynaguard.model.selection import Selection
 from dynaguard.sanitize import short_repr
 
 RETRY_MODES = ("standard", "adaptive")
 
 # Commercial, China, GovCloud, ISO and the European sovereign cloud all follow this shape.
-_REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ class AwsOptions:
             )
         if self.max_attempts < 1:
             raise UsageError(f"max attempts must be at least 1, not {self.max_attempts}")
-        bad = [r for r in self.regions if not _REGION_NAME.match(r)]
+        bad = [r for r in self.regions if not REGION_NAME.match(r)]
         if bad:
             raise UsageError(f"not an AWS region name: {', '.join(bad)}")
         if self.endpoint_url is not None:

@@ -17,7 +17,7 @@ from dynaguard.sources.cloudformation.resolve import Resolver
 from dynaguard.sources.iac.blocks import Block
 from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
-from dynaguard.sources.iac.suppressions import inline_suppressions
+from dynaguard.sources.iac.suppressions import inline_suppressions, template_comments
 
 
 @dataclass(slots=True)
@@ -61,6 +61,7 @@ def _line(node: Any, fallback: int = 1) -> tuple[int, int]:
 
 def resource_blocks(loaded: LoadedTemplate, resolver: Resolver) -> list[Block]:
     blocks = []
+    comments = template_comments(loaded.lines)
     resources = loaded.data.get("Resources") or {}
     for logical_id, resource in resources.items():
         if not isinstance(resource, Mapping):
@@ -71,7 +72,7 @@ def resource_blocks(loaded: LoadedTemplate, resolver: Resolver) -> list[Block]:
         key_line, _ = _line(logical_id)
         _, last = _line(resource, key_line)
         origin = Origin(loaded.shown, key_line)
-        found = inline_suppressions(loaded.lines, loaded.shown, key_line, last)
+        found = inline_suppressions(comments, loaded.shown, key_line, last)
         loaded.problems.extend(found.rejected)
         props = resolver.value(resource.get("Properties") or {})
         attrs = (

@@ -17,7 +17,7 @@ from dynaguard.config import Config
 from dynaguard.engine import choose_controls, new_run_id, report_from_inventory, resolve_config
 from dynaguard.exit_codes import EXIT_INCOMPLETE, EXIT_OK
 from dynaguard.model import Severity
-from dynaguard.report import Finding, Report
+from dynaguard.report import Finding, Report, utc_now
 from dynaguard.sources.iac.declared import Declared, inventory_of
 from dynaguard.sources.iac.discovery import discover
 from dynaguard.sources.iac.problems import InputProblem
@@ -102,7 +102,7 @@ def scan_iac(
     """Audit infrastructure code: Terraform (HCL and plan JSON) and CloudFormation."""
     cfg = resolve_config(config)
     selected = choose_controls(cfg, controls)
-    started = time.perf_counter()
+    started_at, started = utc_now(), time.perf_counter()
     units, problems, notices = load_units([Path(p) for p in paths], [Path(v) for v in var_files])
     inventory = inventory_of(units)
     stats = {
@@ -112,7 +112,7 @@ def scan_iac(
         "input_problems": len(problems),
     }
     report = without_placeholders(
-        report_from_inventory(inventory, selected, cfg, run_id or new_run_id(), stats)
+        report_from_inventory(inventory, selected, cfg, run_id or new_run_id(), stats, started_at)
     )
     if problems or notices:
         from dataclasses import replace

@@ -89,7 +89,7 @@ class HclConverter:
         first, last = int(meta.get("line_start", 1)), int(meta.get("line_end", 1))
         shown = self.sources.display(path)
         origin = Origin(file=shown, line=first)
-        found = inline_suppressions(self.sources.lines(path), shown, first, last)
+        found = inline_suppressions(self.sources.comments(path), shown, first, last)
         self.sources.add_problems(found.rejected)
         prefix = _module_prefix(address)
         attrs = self._attrs(item, path, [Span(path, first, last)], prefix)
