@@ -25,6 +25,7 @@ from dynaguard.doc_models import (
     validate,
 )
 from dynaguard.model import aws_rules
+from dynaguard.model.vocabulary import CONTROL_IDS
 from dynaguard.sanitize import short_repr
 from dynaguard.yaml_lines import Document, Problem
 
@@ -56,9 +57,7 @@ def _view_types(values: list[str]) -> list[str]:
 
 
 def _control_id(value: str, wildcard: bool = False) -> str:
-    from dynaguard.controls.registry import control_ids
-
-    known = control_ids()
+    known = sorted(CONTROL_IDS)
     if (wildcard and value == "*") or value in known:
         return value
     hint = did_you_mean(value, known)
@@ -66,9 +65,7 @@ def _control_id(value: str, wildcard: bool = False) -> str:
 
 
 def _control_key(value: str) -> str:
-    from dynaguard.controls.registry import control_ids
-
-    known = control_ids()
+    known = sorted(CONTROL_IDS)
     check(value in known, f"unknown key{did_you_mean(value, known)}: not a control id")
     return value
 
