@@ -13,7 +13,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator
 
-from dynaguard.config import AutoscalingRule, Baseline, Config, ControlSettings, Suppression
+from dynaguard.config import (
+    AutoscalingRule,
+    Baseline,
+    Config,
+    ControlSettings,
+    EncryptionMode,
+    Suppression,
+)
 from dynaguard.config_harden import AtLeastOne, HardenModel, PitrDays, harden_settings
 from dynaguard.config_ops import CostModel, DrillModel, cost_settings, drill_settings
 from dynaguard.doc_models import (
@@ -202,6 +209,8 @@ def _baseline(model: BaselineModel | None) -> Baseline:
     ):
         if key in values:
             values[key] = tuple(values[key])
+    if "encryption" in values:
+        values["encryption"] = EncryptionMode(values["encryption"])
     if "stream_view_types" in values:
         values["stream_view_types"] = tuple(values["stream_view_types"])
     if model is not None and model.autoscaling is not None:

@@ -9,7 +9,12 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
+
+# What a step waits for after its call: the table (and its replicas) ACTIVE, the DAX cluster
+# available, or nothing.
+WaitKind = Literal["table", "dax", "none"]
+WAIT_KINDS: tuple[WaitKind, ...] = get_args(WaitKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +55,7 @@ class ApiStep:
     action: str  # IAM action, e.g. dynamodb:UpdateTable
     region: str
     params: Mapping[str, Any]
-    wait: str = "table"  # what to wait for after the call: table | dax | none
+    wait: WaitKind = "table"
     table: str | None = None  # the table to wait for, when wait == "table"
     outputs: Mapping[str, str] = field(default_factory=dict)  # name -> dotted path in response
 
@@ -73,7 +78,7 @@ class ApiStep:
             data["action"],
             data["region"],
             data["params"],
-            data.get("wait", "none"),
+            _wait_kind(data.get("wait")),
             data.get("table"),
             data.get("outputs") or {},
         )
@@ -133,3 +138,11 @@ class Skip:
     control_id: str
     resource: ResourceRef
     reason: str
+
+
+def _wait_kind(value: object) -> WaitKind:
+    """A journaled step's wait; one this version does not know waits for nothing."""
+    for kind in WAIT_KINDS:
+        if value == kind:
+            return kind
+    return "none"

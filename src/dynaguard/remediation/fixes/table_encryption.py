@@ -10,6 +10,7 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateReplica
 
 from __future__ import annotations
 
+from dynaguard.config import EncryptionMode
 from dynaguard.model import (
     Encryption,
     KeyManager,
@@ -80,7 +81,7 @@ def _disabled_key(enc: Encryption, live: LiveState) -> str | None:
 
 
 def _target(region: str, live: LiveState, options: Options) -> tuple[str | None, tuple[str, ...]]:
-    if live.baseline.encryption == "kms":
+    if live.baseline.encryption == EncryptionMode.KMS:
         return AWS_MANAGED_KEY, ()
     return key_for_region(region, options)
 
