@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from dynaguard.model import wildcard
 from dynaguard.model.aws_rules import DEFAULT_PITR_DAYS
@@ -26,9 +27,16 @@ class AutoscalingRule:
     max_capacity: int | None = None
 
 
+class EncryptionMode(StrEnum):
+    """What DDB.001 / DDB.010 accept at rest (``baseline.encryption``)."""
+
+    CMK = "cmk"  # a customer managed KMS key only
+    KMS = "kms"  # any KMS key, the AWS managed key aws/dynamodb too
+
+
 @dataclass(frozen=True, slots=True)
 class Baseline:
-    encryption: str = "cmk"  # cmk | kms
+    encryption: EncryptionMode = EncryptionMode.CMK
     allowed_kms_keys: tuple[str, ...] = ()
     pitr_min_days: int = DEFAULT_PITR_DAYS
     trusted_accounts: tuple[str, ...] = ()

@@ -13,7 +13,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator
 
-from dynaguard.config import AutoscalingRule, Baseline, Config, ControlSettings, Suppression
+from dynaguard.config import (
+    AutoscalingRule,
+    Baseline,
+    Config,
+    ControlSettings,
+    EncryptionMode,
+    Suppression,
+)
 from dynaguard.config_harden import AtLeastOne, HardenModel, PitrDays, harden_settings
 from dynaguard.config_ops import CostModel, DrillModel, cost_settings, drill_settings
 from dynaguard.doc_models import (
@@ -25,6 +32,7 @@ from dynaguard.doc_models import (
     validate,
 )
 from dynaguard.model import aws_rules
+from dynaguard.model.vocabulary import CONTROL_IDS
 from dynaguard.sanitize import short_repr
 from dynaguard.yaml_lines import Document, Problem
 
@@ -56,9 +64,7 @@ def _view_types(values: list[str]) -> list[str]:
 
 
 def _control_id(value: str, wildcard: bool = False) -> str:
-    from dynaguard.controls.registry import control_ids
-
-    known = control_ids()
+    known = sorted(CONTROL_IDS)
     if (wildcard and value == "*") or value in known:
         return value
     hint = did_you_mean(value, known)
@@ -66,9 +72,7 @@ def _control_id(value: str, wildcard: bool = False) -> str:
 
 
 def _control_key(value: str) -> str:
-    from dynaguard.controls.registry import control_ids
-
-    known = control_ids()
+    known = sorted(CONTROL_IDS)
     check(value in known, f"unknown key{did_you_mean(value, known)}: not a control id")
     return value
 
@@ -205,6 +209,8 @@ def _baseline(model: BaselineModel | None) -> Baseline:
     ):
         if key in values:
             values[key] = tuple(values[key])
+    if "encryption" in values:
+        values["encryption"] = EncryptionMode(values["encryption"])
     if "stream_view_types" in values:
         values["stream_view_types"] = tuple(values["stream_view_types"])
     if model is not None and model.autoscaling is not None:

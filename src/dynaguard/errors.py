@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dynaguard.exit_codes import EXIT_INCOMPLETE, EXIT_USAGE
+from dynaguard.exit_codes import EXIT_FAILED, EXIT_INCOMPLETE, EXIT_USAGE
 
 
 class DynaguardError(Exception):
@@ -23,3 +23,9 @@ class AuditError(DynaguardError):
     """The audit could not start at all (no credentials, unreachable STS)."""
 
     exit_code = EXIT_INCOMPLETE
+
+
+class ProvisionError(DynaguardError):
+    """Provisioning could not plan (a read of the account failed): nothing was created."""
+
+    exit_code = EXIT_FAILED

@@ -13,6 +13,7 @@ from dynaguard.controls.base import Context, Control, Subject, Verdict
 from dynaguard.controls.code_fixes import remediation_for, source_of
 from dynaguard.controls.subjects import region_subjects, subject_of, unknown_subject
 from dynaguard.model import AccountScope, Inventory, Known, RegionScope, Severity, Status, Unknown
+from dynaguard.model.selection import Selection
 from dynaguard.report import Finding
 
 
@@ -66,6 +67,14 @@ def evaluate(
         key=lambda f: (f.account_id, f.region, f.resource_type, f.resource_id, f.control_id)
     )
     return findings, notices
+
+
+def evaluate_selected(
+    inventory: Inventory, selection: Selection, controls: Sequence[Control], config: Config
+) -> tuple[list[Finding], list[str]]:
+    """Findings of what ``selection`` names only (model/selection.py): a filter never lets an
+    unselected resource change the exit code. One account of a multi-account scan."""
+    return evaluate(selection.narrow(inventory), controls, config)
 
 
 def _raw_findings(

@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.config import Config
-from dynaguard.controls.base import Control
 from dynaguard.engine import choose_controls, new_run_id, resolve_config
 from dynaguard.errors import UsageError
-from dynaguard.evaluate import evaluate
+from dynaguard.evaluate import evaluate_selected
 from dynaguard.fingerprint import config_hash
 from dynaguard.model import Severity
 from dynaguard.report import Finding, Report, utc_now
@@ -146,15 +145,6 @@ class _Collected:
             self.failed.append(f"account {account_id}: {failed}")
 
 
-def judge_account(
-    result: AccountResult, options: AwsOptions, selected: list[Control], cfg: Config
-) -> tuple[list[Finding], list[str]]:
-    """Findings of one collected account. Only what the selection names is judged
-    (model/selection.py): the same rule as a one-account scan, so a filter never lets an
-    unselected resource change the exit code."""
-    return evaluate(options.selection.narrow(result.inventory), selected, cfg)
-
-
 def scan_fleet(
     options: AwsOptions,
     fleet: FleetOptions | None = None,
@@ -197,7 +187,7 @@ def scan_fleet(
         def on_account(result: AccountResult) -> None:
             missing.update(options.selection.missing_dax_clusters(result.inventory))
             regions.update(scope.region for scope in result.inventory.regions)
-            findings, notes = judge_account(result, options, selected, cfg)
+            findings, notes = evaluate_selected(result.inventory, options.selection, selected, cfg)
             lines = [json.dumps(f.to_dict(), ensure_ascii=False) for f in findings]
             units = {
                 f"{s.account_id}/{s.region}": len(s.table_list()) for s in result.inventory.regions

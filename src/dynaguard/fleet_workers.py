@@ -62,7 +62,7 @@ def worker_main(job: WorkerJob, out: Any) -> None:
 
 def _work(job: WorkerJob, out: Any) -> None:
     from dynaguard.engine import choose_controls, resolve_config
-    from dynaguard.fleet_scan import judge_account
+    from dynaguard.evaluate import evaluate_selected
     from dynaguard.sources.aws.collect import facts_needed, with_implied
     from dynaguard.sources.aws.org_run import AccountResult, FleetCollector
     from dynaguard.sources.aws.recorder import CallRecorder
@@ -75,7 +75,7 @@ def _work(job: WorkerJob, out: Any) -> None:
     last = [0.0]
 
     def on_account(result: AccountResult) -> None:
-        findings, notes = judge_account(result, job.options, selected, cfg)
+        findings, notes = evaluate_selected(result.inventory, job.options.selection, selected, cfg)
         lines = [json.dumps(f.to_dict(), ensure_ascii=False) for f in findings]
         units = {
             f"{s.account_id}/{s.region}": len(s.table_list()) for s in result.inventory.regions

@@ -107,7 +107,7 @@ def assume_params(hooks: Hooks) -> list[dict[str, Any]]:
 def test_member_session_assumes_the_role_with_a_dynaguard_session_name(aws, hooks) -> None:
     seen = assume_params(hooks)
     base = AwsSession(AwsOptions(role_name="dynaguard-audit", external_id="ext-1"), "run-1", hooks)
-    member = base.assume(MEMBER, ROLE)
+    member = MemberSession(base, MEMBER, ROLE)
     assert member.account_id() == MEMBER
     aws("dynamodb")  # the caller's account is not the member's
     member.client("dynamodb", "us-east-1").create_table(
@@ -155,7 +155,7 @@ def test_a_role_that_cannot_be_assumed_is_an_audit_error(aws, hooks) -> None:
     hooks.fail("sts", "AssumeRole", "AccessDenied", "not authorized", status=403)
     base = AwsSession(AwsOptions(role_name="dynaguard-audit"), "t", hooks)
     with pytest.raises(AuditError, match=r"cannot assume role .*AccessDenied"):
-        base.assume(MEMBER, ROLE)
+        MemberSession(base, MEMBER, ROLE)
 
 
 def test_a_failed_refresh_is_a_read_error_not_a_crash(aws, hooks) -> None:

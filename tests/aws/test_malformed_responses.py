@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from dynaguard.config import Baseline, Config
+from dynaguard.config import Baseline, Config, EncryptionMode
 from dynaguard.controls.registry import all_controls
 from dynaguard.engine import report_from_inventory
 from dynaguard.model import Unknown
@@ -30,7 +30,7 @@ FACTS = frozenset(
         "region.scaling",
     }
 )
-CONFIG = Config(baseline=Baseline(encryption="cmk", required_tags=("owner",)))
+CONFIG = Config(baseline=Baseline(encryption=EncryptionMode.CMK, required_tags=("owner",)))
 CONTROLS = [c for c in all_controls() if c.id not in ("DDB.005", "DDB.012")]  # i8's reads
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from dynaguard.controls.base import Control
 from dynaguard.controls.registry import all_controls, control_ids, get_control
-from dynaguard.model import FACTS, Severity
+from dynaguard.model import CONTROL_IDS, FACTS, Severity
 
 # The table of CONTROLS.md: id -> (severity, subject kind, FSBP id or None).
 EXPECTED = {
@@ -38,6 +38,10 @@ CONFIG_RULES = {
     "DDB.017": "required-tags",  # AWS Config has no "dynamodb-table-tagged" managed rule
 }
 CONTROLS = all_controls()
+
+
+def test_the_vocabulary_lists_exactly_the_registered_controls() -> None:
+    assert set(control_ids()) == CONTROL_IDS == set(EXPECTED)
 
 
 def test_every_control_is_registered_in_order() -> None:

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from dynaguard.config import EncryptionMode
 from dynaguard.controls.base import Context
 from dynaguard.model import Fact, KmsKey, Known, Status, Unknown
 
@@ -46,7 +47,7 @@ def test_aws_owned_key_fails() -> None:
 
 def test_aws_owned_key_fails_even_when_aws_managed_is_accepted() -> None:
     t = table(encryption=Known(encryption(None, kms=False)))
-    assert status(ID, t, ctx(encryption="kms")) is Status.FAIL
+    assert status(ID, t, ctx(encryption=EncryptionMode.KMS)) is Status.FAIL
 
 
 @pytest.mark.parametrize(
@@ -61,9 +62,9 @@ def test_aws_managed_key_by_reference_fails_under_cmk(key_ref: str | None) -> No
 
 @pytest.mark.parametrize("key_ref", [None, "alias/aws/dynamodb"])
 def test_aws_managed_key_passes_when_baseline_accepts_kms(key_ref: str | None) -> None:
-    assert status(ID, table(encryption=Known(encryption(key_ref))), ctx(encryption="kms")) is (
-        Status.PASS
-    )
+    assert status(
+        ID, table(encryption=Known(encryption(key_ref))), ctx(encryption=EncryptionMode.KMS)
+    ) is (Status.PASS)
 
 
 def test_key_arn_that_describes_as_aws_managed_is_not_a_cmk() -> None:
@@ -74,7 +75,7 @@ def test_key_arn_that_describes_as_aws_managed_is_not_a_cmk() -> None:
     assert v.status is Status.FAIL
     assert "AWS managed key" in v.reason
     assert status(
-        ID, t, replace(context, baseline=replace(context.baseline, encryption="kms"))
+        ID, t, replace(context, baseline=replace(context.baseline, encryption=EncryptionMode.KMS))
     ) is (Status.PASS)
 
 

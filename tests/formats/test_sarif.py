@@ -12,8 +12,8 @@ from urllib.parse import unquote_to_bytes, urljoin
 
 import pytest
 
-from dynaguard.controls.base import Severity, Status
 from dynaguard.formats.sarif import to_sarif
+from dynaguard.model import Severity, Status
 from dynaguard.report import Finding
 
 from .reports import HOSTILE, finding, iac_report, live_report

@@ -7,7 +7,8 @@ from typing import Any
 
 from dynaguard.config import Baseline
 from dynaguard.model import Known, PolicyDocument
-from dynaguard.remediation.base import Change, LiveState, Options, Skip
+from dynaguard.remediation.base import LiveState, Options
+from dynaguard.remediation.change import Change, Skip
 from dynaguard.remediation.fixes.table_access_policy import plan
 from tests.controls.builders import ACCOUNT, OTHER_ACCOUNT, scope, table
 

@@ -6,7 +6,7 @@ import pytest
 
 from dynaguard.config_load import parse_config
 from dynaguard.errors import UsageError
-from dynaguard.remediation.base import ApiStep, Change, ResourceRef
+from dynaguard.remediation.change import ApiStep, Change, ResourceRef
 from dynaguard.remediation.fixes.dax_clusters import new_node_zones
 from dynaguard.remediation.journal import Journal, list_runs, load_run
 from dynaguard.remediation.selection import select_remediations

@@ -3,7 +3,7 @@ not fit, the table (a column per control) when it does, and never a word split i
 
 from __future__ import annotations
 
-from dynaguard.remediation.base import ApiStep, Change, ResourceRef
+from dynaguard.remediation.change import ApiStep, Change, ResourceRef
 from dynaguard.remediation.planner import HardenPlan, PlanRow
 from dynaguard.remediation.render import render_plan
 

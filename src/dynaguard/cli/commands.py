@@ -1,4 +1,5 @@
-"""The commands: parse options into library calls and pick a format."""
+"""What the commands share (the AWS options, the report written in ``--format``, the progress
+bar, the scan's scope) and ``dynaguard controls``. Each command lives in its own module."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dynaguard.errors import DynaguardError, UsageError
+from dynaguard.errors import UsageError
 from dynaguard.formats import get_renderer
 from dynaguard.report import Report
 
@@ -101,7 +102,7 @@ def check_external_id(external_id: str | None, role_arn: str | None) -> None:
         )
 
 
-def _aws_options(args: argparse.Namespace) -> AwsOptions:
+def aws_options(args: argparse.Namespace) -> AwsOptions:
     from dynaguard.cli.selection import selection_from_args
     from dynaguard.sources.aws.options import AwsOptions
 
@@ -128,13 +129,6 @@ def _aws_options(args: argparse.Namespace) -> AwsOptions:
         concurrency=args.concurrency,
         retry_mode=args.retry_mode,
     )
-
-
-def cmd_scan(args: argparse.Namespace) -> int:
-    """One account or an organization, a shard or all: see ``dynaguard.cli.scan_run``."""
-    from dynaguard.cli.scan_run import cmd_scan as run_scan
-
-    return run_scan(args)
 
 
 def show_last_drills(report_of: Callable[[], Report], args: argparse.Namespace) -> None:
@@ -213,12 +207,6 @@ def controls_scope(args: argparse.Namespace) -> list[str]:
     return sorted({c.strip().upper() for c in controls_arg(args)})
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from dynaguard.cli.demo import run_demo
-
-    return run_demo(args)
-
-
 def cmd_controls(args: argparse.Namespace) -> int:
     from dynaguard.controls.registry import all_controls
 
@@ -252,6 +240,3 @@ def cmd_controls(args: argparse.Namespace) -> int:
         table
     )
     return 0
-
-
-__all__ = ["DynaguardError", "cmd_controls", "cmd_demo", "cmd_scan"]

@@ -175,7 +175,7 @@ def _emit(text: str, args: argparse.Namespace) -> None:
 
 
 def cmd_harden(args: argparse.Namespace) -> int:
-    from dynaguard.cli.commands import _aws_options
+    from dynaguard.cli.commands import aws_options
     from dynaguard.engine import new_run_id, resolve_config
     from dynaguard.logs import setup_logging
     from dynaguard.remediation.harden import harden
@@ -204,7 +204,7 @@ def cmd_harden(args: argparse.Namespace) -> int:
     ]
     only = args.only + ([args.controls] if args.controls else [])
     result = harden(
-        _aws_options(args),
+        aws_options(args),
         config=config,
         only=only,
         skip=args.skip,

@@ -129,13 +129,11 @@ def _register_extra(sub: Any, name: str) -> None:
     module.register(sub, CommonOptions)
 
 
-def _command(name: str) -> Any:
-    """``dynaguard.cli.commands.<name>``, imported when the command runs (not for --help)."""
+def _command(module: str, name: str) -> Any:
+    """``dynaguard.cli.<module>.<name>``, imported when the command runs (not for --help)."""
 
     def call(args: argparse.Namespace) -> int:
-        from dynaguard.cli import commands
-
-        return int(getattr(commands, name)(args))
+        return int(getattr(importlib.import_module(f"dynaguard.cli.{module}"), name)(args))
 
     return call
 
@@ -190,7 +188,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         help="import the findings into AWS Security Hub (each finding's region); resolve "
         "what passes now, archive what is gone (policy: security-hub-export-policy.json)",
     )
-    scan.set_defaults(func=_command("cmd_scan"))
+    scan.set_defaults(func=_command("scan_run", "cmd_scan"))
 
     demo = sub.add_parser("demo", help="run the whole story on an embedded AWS emulator")
     demo.add_argument(
@@ -200,7 +198,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     _add_common_options(demo)
     _add_output_options(demo)
-    demo.set_defaults(func=_command("cmd_demo"))
+    demo.set_defaults(func=_command("demo", "run_demo"))
 
     for name in EXTRA_COMMANDS:
         if only is None or only == name or COMMAND_MODULES.get(only) == name:
@@ -208,7 +206,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     ctl = sub.add_parser("controls", help="list the baseline controls and framework mappings")
     ctl.add_argument("--format", choices=("terminal", "json"), default="terminal")
-    ctl.set_defaults(func=_command("cmd_controls"))
+    ctl.set_defaults(func=_command("commands", "cmd_controls"))
     return parser
 
 

@@ -12,20 +12,19 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dynaguard import __version__
-from dynaguard.errors import DynaguardError, UsageError
+from dynaguard.errors import UsageError
+
+if TYPE_CHECKING:
+    from dynaguard.config import Config
+    from dynaguard.provisioning import Plan, TableSpec
 
 EXIT_HELP = """exit codes:
   0 created and verified, the existing table matches the spec, or a dry run / --emit
   1 a call or a verification failed, or the existing table differs from the spec
   2 invalid schema or usage error, or cancelled at the prompt (nothing created)
 """
-
-
-class ProvisionError(DynaguardError):
-    exit_code = 1
 
 
 def preset_names() -> tuple[str, ...]:
@@ -143,6 +142,7 @@ def _default_region(args: argparse.Namespace) -> str | None:
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
+    from dynaguard.cli.commands import check_external_id, controls_arg
     from dynaguard.config_load import load_config
     from dynaguard.engine import choose_controls, new_run_id
     from dynaguard.logs import setup_logging
@@ -153,13 +153,11 @@ def cmd_provision(args: argparse.Namespace) -> int:
             raise UsageError("--show-schema needs --preset")
         sys.stdout.write(preset_text(args.preset))
         return 0
-    from dynaguard.cli.commands import check_external_id
-
     check_external_id(args.external_id, args.role_arn)
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
     config = load_config(args.config)
-    controls = choose_controls(config, [c for c in (args.controls or "").split(",") if c.strip()])
+    controls = choose_controls(config, controls_arg(args))
     defaults = SpecDefaults(
         region=args.region,
         fallback_region=None if args.region else _default_region(args),
@@ -177,9 +175,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
         check_topic(spec.alarm_topic, spec.region)
     if args.emit:
         return _emit(spec, controls, config, run_id, args)
-    from dynaguard.cli.provision_run import provision_live
-
-    return provision_live(spec, controls, config, run_id, args)
+    return _provision_live(spec, config, run_id, args)
 
 
 def _emit(spec: Any, controls: Any, config: Any, run_id: str, args: argparse.Namespace) -> int:
@@ -208,14 +204,69 @@ def _emit(spec: Any, controls: Any, config: Any, run_id: str, args: argparse.Nam
     return 0
 
 
-def result_document(outcome: str, exit_code: int, run_id: str, **parts: Any) -> str:
-    """The ``--format json`` result: stable keys, plan and per-step results."""
-    document = {
-        "tool": {"name": "dynaguard", "version": __version__},
-        "command": "provision",
-        "run_id": run_id,
-        "outcome": outcome,
-        "exit_code": exit_code,
-        **parts,
-    }
-    return json.dumps(document, indent=2, default=str) + "\n"
+def _provision_live(spec: TableSpec, config: Config, run_id: str, args: argparse.Namespace) -> int:
+    """Plan, show the plan, confirm, create: :func:`dynaguard.provisioning.provision`."""
+    from dynaguard.cli.commands import controls_arg
+    from dynaguard.provisioning import Waiting, provision, render_plan
+    from dynaguard.sources.aws.options import AwsOptions
+
+    out = sys.stderr if args.format == "json" else sys.stdout
+    shown = [False]
+
+    def show(plan: Plan) -> None:
+        out.write(render_plan(plan))
+        out.flush()
+        shown[0] = True
+
+    def ask(plan: Plan) -> bool:
+        show(plan)
+        return bool(args.yes) or _confirmed(plan)
+
+    options = AwsOptions(
+        profile=args.profile,
+        role_arn=args.role_arn,
+        external_id=args.external_id,
+        endpoint_url=args.endpoint_url,
+        concurrency=4,
+    )
+    result = provision(
+        spec,
+        options,
+        config=config,
+        controls=controls_arg(args),
+        dry_run=args.dry_run,
+        confirm=ask,
+        waiting=Waiting(delay_s=args.poll_interval, timeout_s=args.wait_timeout),
+        run_id=run_id,
+    )
+    if not shown[0]:
+        show(result.plan)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+        return result.exit_code
+    lines = [
+        f"  {r.status:<13} {r.action} in {r.region}: {r.summary}"
+        + (f" ({r.detail})" if r.detail and r.status == "failed" else "")
+        for r in result.results
+    ]
+    lines.append(result.closing())
+    sys.stdout.write("\n".join(lines) + "\n")
+    return result.exit_code
+
+
+def _confirmed(plan: Plan) -> bool:
+    """Ask on the terminal; without one (and without --yes) nothing is created."""
+    if not sys.stdin.isatty():
+        print(
+            "dynaguard: not creating: confirmation needed but stdin is not a terminal "
+            "(pass --yes to create without asking)",
+            file=sys.stderr,
+        )
+        return False
+    question = f"Create table {plan.spec.table_name} in {plan.spec.region}? [y/N] "
+    print(question, end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline().strip().lower()
+    if answer not in ("y", "yes"):
+        print("cancelled: nothing created", file=sys.stderr)
+        return False
+    return True

@@ -21,7 +21,7 @@ CONTENT_TYPES = {"json": "application/json", "sarif": "application/sarif+json"}
 
 def cmd_scan(args: argparse.Namespace) -> int:
     from dynaguard.cli.commands import (
-        _aws_options,
+        aws_options,
         controls_arg,
         export_to_security_hub,
         show_last_drills,
@@ -36,7 +36,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     setup_logging(args.verbose, args.log_format, run_id)
     selection = account_selection(args)
     options = replace(
-        _aws_options(args),
+        aws_options(args),
         role_name=selection.role_name,
         rate_limit=rate_limit(args, selection),
     )

@@ -10,6 +10,7 @@ rule to every global-table replica.
 
 from __future__ import annotations
 
+from dynaguard.config import EncryptionMode
 from dynaguard.controls.base import Context, Verdict, failed, passed, unknown
 from dynaguard.controls.registry import control
 from dynaguard.model import (
@@ -30,7 +31,7 @@ _SWITCHING_OFF = ("DISABLING", "DISABLED")
 
 def _aws_managed(ctx: Context, what: str) -> Verdict:
     """The AWS managed key: accepted only when the baseline says ``encryption: kms``."""
-    if ctx.baseline.encryption == "kms":
+    if ctx.baseline.encryption == EncryptionMode.KMS:
         return passed(
             f"{what} is encrypted with the AWS managed key aws/dynamodb "
             "(accepted: baseline encryption is 'kms')"

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from dynaguard.controls.base import CheckFn, Control
 from dynaguard.controls.frameworks import frameworks_of
-from dynaguard.model import FACTS, Severity, SubjectKind
+from dynaguard.model import CONTROL_IDS, FACTS, Severity, SubjectKind
 
 _REGISTRY: dict[str, Control] = {}
 # Loaded once: importing one control module directly registers only that control.
@@ -40,6 +40,8 @@ def control(
         unknown_facts = needed - FACTS
         if unknown_facts:
             raise ValueError(f"{id}: undeclared facts {sorted(unknown_facts)}")
+        if id not in CONTROL_IDS:
+            raise ValueError(f"{id}: not a control id of the vocabulary (model/vocabulary.py)")
         if id in _REGISTRY:
             raise ValueError(f"control {id} registered twice")
         _REGISTRY[id] = Control(

@@ -11,7 +11,7 @@ from dynaguard.model import Table
 
 if TYPE_CHECKING:
     from dynaguard.config import Config
-    from dynaguard.remediation.base import Change, ResourceRef
+    from dynaguard.remediation.change import Change, ResourceRef
 
 
 def costing_for(config: Config) -> Costing:

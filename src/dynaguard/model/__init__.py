@@ -36,10 +36,11 @@ from dynaguard.model.resources import (
     VpcEndpoint,
     is_aws_managed_dynamodb_key,
 )
-from dynaguard.model.vocabulary import FACTS, Severity, Status, SubjectKind
+from dynaguard.model.vocabulary import CONTROL_IDS, FACTS, Severity, Status, SubjectKind
 
 __all__ = [
     "AWS_MANAGED_DYNAMODB_ALIAS",
+    "CONTROL_IDS",
     "FACTS",
     "NOT_COLLECTED",
     "AccountScope",

@@ -27,10 +27,18 @@ class SourceKind(StrEnum):
     PLAN = "plan"  # Terraform plan JSON: fixed in the Terraform that produced it
     CLOUDFORMATION = "cloudformation"
     SPEC = "spec"  # a provisioning schema
+    # Several kinds of code in one run: an Inventory's (and a report's) source only, each
+    # resource's origin says its own kind.
+    IAC = "iac"
 
     @property
     def is_code(self) -> bool:
-        return self in (SourceKind.TERRAFORM, SourceKind.PLAN, SourceKind.CLOUDFORMATION)
+        return self in (
+            SourceKind.TERRAFORM,
+            SourceKind.PLAN,
+            SourceKind.CLOUDFORMATION,
+            SourceKind.IAC,
+        )
 
 
 @dataclass(frozen=True, slots=True)

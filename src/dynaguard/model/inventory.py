@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from dynaguard.model.alarms import CloudWatchAlarms
-from dynaguard.model.facts import NOT_COLLECTED, Fact, Known
+from dynaguard.model.facts import NOT_COLLECTED, Fact, Known, SourceKind
 from dynaguard.model.resources import (
     BackupRegionSettings,
     BackupSelection,
@@ -49,7 +49,7 @@ class AccountScope:
 
 @dataclass(frozen=True, slots=True)
 class Inventory:
-    source: str  # aws | terraform | cloudformation | plan | spec
+    source: SourceKind  # iac: code of several kinds (each resource's origin says which)
     regions: tuple[RegionScope, ...] = ()
     accounts: tuple[AccountScope, ...] = ()
 

@@ -1,5 +1,6 @@
 """The words every part of dynaguard shares: verdict statuses, severities, the kinds of subject a
-control judges, and the names of the facts collectors can be asked for.
+control judges, the names of the facts collectors can be asked for, and the baseline's control
+ids.
 
 They live in the model (not in ``controls/``) because sources, controls, the evaluator, reports
 and remediation all speak them, and a source must never reach up into the controls to learn them.
@@ -64,3 +65,9 @@ FACTS = frozenset(
         "region.alarms",  # CloudWatch DescribeAlarms
     }
 )
+
+# The baseline's controls (CONTROLS.md). Each has one module in controls/, which registers it
+# (the registry refuses an id not listed here, and a test checks none is missing). Listed here
+# so that what only needs the names (inline suppressions in a parser worker, the configuration)
+# does not load the catalog.
+CONTROL_IDS = frozenset(f"DDB.{number:03d}" for number in range(1, 19))

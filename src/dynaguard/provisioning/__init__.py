@@ -1,9 +1,7 @@
 """Provisioning: create DynamoDB tables that pass the baseline from the first second.
 
     spec = load_spec(schema="orders.yaml", defaults=SpecDefaults(region="eu-west-1"))
-    session = ProvisionSession(AwsOptions(), spec.region, run_id, recorder)
-    plan = live_plan(spec, session, controls, config, run_id)   # read-only
-    results = execute_plan(plan, session)                       # CreateTable + steps
+    result = provision(spec, AwsOptions(), confirm=lambda plan: True)  # plan, create, verify
 
 or render the same table as code: ``render_terraform(spec)``, ``render_cloudformation(spec)``.
 """
@@ -14,12 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.errors import UsageError
-from dynaguard.provisioning.apply import Executor, StepResult, Waiting, apply_plan
+from dynaguard.provisioning.apply import StepResult, Waiting
 from dynaguard.provisioning.emit_cloudformation import render_cloudformation
 from dynaguard.provisioning.emit_terraform import render_terraform
 from dynaguard.provisioning.live import ProvisionSession
 from dynaguard.provisioning.plan import Plan, live_plan, offline_plan, render_plan
 from dynaguard.provisioning.presets import PRESETS, load_preset, preset_text
+from dynaguard.provisioning.provision import (
+    Outcome,
+    ProvisionResult,
+    execute_plan,
+    provision,
+)
 from dynaguard.provisioning.schema_file import Problem, SchemaError, read_schema_file
 from dynaguard.provisioning.spec import SpecDefaults, TableSpec
 from dynaguard.provisioning.validate import build_spec
@@ -41,23 +45,12 @@ def load_spec(
     return build_spec(raw, defaults, source)
 
 
-def execute_plan(
-    plan: Plan, session: ProvisionSession, waiting: Waiting | None = None
-) -> list[StepResult]:
-    """CreateTable, wait for ACTIVE, then every post-create step, each verified."""
-    executor = Executor(
-        session.client,
-        plan.spec.table_name,
-        plan.spec.region,
-        waiting or Waiting(),
-    )
-    return apply_plan(executor, plan.create_request, list(plan.steps))
-
-
 __all__ = [
     "PRESETS",
+    "Outcome",
     "Plan",
     "Problem",
+    "ProvisionResult",
     "ProvisionSession",
     "SchemaError",
     "SpecDefaults",
@@ -70,6 +63,7 @@ __all__ = [
     "load_spec",
     "offline_plan",
     "preset_text",
+    "provision",
     "render_cloudformation",
     "render_plan",
     "render_terraform",

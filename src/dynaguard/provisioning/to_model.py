@@ -33,6 +33,7 @@ from dynaguard.model import (
     Scaling,
     ScalingPolicy,
     SecondaryIndex,
+    SourceKind,
     Stream,
     Table,
     Ttl,
@@ -224,7 +225,7 @@ def spec_inventory(spec: TableSpec, facts: AccountFacts) -> Inventory:
         kms_keys=dict(facts.kms_keys),
         alarms=Known(planned_alarms(spec), table.origin),
     )
-    return Inventory("spec", regions=(scope,))
+    return Inventory(SourceKind.SPEC, regions=(scope,))
 
 
 def plan_controls(controls: list[Control]) -> list[Control]:

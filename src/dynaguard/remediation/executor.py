@@ -16,7 +16,7 @@ from typing import Any
 from dynaguard.logs import get_logger
 from dynaguard.model import Status
 from dynaguard.remediation import preludes
-from dynaguard.remediation.base import Change
+from dynaguard.remediation.change import Change
 from dynaguard.remediation.journal import Journal
 from dynaguard.remediation.registry import get_remediation
 from dynaguard.remediation.steps import ChangeFailed, StepRunner

@@ -19,7 +19,8 @@ from dynaguard.evaluate import evaluate
 from dynaguard.exit_codes import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK
 from dynaguard.model import SubjectKind
 from dynaguard.model.selection import Selection
-from dynaguard.remediation.base import Options, Remediation, ResourceRef
+from dynaguard.remediation.base import Options, Remediation
+from dynaguard.remediation.change import ResourceRef
 from dynaguard.remediation.executor import APPLIED, FAILED, Outcome, execute
 from dynaguard.remediation.journal import Journal, default_state_dir
 from dynaguard.remediation.planner import HardenPlan, build_plan

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.errors import UsageError
-from dynaguard.remediation.base import Change
+from dynaguard.remediation.change import Change
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
 RECOVERED, NOT_APPLIED = "recovered", "not_applied"

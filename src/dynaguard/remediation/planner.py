@@ -20,15 +20,8 @@ from dynaguard.cost.plans import cost_summary, costing_for, harden_costs
 from dynaguard.evaluate import evaluate
 from dynaguard.model import Inventory, Known, RegionScope, Status
 from dynaguard.remediation import preludes
-from dynaguard.remediation.base import (
-    Change,
-    LiveState,
-    Manual,
-    Options,
-    Remediation,
-    ResourceRef,
-    Skip,
-)
+from dynaguard.remediation.base import LiveState, Options, Remediation
+from dynaguard.remediation.change import Change, Manual, ResourceRef, Skip
 from dynaguard.report import Finding
 from dynaguard.sources.aws.collect import collect, facts_needed
 from dynaguard.sources.aws.options import AwsOptions

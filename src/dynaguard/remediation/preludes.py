@@ -20,7 +20,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from dynaguard.logs import get_logger
-from dynaguard.remediation.base import ApiStep, Change, Options, ResourceRef
+from dynaguard.remediation.base import Options
+from dynaguard.remediation.change import ApiStep, Change, ResourceRef
 from dynaguard.remediation.fixes.common import create_key_id
 from dynaguard.remediation.fixes.table_backup import (
     CREATED_PLAN,

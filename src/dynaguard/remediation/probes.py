@@ -17,7 +17,7 @@ from typing import Any
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
 
-from dynaguard.remediation.base import ApiStep
+from dynaguard.remediation.change import ApiStep
 from dynaguard.remediation.steps import ChangeFailed, StepRunner, service_of
 
 NOT_FOUND = frozenset(

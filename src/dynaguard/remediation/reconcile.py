@@ -19,7 +19,7 @@ from typing import Any
 from dynaguard.errors import DynaguardError
 from dynaguard.logs import get_logger
 from dynaguard.remediation import preludes
-from dynaguard.remediation.base import ApiStep, Change, ResourceRef
+from dynaguard.remediation.change import ApiStep, Change, ResourceRef
 from dynaguard.remediation.fixes.table_backup import resolve_plan_id
 from dynaguard.remediation.journal import (
     NOT_APPLIED,

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from dynaguard.cost.plans import render_cost_lines
-from dynaguard.remediation.base import Change
+from dynaguard.remediation.change import Change
 from dynaguard.remediation.executor import Outcome
 from dynaguard.remediation.planner import HardenPlan
 from dynaguard.sanitize import safe_console

@@ -20,7 +20,7 @@ from typing import Any
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
 
-from dynaguard.remediation.base import ApiStep, Change, ResourceRef
+from dynaguard.remediation.change import ApiStep, Change, ResourceRef
 from dynaguard.report import Finding
 from dynaguard.sources.aws.failures import THROTTLING_CODES, read_error
 from dynaguard.sources.aws.session import AwsSession

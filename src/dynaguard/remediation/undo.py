@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dynaguard.model.selection import Selection
-from dynaguard.remediation.base import ApiStep, Change, ResourceRef
+from dynaguard.remediation.change import ApiStep, Change, ResourceRef
 from dynaguard.remediation.executor import APPLIED, FAILED, SKIPPED, Outcome
 from dynaguard.remediation.journal import FAILED as JOURNAL_FAILED
 from dynaguard.remediation.journal import NOT_APPLIED, Journal, JournalEntry, RunRecord

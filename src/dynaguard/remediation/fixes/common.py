@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from dynaguard.model import AWS_MANAGED_DYNAMODB_ALIAS, Table
-from dynaguard.remediation.base import ApiStep, Options, ResourceRef
+from dynaguard.remediation.base import Options
+from dynaguard.remediation.change import ApiStep, ResourceRef
 
 AWS_MANAGED_KEY = AWS_MANAGED_DYNAMODB_ALIAS
 

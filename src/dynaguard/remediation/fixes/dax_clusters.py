@@ -9,17 +9,8 @@ from __future__ import annotations
 from collections import Counter
 
 from dynaguard.model import DaxCluster, Known
-from dynaguard.remediation.base import (
-    ApiStep,
-    Change,
-    LiveState,
-    Manual,
-    Options,
-    PlanResult,
-    Remediation,
-    ResourceRef,
-    Skip,
-)
+from dynaguard.remediation.base import LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.change import ApiStep, Change, Manual, ResourceRef, Skip
 from dynaguard.remediation.registry import register
 
 

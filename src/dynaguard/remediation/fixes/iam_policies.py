@@ -8,14 +8,8 @@ from __future__ import annotations
 import json
 
 from dynaguard.model import IamPolicy
-from dynaguard.remediation.base import (
-    LiveState,
-    Manual,
-    Options,
-    PlanResult,
-    Remediation,
-    ResourceRef,
-)
+from dynaguard.remediation.base import LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.change import Manual, ResourceRef
 from dynaguard.remediation.registry import register
 
 SCOPED = {

@@ -7,17 +7,8 @@ from __future__ import annotations
 
 from dynaguard.controls.subjects import KeyUse
 from dynaguard.model import KeyManager, Known
-from dynaguard.remediation.base import (
-    ApiStep,
-    Change,
-    LiveState,
-    Manual,
-    Options,
-    PlanResult,
-    Remediation,
-    ResourceRef,
-    Skip,
-)
+from dynaguard.remediation.base import LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.change import ApiStep, Change, Manual, ResourceRef, Skip
 from dynaguard.remediation.registry import register
 from dynaguard.remediation.steps import StepRunner
 

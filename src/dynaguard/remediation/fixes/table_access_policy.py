@@ -15,15 +15,8 @@ import json
 
 from dynaguard.controls.ddb006_table_access_restricted import policy_exposures
 from dynaguard.model import Known, PolicyDocument, Table
-from dynaguard.remediation.base import (
-    ApiStep,
-    Change,
-    LiveState,
-    Options,
-    PlanResult,
-    Remediation,
-    Skip,
-)
+from dynaguard.remediation.base import LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.change import ApiStep, Change, Skip
 from dynaguard.remediation.fixes.common import table_ref
 from dynaguard.remediation.registry import register
 

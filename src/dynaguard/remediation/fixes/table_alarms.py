@@ -18,15 +18,8 @@ from dynaguard.controls.ddb018_table_throttle_alarms import throttle_gaps
 from dynaguard.errors import UsageError
 from dynaguard.model import Known, Table
 from dynaguard.model.alarms import throttle_alarm_name, throttle_alarm_request
-from dynaguard.remediation.base import (
-    ApiStep,
-    Change,
-    LiveState,
-    Options,
-    PlanResult,
-    Remediation,
-    Skip,
-)
+from dynaguard.remediation.base import LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.change import ApiStep, Change, Skip
 from dynaguard.remediation.fixes.common import table_ref
 from dynaguard.remediation.registry import register
 from dynaguard.sources.aws.options import AwsOptions

@@ -16,15 +16,8 @@ from dynaguard.controls.ddb004_table_autoscaling import (
     required_dimensions,
 )
 from dynaguard.model import Known, Scaling, Table
-from dynaguard.remediation.base import (
-    ApiStep,
-    Change,
-    LiveState,
-    Options,
-    PlanResult,
-    Remediation,
-    Skip,
-)
+from dynaguard.remediation.base import LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.change import ApiStep, Change, Skip
 from dynaguard.remediation.fixes.common import table_ref
 from dynaguard.remediation.registry import register
 

@@ -26,16 +26,8 @@ from typing import Any
 from dynaguard.controls.ddb005_table_backup_plan import table_arn
 from dynaguard.model import Known, Table, Unknown
 from dynaguard.model.backup_match import covering_selections
-from dynaguard.remediation.base import (
-    ApiStep,
-    Change,
-    LiveState,
-    Manual,
-    Options,
-    PlanResult,
-    Remediation,
-    Skip,
-)
+from dynaguard.remediation.base import LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.change import ApiStep, Change, Manual, Skip
 from dynaguard.remediation.fixes.common import table_ref
 from dynaguard.remediation.registry import register
 from dynaguard.remediation.steps import ChangeFailed, StepRunner

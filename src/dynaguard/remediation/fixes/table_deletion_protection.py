@@ -5,7 +5,8 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTabl
 from __future__ import annotations
 
 from dynaguard.model import Table
-from dynaguard.remediation.base import Change, LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.base import LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.change import Change
 from dynaguard.remediation.fixes.common import table_ref, table_step
 from dynaguard.remediation.registry import register
 

@@ -10,6 +10,7 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateReplica
 
 from __future__ import annotations
 
+from dynaguard.config import EncryptionMode
 from dynaguard.model import (
     Encryption,
     KeyManager,
@@ -18,16 +19,8 @@ from dynaguard.model import (
     Table,
     is_aws_managed_dynamodb_key,
 )
-from dynaguard.remediation.base import (
-    ApiStep,
-    Change,
-    LiveState,
-    Manual,
-    Options,
-    PlanResult,
-    Remediation,
-    Skip,
-)
+from dynaguard.remediation.base import LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.change import ApiStep, Change, Manual, Skip
 from dynaguard.remediation.fixes.common import (
     AWS_MANAGED_KEY,
     key_for_region,
@@ -88,7 +81,7 @@ def _disabled_key(enc: Encryption, live: LiveState) -> str | None:
 
 
 def _target(region: str, live: LiveState, options: Options) -> tuple[str | None, tuple[str, ...]]:
-    if live.baseline.encryption == "kms":
+    if live.baseline.encryption == EncryptionMode.KMS:
         return AWS_MANAGED_KEY, ()
     return key_for_region(region, options)
 

@@ -9,15 +9,8 @@ from typing import Any
 
 from dynaguard.model import Known, Pitr, Table
 from dynaguard.model.aws_rules import DEFAULT_PITR_DAYS
-from dynaguard.remediation.base import (
-    ApiStep,
-    Change,
-    LiveState,
-    Options,
-    PlanResult,
-    Remediation,
-    Skip,
-)
+from dynaguard.remediation.base import LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.change import ApiStep, Change, Skip
 from dynaguard.remediation.fixes.common import table_ref, table_step
 from dynaguard.remediation.registry import register
 

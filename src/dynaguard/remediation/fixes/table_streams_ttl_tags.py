@@ -12,16 +12,8 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html
 from __future__ import annotations
 
 from dynaguard.model import Known, Stream, Table
-from dynaguard.remediation.base import (
-    ApiStep,
-    Change,
-    LiveState,
-    Manual,
-    Options,
-    PlanResult,
-    Remediation,
-    Skip,
-)
+from dynaguard.remediation.base import LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.change import ApiStep, Change, Manual, Skip
 from dynaguard.remediation.fixes.common import table_ref, table_step
 from dynaguard.remediation.registry import register
 

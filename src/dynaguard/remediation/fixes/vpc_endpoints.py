@@ -9,15 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from dynaguard.model import Vpc
-from dynaguard.remediation.base import (
-    ApiStep,
-    Change,
-    LiveState,
-    Options,
-    PlanResult,
-    Remediation,
-    ResourceRef,
-)
+from dynaguard.remediation.base import LiveState, Options, PlanResult, Remediation
+from dynaguard.remediation.change import ApiStep, Change, ResourceRef
 from dynaguard.remediation.registry import register
 from dynaguard.remediation.steps import StepRunner
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from dynaguard.errors import UsageError
 from dynaguard.logs import get_logger
-from dynaguard.model import FACTS, Inventory
+from dynaguard.model import FACTS, Inventory, SourceKind
 from dynaguard.model.aws_rules import alias_entries
 from dynaguard.sources.aws.account_run import AccountRun
 from dynaguard.sources.aws.breaker import BreakerBoard
@@ -103,7 +103,9 @@ def collect(
         scheduler.run()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    inventory = Inventory("aws", regions=run.region_scopes(), accounts=(run.account_scope(),))
+    inventory = Inventory(
+        SourceKind.AWS, regions=run.region_scopes(), accounts=(run.account_scope(),)
+    )
     missing = options.selection.missing_dax_clusters(inventory)
     if missing:
         raise UsageError(f"DAX cluster(s) not found in {', '.join(regions)}: {', '.join(missing)}")

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from dynaguard.model import NOT_COLLECTED, Fact, KeyManager, KmsKey, Known, Unknown
 from dynaguard.model.aws_rules import parse_kms_arn
-from dynaguard.sources.aws.malformed import guarded, mapping, objects, text
-from dynaguard.sources.aws.reader import RegionReader, page_items
+from dynaguard.sources.aws.reader import RegionReader
 
 SERVICE = "kms"
 
@@ -70,13 +69,13 @@ def _collect_aliases(reader: RegionReader, arn: str) -> Fact[tuple[str, ...]]:
             f"the aliases of {arn} can be listed only from its own account and region",
             reader.origin(SERVICE, "ListAliases"),
         )
-    return guarded(reader, lambda: _alias_names(reader, arn), SERVICE, "ListAliases")
+    return reader.fact(lambda: _alias_names(reader, arn), SERVICE, "ListAliases")
 
 
 def _alias_names(reader: RegionReader, arn: str) -> tuple[str, ...]:
-    pages = reader.pages(SERVICE, "ListAliases", KeyId=arn)
-    listed = objects(page_items(pages, "Aliases"), "Aliases")
-    return tuple(sorted(text(mapping(a, "an alias"), "AliasName") for a in listed))
+    pages = reader.read_pages(SERVICE, "ListAliases", KeyId=arn)
+    listed = [alias for page in pages for alias in page.opt_children("Aliases")]
+    return tuple(sorted(alias.text("AliasName") for alias in listed))
 
 
 def _rotation_enabled(reader: RegionReader, key_id: str) -> bool:

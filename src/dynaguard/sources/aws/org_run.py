@@ -25,9 +25,10 @@ from typing import Any
 
 from dynaguard.errors import AuditError, UsageError
 from dynaguard.logs import get_logger
-from dynaguard.model import AccountScope, Inventory, Origin, RegionScope, Unknown
+from dynaguard.model import AccountScope, Inventory, Origin, RegionScope, SourceKind, Unknown
 from dynaguard.sources.aws.account_run import AccountRun
 from dynaguard.sources.aws.breaker import BreakerBoard
+from dynaguard.sources.aws.member import MemberSession
 from dynaguard.sources.aws.org import AccountTarget
 from dynaguard.sources.aws.regions import enabled_regions
 from dynaguard.sources.aws.scheduler import Scheduler
@@ -86,7 +87,9 @@ def open_account(base: AwsSession, target: AccountTarget, plan: FleetPlan) -> _O
     """Credentials and regions of one account (runs on a worker)."""
     try:
         session = (
-            base if target.role_arn is None else base.assume(target.account_id, target.role_arn)
+            base
+            if target.role_arn is None
+            else MemberSession(base, target.account_id, target.role_arn)
         )
     except AuditError as err:
         return _Opened(None, failure=str(err))
@@ -313,7 +316,7 @@ class _AccountJob:
         if self._phase == 3:
             account = AccountScope(self.account_id, iam_policies=Unknown(self._failure))
             inventory = Inventory(
-                "aws", regions=self.extra, accounts=(account,) if self._own_global else ()
+                SourceKind.AWS, regions=self.extra, accounts=(account,) if self._own_global else ()
             )
             return AccountResult(self.account_id, inventory, self.units, 0, self._failure)
         scopes = self.run.region_scopes() if self.run is not None else ()
@@ -322,6 +325,6 @@ class _AccountJob:
             if self.run is not None and Unit(self.account_id, GLOBAL) in self.units
             else ()
         )
-        inventory = Inventory("aws", regions=scopes + self.extra, accounts=accounts)
+        inventory = Inventory(SourceKind.AWS, regions=scopes + self.extra, accounts=accounts)
         tables = self.run.tables_read if self.run is not None else 0
         return AccountResult(self.account_id, inventory, self.units, tables)

@@ -162,13 +162,6 @@ class AwsSession:
         if self.options.rate_limit > 0:
             client.meta.events.register("before-call.*.*", lambda **_: self.pace(region))
 
-    def assume(self, account_id: str, role_arn: str) -> AwsSession:
-        """A session in another account, through ``role_arn`` assumed from this one (see
-        MemberSession). Raises AuditError when the role cannot be assumed."""
-        from dynaguard.sources.aws.member import MemberSession
-
-        return MemberSession(self, account_id, role_arn)
-
     def service_regions(self, service: str, region: str) -> frozenset[str]:
         """Regions of ``region``'s partition where botocore's endpoint data lists ``service``."""
         partition = self.partition(region)

@@ -162,12 +162,12 @@ class Declared:
 def inventory_of(units: Iterable[Declared]) -> Inventory:
     """One scope per unit (its keys and selections apply to its own tables); IAM per account."""
     units = list(units)
-    kinds = sorted({u.source for u in units})
+    kinds = sorted({u.kind for u in units})
     iam: dict[str, list[IamPolicy]] = {}
     for unit in units:
         iam.setdefault(unit.account_id, []).extend(unit.stamped(p) for p in unit.iam_policies)
     return Inventory(
-        source=kinds[0] if len(kinds) == 1 else "iac",
+        source=kinds[0] if len(kinds) == 1 else SourceKind.IAC,
         regions=tuple(u.scope() for u in units),
         accounts=tuple(AccountScope(acc, Known(tuple(pols))) for acc, pols in iam.items()),
     )

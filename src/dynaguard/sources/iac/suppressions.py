@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dynaguard.model.vocabulary import CONTROL_IDS
 from dynaguard.sources.iac.comments import NO_COMMENTS, Comments, yaml_comments
 from dynaguard.sources.iac.problems import InputProblem
 
@@ -39,13 +40,6 @@ def _above(comments: Comments, first: int) -> range:
     return range(top + 1, first)
 
 
-def _known_controls() -> frozenset[str]:
-    # imported only when a marker is met: loading the catalog costs a parser worker time
-    from dynaguard.controls.registry import control_ids
-
-    return frozenset(control_ids())
-
-
 def _problem(file: str, number: int, message: str) -> InputProblem:
     return InputProblem(file, number, f"{message}; not applied", "suppression")
 
@@ -63,7 +57,7 @@ def _parse(text: str, file: str, number: int) -> list[tuple[str, str]] | InputPr
             "inline suppression needs a control id such as DDB.013: "
             "'# dynaguard:ignore DDB.013 <reason>'",
         )
-    known = _known_controls()
+    known = CONTROL_IDS
     unknown = [c for c in named if c not in known]
     if unknown:
         return _problem(
