@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import Any
 
 from dynaguard.controls.base import Severity
 from dynaguard.formats import IAC_FORMATS
+from dynaguard.sources.iac.files import IacLimits
 
 IAC_HELP = """inputs: .tf / .tf.json (a directory is a module; local modules are followed),
 plan JSON
@@ -16,6 +18,11 @@ CDK output (cdk.out/*.template.json), recursively; .terraform/, .git/, node_modu
 
 inline suppression (on or directly above the resource; the reason is required):
   # dynaguard:ignore DDB.013 streams are not needed for this cache table
+
+limits: each root module, plan or template is parsed in a worker process (one per core,
+--jobs) under --parse-timeout and --parse-memory; a unit over a limit, a parser crash, a file
+above --max-file-size or one that cannot be read is one line "dynaguard: FILE:LINE: message"
+on stderr, and every other unit is still scanned. FIFOs, sockets and devices are skipped.
 
 exit codes: 0 nothing failing at or above --fail-on; 1 failing findings; 2 usage error;
             3 incomplete (UNKNOWN findings or a file that does not parse), nothing failing
@@ -44,10 +51,58 @@ def register(subparsers: Any, common: Any) -> None:
         metavar="FILE",
         help="Terraform variables file (repeatable; *.auto.tfvars are read anyway)",
     )
+    _add_limits(parser)
     common.common(parser)
     common.output(parser)
     _widen_formats(parser)
     parser.set_defaults(func=cmd_iac)
+
+
+def _positive(kind: type[int] | type[float]) -> Any:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be above 0: {text!r}")
+        return value
+
+    return parse
+
+
+def _add_limits(parser: argparse.ArgumentParser) -> None:
+    defaults = IacLimits()
+    group = parser.add_argument_group("limits (hostile or broken code costs one unit, not the run)")
+    group.add_argument(
+        "--max-file-size",
+        type=_positive(float),
+        default=defaults.max_file_mb,
+        metavar="MB",
+        help=f"larger files are reported, not read (default {defaults.max_file_mb:g})",
+    )
+    group.add_argument(
+        "--parse-timeout",
+        type=_positive(float),
+        default=defaults.timeout_s,
+        metavar="SECONDS",
+        help=f"per root module, plan or template (default {defaults.timeout_s:g})",
+    )
+    group.add_argument(
+        "--parse-memory",
+        type=_positive(int),
+        default=defaults.memory_mb,
+        metavar="MB",
+        help=f"per worker process (default {defaults.memory_mb})",
+    )
+    group.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive(int),
+        default=None,
+        metavar="N",
+        help="worker processes (default: one per core)",
+    )
 
 
 def _widen_formats(parser: argparse.ArgumentParser) -> None:
@@ -67,11 +122,22 @@ def cmd_iac(args: argparse.Namespace) -> int:
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
     controls = [c for c in (args.controls or "").split(",") if c.strip()]
+    limits = IacLimits(args.max_file_size, args.parse_timeout, args.parse_memory, args.jobs or 0)
     result = scan_iac(
-        args.paths, config=args.config, controls=controls, var_files=args.var_file, run_id=run_id
+        args.paths,
+        config=args.config,
+        controls=controls,
+        var_files=args.var_file,
+        run_id=run_id,
+        limits=limits,
     )
-    for problem in result.problems:
-        print(f"dynaguard: {problem.describe()}", file=sys.stderr)
+    lines = [problem.describe() for problem in result.problems]
+    for line in lines:
+        print(f"dynaguard: {line}", file=sys.stderr)
     get_logger("cli").info("iac finished: %s", result.report.summary())
-    write_report(result.report, args)
+    report = result.report
+    if args.format == "terminal":  # printed once: on stderr above, not again as notes
+        shown = set(lines)
+        report = replace(report, notices=tuple(n for n in report.notices if n not in shown))
+    write_report(report, args)
     return result.exit_code(Severity(args.fail_on))

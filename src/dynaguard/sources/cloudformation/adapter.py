@@ -19,8 +19,9 @@ from dynaguard.sources.iac.declared import Declared
 from dynaguard.sources.iac.problems import InputProblem
 
 
-def load_cloudformation(path: Path) -> tuple[Declared | None, list[InputProblem]]:
-    loaded = load_template(path)
+def load_cloudformation(path: Path, text: str) -> tuple[Declared | None, list[InputProblem]]:
+    """A template's text (YAML or JSON) as one Declared unit, with its problems."""
+    loaded = load_template(path, text)
     if not loaded.data:
         return None, loaded.problems
     declared = Declared(source="cloudformation", unit=loaded.shown)

@@ -17,5 +17,13 @@ class InputProblem:
     kind: str = "parse"  # parse | suppression | input
 
     def describe(self) -> str:
+        """``FILE:LINE: message`` on one line, printable and bounded (names and messages may
+        come from a hostile file)."""
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+        return one_line(f"{where}: {self.message}")
+
+
+def one_line(text: str, limit: int = 600) -> str:
+    """Control characters (newlines, ESC) shown as ``\\xNN``; at most ``limit`` characters."""
+    clean = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[: limit * 2])
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"

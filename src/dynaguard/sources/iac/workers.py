@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import importlib
 import multiprocessing
 import os
 import resource
@@ -81,13 +82,20 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def run_tasks(tasks: Sequence[Task], limits: IacLimits) -> list[Any]:
-    """The result of every task, in order; a ``Failed`` for a task that did not complete."""
+def run_tasks(tasks: Sequence[Task], limits: IacLimits, preload: Sequence[str] = ()) -> list[Any]:
+    """The result of every task, in order; a ``Failed`` for a task that did not complete.
+    ``preload``: pure-Python modules the tasks need, imported once before workers start so
+    that they share them (never tfparse)."""
     results: list[Any] = [None] * len(tasks)
     if not tasks:
         return results
     method = start_method()
     ctx = multiprocessing.get_context(method)
+    if method == "fork":
+        for name in preload:
+            importlib.import_module(name)
+    elif method == "forkserver":
+        ctx.set_forkserver_preload(list(preload))  # only until the server has started
     jobs = min(worker_count(limits.jobs), len(tasks))
     pending = deque(range(len(tasks)))
     workers: list[_Worker] = []

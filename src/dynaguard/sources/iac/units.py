@@ -1,0 +1,120 @@
+"""The units of ``dynaguard iac``, each parsed in a worker process (see ``workers``).
+
+A unit is a Terraform root module (with the local modules it uses), a local module checked on
+its own for parse errors, or a JSON/YAML document (a plan or a template). Each function here
+runs in a worker and returns a ``UnitResult``: model objects and problems, small and picklable,
+never the parser's raw output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dynaguard.sources.iac.declared import Declared
+from dynaguard.sources.iac.files import EncodingProblem, UnsafeFile, decode_utf8, read_capped
+from dynaguard.sources.iac.jsontext import deep_line
+from dynaguard.sources.iac.problems import InputProblem
+from dynaguard.sources.terraform.sources import display_path
+
+MAX_JSON_DEPTH = 64  # where a problem is placed when JSON is nested too deeply to be read
+
+
+@dataclass(frozen=True, slots=True)
+class UnitResult:
+    declared: Declared | None = None
+    problems: tuple[InputProblem, ...] = ()
+    notices: tuple[str, ...] = ()
+
+
+def _problem(path: Path, line: int | None, message: str) -> UnitResult:
+    return UnitResult(problems=(InputProblem(display_path(path), line, message),))
+
+
+def terraform_root(
+    root: Path, wanted: frozenset[Path] | None, var_files: Sequence[Path]
+) -> UnitResult:
+    from dynaguard.sources.terraform.adapter import load_terraform_root
+
+    unit, problems = load_terraform_root(root, wanted, list(var_files))
+    return UnitResult(unit, tuple(problems))
+
+
+def terraform_module(directory: Path, call: tuple[Path, int] | None) -> UnitResult:
+    from dynaguard.sources.terraform.loader import check_module_dir
+
+    return UnitResult(problems=tuple(check_module_dir(directory, call)))
+
+
+def document(path: Path, explicit: bool, max_bytes: int) -> UnitResult:
+    """A JSON or YAML file that looked like a plan or a template when discovered."""
+    try:
+        text = decode_utf8(read_capped(path, max_bytes))
+    except UnsafeFile as unsafe:  # it changed since discovery
+        if unsafe.problem:
+            return _problem(path, None, unsafe.reason)
+        return UnitResult(notices=(f"{display_path(path)}: {unsafe.reason}",))
+    except EncodingProblem as bad:
+        return _problem(path, bad.line, f"{bad.message}: not scanned")
+    if path.suffix != ".json":
+        return _template(path, text)
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        return _too_deep(path, text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        return _problem(path, line, f"cannot parse JSON: {getattr(exc, 'msg', exc)}")
+    kind = json_kind(data)
+    if kind == "plan":
+        return _plan(path, text, data)
+    if kind == "template":
+        return _template(path, text)
+    if explicit:
+        notice = (
+            f"{display_path(path)}: not Terraform, a plan or a CloudFormation template; skipped"
+        )
+        return UnitResult(notices=(notice,))
+    return UnitResult()
+
+
+def json_kind(data: Any) -> str | None:
+    """plan | template | None for decoded JSON (a template may still be malformed)."""
+    if not isinstance(data, Mapping):
+        return None
+    if "format_version" in data and ("planned_values" in data or "resource_changes" in data):
+        return "plan"
+    if "AWSTemplateFormatVersion" in data:
+        return "template"
+    resources = data.get("Resources")
+    if isinstance(resources, Mapping) and any(
+        isinstance(r, Mapping) and str(r.get("Type", "")).startswith(("AWS::", "Custom::"))
+        for r in resources.values()
+    ):
+        return "template"
+    return None
+
+
+def _too_deep(path: Path, text: str) -> UnitResult:
+    line = deep_line(text, MAX_JSON_DEPTH)
+    return _problem(path, line, f"nested deeper than {MAX_JSON_DEPTH} levels: not scanned")
+
+
+def _plan(path: Path, text: str, data: Any) -> UnitResult:
+    from dynaguard.sources.terraform.adapter import load_plan
+
+    try:
+        unit, problems = load_plan(path, text, data)
+    except RecursionError:
+        return _too_deep(path, text)
+    return UnitResult(unit, tuple(problems))
+
+
+def _template(path: Path, text: str) -> UnitResult:
+    from dynaguard.sources.cloudformation.adapter import load_cloudformation
+
+    unit, problems = load_cloudformation(path, text)
+    return UnitResult(unit, tuple(problems))
