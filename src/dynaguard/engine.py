@@ -3,6 +3,9 @@
 import dynaguard
 report = dynaguard.scan(regions=("us-east-1",), prefix="sentinel-")
 for finding in report.findings: ...
+
+The selection keywords (``prefix``, ``match``, ``tables``, ``dax_clusters``, ``include``,
+``all_kinds``) mean what the command-line filters mean (model/selection.py).
 """
 
 from __future__ import annotations
@@ -19,7 +22,13 @@ from dynaguard.controls.registry import all_controls, control_ids
 from dynaguard.errors import UsageError
 from dynaguard.evaluate import evaluate, select_controls
 from dynaguard.model import Inventory
+from dynaguard.model.selection import Selection
 from dynaguard.report import Report
+
+# Keywords of scan() that build its Selection rather than its AwsOptions.
+SELECTION_KEYWORDS = frozenset(
+    {"prefix", "match", "tables", "dax_clusters", "include", "all_kinds"}
+)
 
 
 def new_run_id() -> str:
@@ -32,14 +41,30 @@ def resolve_config(config: Config | str | Path | None) -> Config:
     return load_config(config)
 
 
-def choose_controls(config: Config, only: Iterable[str] | None = None) -> list[Control]:
-    """The controls to run: enabled in config, or exactly ``only`` (validated ids)."""
+def choose_controls(
+    config: Config, only: Iterable[str] | None = None, selection: Selection | None = None
+) -> list[Control]:
+    """The controls to run: enabled in config, or exactly ``only`` (validated ids), judging
+    only the kinds of resource ``selection`` covers. A control named in ``only`` that judges
+    a kind outside the selection is a usage error, not a silently empty report."""
     wanted = [c.strip().upper() for c in only or () if c.strip()]
     known = set(control_ids())
     bad = [c for c in wanted if c not in known]
     if bad:
         raise UsageError(f"unknown control id(s): {', '.join(bad)} (see 'dynaguard controls')")
-    return select_controls(all_controls(), config, wanted or None)
+    chosen = select_controls(all_controls(), config, wanted or None)
+    if selection is None:
+        return chosen
+    outside = [c for c in chosen if not selection.covers(c.subject_kind)]
+    if wanted and outside:
+        raise UsageError(selection.excludes_message(outside[0].id, outside[0].subject_kind))
+    return [c for c in chosen if selection.covers(c.subject_kind)]
+
+
+def selection_of(option_fields: dict[str, Any]) -> Selection:
+    """Pop the selection keywords out of ``option_fields`` into a Selection."""
+    words = {k: option_fields.pop(k) for k in list(option_fields) if k in SELECTION_KEYWORDS}
+    return Selection.of(**words)
 
 
 def report_from_inventory(
@@ -70,18 +95,21 @@ def scan(
     progress: Callable[[int, int], None] | None = None,
     **option_fields: Any,
 ) -> Report:
-    """Audit live AWS: ``options`` is an AwsOptions, or pass its fields as keywords."""
+    """Audit live AWS: ``options`` is an AwsOptions, or pass its fields as keywords (the
+    selection as ``selection=Selection(...)`` or as ``prefix=``, ``tables=``, ...)."""
     from dynaguard.sources.aws.collect import collect, facts_needed
     from dynaguard.sources.aws.options import AwsOptions
     from dynaguard.sources.aws.recorder import CallRecorder
 
     recorder = recorder if recorder is not None else CallRecorder()
     if options is None:
+        if "selection" not in option_fields:
+            option_fields["selection"] = selection_of(option_fields)
         options = AwsOptions(**option_fields)
     elif option_fields:
         raise UsageError("pass either an AwsOptions or option keywords, not both")
     cfg = resolve_config(config)
-    selected = choose_controls(cfg, controls)
+    selected = choose_controls(cfg, controls, options.selection)
     run_id = run_id or new_run_id()
     started = time.perf_counter()
     inventory = collect(

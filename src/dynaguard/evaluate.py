@@ -118,7 +118,9 @@ def _judge(
 
 def _finding(control: Control, subject: Subject, verdict: Verdict, config: Config) -> Finding:
     settings = config.controls.get(control.id)
-    severity = Severity(settings.severity) if settings and settings.severity else control.severity
+    severity = verdict.severity or control.severity
+    if settings and settings.severity:
+        severity = Severity(settings.severity)
     origin = subject.origin
     status = verdict.status
     suppression = None

@@ -12,6 +12,7 @@ import pytest
 
 from dynaguard.controls.base import FACTS
 from dynaguard.controls.registry import all_controls
+from dynaguard.model.selection import Selection
 from dynaguard.sources.aws import AwsOptions, CallRecorder, collect, facts_needed
 from dynaguard.sources.aws.collect import with_implied
 from tests.aws.conftest import Hooks, create_table
@@ -99,7 +100,15 @@ def test_all_table_facts_make_exactly_the_budgeted_calls(three_tables: Hooks) ->
         ({"region.dax"}, {"dax:DescribeClusters": 1}),
         ({"region.vpcs"}, {"ec2:DescribeVpcs": 1, "ec2:DescribeVpcEndpoints": 1}),
         ({"account.iam"}, {"iam:GetAccountAuthorizationDetails": 1}),
-        ({"region.backup"}, {"dynamodb:ListTables": 1, "backup:ListBackupPlans": 1}),
+        (
+            {"region.backup"},
+            {
+                "dynamodb:ListTables": 1,
+                "backup:ListBackupPlans": 1,
+                "backup:DescribeRegionSettings": 1,
+            },
+        ),
+        ({"region.alarms"}, {"dynamodb:ListTables": 1, "cloudwatch:DescribeAlarms": 1}),
     ],
 )
 def test_fewer_facts_make_fewer_calls(
@@ -113,12 +122,20 @@ def test_region_wide_reads_do_not_grow_with_tables(aws: Any) -> None:
     for i in range(30):
         create_table(ddb, f"t{i}")
     recorder = CallRecorder()
-    facts = {"region.scaling", "region.dax", "region.vpcs", "account.iam", "table.pitr"}
+    facts = {
+        "region.scaling",
+        "region.dax",
+        "region.vpcs",
+        "region.alarms",
+        "account.iam",
+        "table.pitr",
+    }
     counted = calls(facts, recorder)
     assert counted["dynamodb:DescribeContinuousBackups"] == 30
     assert {a: n for a, n in counted.items() if not a.startswith("dynamodb:")} == {
         "application-autoscaling:DescribeScalableTargets": 1,
         "application-autoscaling:DescribeScalingPolicies": 1,
+        "cloudwatch:DescribeAlarms": 1,
         "dax:DescribeClusters": 1,
         "ec2:DescribeVpcs": 1,
         "ec2:DescribeVpcEndpoints": 1,
@@ -170,12 +187,15 @@ def test_the_shipped_iam_policy_allows_every_call_of_a_full_scan(three_tables: H
 
     three_tables.stub("backup", backup_plans)
     two_regions = [{"RegionName": "us-east-1"}, {"RegionName": "eu-west-1"}]
+    # account:ListRegions denied: the ec2:DescribeRegions fallback is exercised too
+    three_tables.fail("account", "ListRegions", "AccessDeniedException", status=403)
     three_tables.rewrite(  # two enabled regions keep the test quick
         "ec2", "DescribeRegions", lambda parsed: parsed.update(Regions=two_regions)
     )
-    options = AwsOptions(all_regions=True, tables=("a", "b", "c"))
+    options = AwsOptions(all_regions=True, selection=Selection(tables=("a", "b", "c")))
     collect(options, FACTS, run_id="t", recorder=three_tables)
     used = three_tables.actions()
-    assert {"backup:GetBackupSelection", "ec2:DescribeRegions", "kms:GetKeyRotationStatus"} <= used
+    assert {"backup:GetBackupSelection", "kms:GetKeyRotationStatus"} <= used
+    assert {"account:ListRegions", "ec2:DescribeRegions"} <= used
     missing = used - shipped_policy_actions()
     assert not missing, f"audit-policy.json lacks {sorted(missing)}"

@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 
-from dynaguard.errors import UsageError
+from dynaguard.emulator.patches import apply_patches
+from dynaguard.errors import AuditError, UsageError
 from dynaguard.model import Known, Unknown
+from dynaguard.model.selection import Selection
 from dynaguard.sources.aws import AwsOptions, CallRecorder, collect
-from tests.aws.conftest import create_table
+from tests.aws.conftest import Hooks, create_table
 
 NAMES = ("orders", "orders-archive", "payments", "sessions-eu")
 
@@ -27,8 +29,10 @@ def fleet(aws: Any) -> Any:
     return aws
 
 
-def scan(facts: set[str] | None = None, **options: Any) -> Any:
-    return collect(AwsOptions(**options), frozenset(facts or {"table.describe"}), run_id="t")
+def scan(facts: set[str] | None = None, **fields: Any) -> Any:
+    filters = {k: fields.pop(k) for k in ("prefix", "match", "tables") if k in fields}
+    options = AwsOptions(selection=Selection.of(**filters), **fields)
+    return collect(options, frozenset(facts or {"table.describe"}), run_id="t")
 
 
 def test_all_tables_in_the_default_region(fleet: Any) -> None:
@@ -65,7 +69,7 @@ def test_an_explicit_name_found_nowhere_is_a_usage_error(fleet: Any) -> None:
 
 def test_invalid_expression_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="invalid table name expression"):
-        AwsOptions(match="(")
+        AwsOptions(selection=Selection(match="("))
 
 
 def test_more_than_one_page_of_tables(aws: Any) -> None:
@@ -91,17 +95,49 @@ def test_several_regions_each_with_its_own_tables(aws: Any) -> None:
 
 
 def test_all_regions_lists_the_enabled_regions(aws: Any) -> None:
+    apply_patches()  # the emulator's account:ListRegions
     create_table(aws("dynamodb", "ap-south-1"), "mumbai")
+    aws("account").enable_region(RegionName="me-south-1")  # an opt-in region, enabled
     recorder = CallRecorder()
-    expected = sorted(
-        r["RegionName"] for r in aws("ec2").describe_regions(AllRegions=False)["Regions"]
-    )
+    listed = aws("account").list_regions(
+        RegionOptStatusContains=["ENABLED", "ENABLED_BY_DEFAULT"], MaxResults=50
+    )["Regions"]
+    expected = sorted(r["RegionName"] for r in listed)
     inventory = collect(
         AwsOptions(all_regions=True), frozenset({"table.describe"}), run_id="t", recorder=recorder
     )
     assert [s.region for s in inventory.regions] == expected
-    assert recorder.count("ec2:DescribeRegions") == 1
+    assert "me-south-1" in expected and "af-south-1" not in expected  # not opted in
+    assert not any(r.startswith(("us-gov-", "cn-")) for r in expected)  # one partition
+    assert recorder.count("account:ListRegions") == 1
+    assert recorder.count("ec2:DescribeRegions") == 0
     assert names(inventory, "ap-south-1") == ["mumbai"]
+
+
+def test_all_regions_falls_back_to_ec2_when_list_regions_is_denied(aws: Any, hooks: Hooks) -> None:
+    apply_patches()
+    hooks.fail("account", "ListRegions", "AccessDeniedException", status=403)
+    inventory = collect(
+        AwsOptions(all_regions=True), frozenset({"table.describe"}), run_id="t", recorder=hooks
+    )
+    expected = sorted(
+        r["RegionName"] for r in aws("ec2").describe_regions(AllRegions=False)["Regions"]
+    )
+    assert [s.region for s in inventory.regions] == expected
+    assert hooks.count("ec2:DescribeRegions") == 1
+
+
+def test_all_regions_fails_with_both_reasons_when_nothing_lists_regions(
+    aws: Any, hooks: Hooks
+) -> None:
+    apply_patches()
+    hooks.fail("account", "ListRegions", "AccessDeniedException", status=403)
+    hooks.fail("ec2", "DescribeRegions", "UnauthorizedOperation", status=403)
+    with pytest.raises(AuditError) as err:
+        collect(
+            AwsOptions(all_regions=True), frozenset({"table.describe"}), run_id="t", recorder=hooks
+        )
+    assert "account:ListRegions" in str(err.value) and "ec2:DescribeRegions" in str(err.value)
 
 
 def test_no_region_anywhere_is_a_usage_error(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from dynaguard.errors import AuditError
 from dynaguard.model import Known, Unknown
+from dynaguard.model.selection import Selection
 from dynaguard.sources.aws import AwsOptions, collect
 from tests.aws.conftest import Hooks, create_table
 
@@ -95,7 +96,7 @@ def test_transient_throttling_is_retried_into_a_value(
         times=2,
         when=body_names("alpha"),
     )
-    options = AwsOptions(max_attempts=3, tables=("alpha",))
+    options = AwsOptions(max_attempts=3, selection=Selection(tables=("alpha",)))
     alpha = by_name(collect(options, TABLE_FACTS, run_id="t", recorder=hooks))["alpha"]
     assert isinstance(alpha.ttl, Known)
     assert injected == [2]
@@ -108,7 +109,7 @@ def test_persistent_throttling_becomes_unknown_after_the_retries(
     tables: Any, hooks: Hooks, no_backoff: None
 ) -> None:
     hooks.fail("dynamodb", "DescribeTimeToLive", "ThrottlingException", "Rate exceeded")
-    options = AwsOptions(max_attempts=4, tables=("alpha",))
+    options = AwsOptions(max_attempts=4, selection=Selection(tables=("alpha",)))
     alpha = by_name(collect(options, TABLE_FACTS, run_id="t", recorder=hooks))["alpha"]
     assert isinstance(alpha.ttl, Unknown)
     assert "ThrottlingException: Rate exceeded" in alpha.ttl.reason
@@ -211,3 +212,18 @@ def test_stream_policy_is_unknown_when_the_table_could_not_be_described(
     assert isinstance(alpha.resource_policy, Known)  # read with the ARN built locally
     assert isinstance(alpha.stream_policy, Unknown)  # is there a stream? we cannot tell
     assert "no describe" in alpha.stream_policy.reason
+
+
+def test_an_html_error_page_is_summarised_not_embedded() -> None:
+    from dynaguard.sources.aws.failures import plain_message
+
+    page = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>x</body></html>"
+    text = plain_message(page, 502, "502")
+    assert (
+        text
+        == "the endpoint answered with an HTML page, not an AWS error (HTTP 502: 502 Bad Gateway)"
+    )
+    assert plain_message("<html><body>oops</body></html>", 500).endswith("(HTTP 500)")
+    assert plain_message("User is not authorized", 400, "AccessDenied") == "User is not authorized"
+    assert plain_message("  ", 400) == "(no message)"
+    assert plain_message("value must be < 10 and > 1", 400) == "value must be < 10 and > 1"

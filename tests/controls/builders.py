@@ -11,6 +11,7 @@ from dynaguard.controls.base import Context, Status, Verdict
 from dynaguard.controls.registry import get_control
 from dynaguard.model import (
     AccountScope,
+    BackupRegionSettings,
     BackupSelection,
     DaxCluster,
     Encryption,
@@ -174,6 +175,7 @@ def scope(**overrides: Any) -> RegionScope:
         dax_clusters=Known(()),
         scaling=Known(Scaling()),
         backup_selections=Known((selection(),)),
+        backup_settings=Known(BackupRegionSettings(opted_in=True, advanced=True)),
         vpcs=Known(()),
         vpc_endpoints=Known((endpoint(),)),
         kms_keys={

@@ -146,3 +146,34 @@ def test_covering_selections_splits_covering_and_undecided() -> None:
     b = sel(list_of_tags=(eq("backup", "daily"),))
     c = sel(resources=(ARN,))
     assert covering_selections([a, b, c], ARN, None) == ([c], [b])
+
+
+# --- service opt-in (https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html)
+
+
+@pytest.mark.parametrize(
+    ("selection", "opted_in", "expected"),
+    [
+        # A DynamoDB ARN assigns the resource type explicitly: backed up without opt-in.
+        (sel(resources=(ARN,)), False, True),
+        (sel(resources=("arn:aws:dynamodb:*:*:table/*",)), False, True),
+        # '*' ("include all resources") and ARN patterns naming no service honour opt-in.
+        (sel(resources=("*",)), False, False),
+        (sel(resources=("arn:aws:*:*:*:*",)), False, False),
+        (sel(resources=("*",)), True, True),
+        # Tags only: opt-in applies.
+        (sel(list_of_tags=(eq("backup", "daily"),)), False, False),
+        (sel(list_of_tags=(eq("backup", "daily"),)), True, True),
+        # Unknown opt-in: undecided only where the answer depends on it.
+        (sel(list_of_tags=(eq("backup", "daily"),)), None, None),
+        (sel(resources=("*",)), None, None),
+        (sel(resources=(ARN,)), None, True),
+        (sel(resources=(OTHER,)), None, False),
+        # Explicit ARN OR tag: the explicit part covers whatever the opt-in.
+        (sel(resources=(ARN,), list_of_tags=(eq("backup", "daily"),)), False, True),
+    ],
+)
+def test_opt_in_applies_unless_dynamodb_is_assigned_explicitly(
+    selection: BackupSelection, opted_in: bool | None, expected: bool | None
+) -> None:
+    assert selection_covers(selection, ARN, TAGS, opted_in) is expected

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dynaguard.controls.base import Context, Status
-from dynaguard.model import BackupSelection, Known, TagCondition
+from dynaguard.model import BackupRegionSettings, BackupSelection, Known, TagCondition
 
 from .builders import DENIED, ctx, one, scope, selection, status, table, table_arn
 
@@ -85,3 +85,47 @@ def test_table_from_code_without_arn_is_matched_on_its_future_arn() -> None:
 def test_unsupported_operator_is_unknown_not_a_crash() -> None:
     s = selection(conditions=(TagCondition("NUMERICEQUALS", "n", "1"),))
     assert status(ID, table(), with_selections(s)) is Status.UNKNOWN
+
+
+# --- the Region's opt-in for DynamoDB (DescribeRegionSettings)
+
+
+def opt_in(
+    opted_in: bool | None, *selections: BackupSelection, advanced: bool | None = True
+) -> Context:
+    settings = Known(BackupRegionSettings(opted_in, advanced)) if opted_in is not None else DENIED
+    chosen = selections or (selection(),)
+    return ctx(scope(backup_selections=Known(chosen), backup_settings=settings))
+
+
+TAGGED = selection(resources=(), list_of_tags=(TagCondition("STRINGEQUALS", "backup", "daily"),))
+EVERYTHING = selection(resources=("*",))
+
+
+def test_tag_selection_without_opt_in_fails_and_says_why() -> None:
+    v = one(ID, table(), opt_in(False, TAGGED))
+    assert v.status is Status.FAIL
+    assert "not opted in for DynamoDB" in v.reason and "update-region-settings" in v.reason
+
+
+def test_star_selection_without_opt_in_fails() -> None:
+    assert status(ID, table(), opt_in(False, EVERYTHING)) is Status.FAIL
+
+
+def test_explicit_dynamodb_selection_covers_without_opt_in() -> None:
+    # builders.selection() names arn:aws:dynamodb:*:*:table/*: an explicit assignment.
+    assert status(ID, table(), opt_in(False)) is Status.PASS
+
+
+def test_opt_in_unknown_is_unknown_only_when_it_matters() -> None:
+    v = one(ID, table(), opt_in(None, TAGGED))
+    assert v.status is Status.UNKNOWN
+    assert "opt-in for DynamoDB unknown" in v.reason and DENIED.reason in v.reason
+    assert status(ID, table(), opt_in(None)) is Status.PASS
+
+
+def test_advanced_features_off_is_noted_on_a_pass() -> None:
+    v = one(ID, table(), opt_in(True, TAGGED, advanced=False))
+    assert v.status is Status.PASS
+    assert "advanced DynamoDB features are off" in v.reason
+    assert "advanced" not in one(ID, table(), opt_in(True, TAGGED)).reason

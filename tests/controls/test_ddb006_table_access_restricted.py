@@ -51,7 +51,7 @@ def test_wildcard_principal_without_condition_fails(principal: Any) -> None:
         {"StringEquals": {"aws:PrincipalOrgID": ORG}},
         {"StringEquals": {"aws:PrincipalAccount": [ACCOUNT, TRUSTED]}},
         {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
-        {"StringEquals": {"aws:SourceVpce": "vpce-0abc123"}},
+        {"StringEquals": {"aws:SourceVpce": "vpce-0aaa"}},  # the account's own endpoint
         {"StringLike": {"aws:PrincipalOrgID": ORG}},
         # AND-ed conditions: one trusted pin is enough.
         {"StringEquals": {"aws:PrincipalOrgID": ORG, "aws:PrincipalAccount": OTHER_ACCOUNT}},
@@ -69,6 +69,7 @@ def test_wildcard_principal_pinned_to_trusted_values_passes(condition: dict[str,
         {"StringEquals": {"aws:PrincipalAccount": [ACCOUNT, OTHER_ACCOUNT]}},
         {"StringLike": {"aws:PrincipalAccount": "*"}},
         {"StringLike": {"aws:SourceVpce": "vpce-*"}},
+        {"StringEquals": {"aws:SourceVpce": "vpce-0abc123"}},  # not the account's endpoint
         {"StringEqualsIfExists": {"aws:PrincipalOrgID": ORG}},
         {"StringNotEquals": {"aws:PrincipalOrgID": "o-stranger"}},
         {"Bool": {"aws:SecureTransport": "true"}},
@@ -89,7 +90,6 @@ def test_untrusted_pin_is_named_in_reason() -> None:
         {"AWS": ACCOUNT},
         {"AWS": f"arn:aws:iam::{ACCOUNT}:role/app"},
         {"AWS": f"arn:aws:iam::{TRUSTED}:root"},
-        {"Service": "lambda.amazonaws.com"},
     ],
 )
 def test_own_or_trusted_account_passes(principal: Any) -> None:

@@ -6,55 +6,21 @@ from typing import Any
 
 import pytest
 
-from dynaguard.model import PolicyDocument, Unknown
+from dynaguard.model import PolicyDocument, Unknown, dynamodb_actions
 from dynaguard.model.policy import (
+    ConditionEntry,
     PolicyParseError,
-    applies_to_all_tables,
-    condition_entries,
-    covers_prefix,
-    glob_matches,
-    grants_all_actions_of,
-    is_table_wildcard,
+    parse_each,
     parse_statement,
     parse_statements,
     principal_account,
 )
+from dynaguard.model.policy_identity import applies_to_all_tables, is_table_wildcard
 
 
 def stmt(**kw: Any) -> Any:
     raw = {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*", **kw}
     return parse_statement(raw, 0)
-
-
-@pytest.mark.parametrize(
-    ("pattern", "expected"),
-    [
-        ("*", True),
-        ("dynamodb:*", True),
-        ("DynamoDB:*", True),
-        ("*:*", True),
-        ("dyn*", True),
-        ("d?namodb:*", True),
-        ("dynamodb*", True),
-        ("dynamodb:Get*", False),
-        ("dynamodb:GetItem", False),
-        ("dynamodb:", False),
-        ("s3:*", False),
-    ],
-)
-def test_covers_prefix(pattern: str, expected: bool) -> None:
-    assert covers_prefix(pattern, "dynamodb:", ignore_case=True) is expected
-
-
-def test_covers_prefix_is_case_sensitive_unless_asked() -> None:
-    assert not covers_prefix("DynamoDB:*", "dynamodb:")
-
-
-def test_glob_matches() -> None:
-    assert glob_matches("dynamodb:Get*", "dynamodb:GetItem")
-    assert glob_matches("dynamodb:?etItem", "dynamodb:GetItem")
-    assert not glob_matches("dynamodb:Get*", "dynamodb:PutItem")
-    assert glob_matches("DYNAMODB:getitem", "dynamodb:GetItem", ignore_case=True)
 
 
 @pytest.mark.parametrize(
@@ -90,7 +56,10 @@ def test_is_table_wildcard(pattern: str, expected: bool) -> None:
 def test_grants_all_dynamodb_actions(kw: dict[str, Any], expected: bool) -> None:
     raw = {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*", **kw}
     raw = {k: v for k, v in raw.items() if v is not None}
-    assert grants_all_actions_of(parse_statement(raw, 0), "dynamodb") is expected
+    s = parse_statement(raw, 0)
+    granted = dynamodb_actions.granted(s.actions, not_action=s.not_action)
+    leaves_in = s.not_action and bool(granted)
+    assert (granted == dynamodb_actions.all_actions() or leaves_in) is expected
 
 
 def test_not_resource_reaches_all_tables_unless_it_excludes_them() -> None:
@@ -113,15 +82,17 @@ def test_principal_account() -> None:
     assert principal_account("AROAEXAMPLEID") is None
 
 
-def test_conditions_are_case_insensitive_and_scalar_values_become_text() -> None:
+def test_conditions_keep_their_spelling_and_scalar_values_become_text() -> None:
     s = stmt(
         Condition={
             "StringEquals": {"AWS:PrincipalOrgID": "o-abc"},
             "Bool": {"aws:SecureTransport": True},
         }
     )
-    assert condition_entries(s, "aws:PrincipalOrgId") == [("stringequals", ("o-abc",))]
-    assert condition_entries(s, "aws:securetransport") == [("bool", ("true",))]
+    assert s.conditions == (
+        ConditionEntry("StringEquals", "AWS:PrincipalOrgID", ("o-abc",)),
+        ConditionEntry("Bool", "aws:SecureTransport", ("true",)),
+    )
 
 
 @pytest.mark.parametrize(
@@ -157,3 +128,12 @@ def test_statement_label_prefers_sid() -> None:
     assert parse_statement({"Effect": "Deny", "Action": "*", "Resource": "*"}, 2).label == (
         "statement #3"
     )
+
+
+def test_parse_each_keeps_the_effect_of_a_statement_it_cannot_read() -> None:
+    good = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    bad_deny = {"Effect": "Deny", "Action": Unknown("var.x"), "Resource": "*"}
+    bad = {"Effect": Unknown("var.e"), "Action": "*", "Resource": "*"}
+    statements, problems = parse_each(PolicyDocument((good, bad_deny, bad)))
+    assert [s.index for s in statements] == [0]
+    assert [(p.index, p.effect) for p in problems] == [(1, "Deny"), (2, None)]

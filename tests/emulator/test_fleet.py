@@ -1,12 +1,10 @@
-"""The demo fleet: seeded through the server, fast, and it contains what the manifest says.
+"""The demo fleet: seeded through the server, and it contains what the manifest says.
 
 Besides checking the seeded state, several expected verdicts are re-derived here from what
 the emulator reports (a small independent oracle), so the manifest cannot drift from reality.
 """
 
 from __future__ import annotations
-
-import time
 
 import boto3
 import pytest
@@ -17,15 +15,13 @@ from tests.emulator.conftest import NO_RETRY
 
 pytestmark = pytest.mark.slow
 
-ALL_CONTROLS = {f"DDB.{n:03d}" for n in range(1, 18)}
+ALL_CONTROLS = {f"DDB.{n:03d}" for n in range(1, 19)}
 
 
 @pytest.fixture(scope="module")
-def fleet(emulator) -> tuple[FleetManifest, float]:
+def fleet(emulator) -> FleetManifest:
     emulator.reset()
-    started = time.perf_counter()
-    manifest = seed_demo_fleet(emulator.endpoint_url)
-    return manifest, time.perf_counter() - started
+    return seed_demo_fleet(emulator.endpoint_url)
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +32,8 @@ def client(emulator):
     return make
 
 
-def test_seeding_is_fast_and_the_manifest_is_complete(fleet):
-    manifest, seconds = fleet
-    assert seconds < 10
+def test_the_manifest_is_complete(fleet):
+    manifest = fleet
     assert {cid for cid, _, _ in manifest.expected} == ALL_CONTROLS
     assert set(manifest.expected.values()) <= {"PASS", "FAIL", "NOT_APPLICABLE"}
     for table in manifest.tables:
@@ -52,7 +47,7 @@ def test_seeding_is_fast_and_the_manifest_is_complete(fleet):
 
 
 def test_tables_exist_with_the_designed_settings(fleet, client):
-    manifest, _ = fleet
+    manifest = fleet
     ddb, kms = client("dynamodb"), client("kms")
     assert sorted(ddb.list_tables()["TableNames"]) == sorted(manifest.tables)
     home = manifest.primary_region
@@ -89,7 +84,7 @@ def test_tables_exist_with_the_designed_settings(fleet, client):
 
 
 def test_global_table_replicas_exist_and_only_the_first_is_compliant(fleet, client):
-    manifest, _ = fleet
+    manifest = fleet
     replica_region, second = manifest.replica_regions
     assert manifest.global_tables == {"orders": (replica_region, second)}
     listed = client("dynamodb").describe_table(TableName="orders")["Table"]["Replicas"]
@@ -109,7 +104,7 @@ def test_global_table_replicas_exist_and_only_the_first_is_compliant(fleet, clie
 
 
 def test_dax_clusters_encryption_and_zones(fleet, client):
-    manifest, _ = fleet
+    manifest = fleet
     clusters = {c["ClusterName"]: c for c in client("dax").describe_clusters()["Clusters"]}
     assert sorted(clusters) == sorted(manifest.dax_clusters)
     home = manifest.primary_region
@@ -127,7 +122,7 @@ def test_dax_clusters_encryption_and_zones(fleet, client):
 
 
 def test_backup_selections_are_readable(fleet, client):
-    manifest, _ = fleet
+    manifest = fleet
     backup = client("backup")
     plans = backup.list_backup_plans()["BackupPlansList"]
     assert [p["BackupPlanId"] for p in plans] == [manifest.backup_plan_id]
@@ -146,7 +141,7 @@ def test_backup_selections_are_readable(fleet, client):
 
 
 def test_access_iam_vpcs_keys_and_scaling(fleet, client):
-    manifest, _ = fleet
+    manifest = fleet
     home = manifest.primary_region
     policy = client("dynamodb").get_resource_policy(
         ResourceArn=f"arn:aws:dynamodb:{home}:{manifest.account_id}:table/catalog"

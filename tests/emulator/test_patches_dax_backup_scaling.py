@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -193,3 +195,26 @@ def test_paging_past_100_targets_and_policies_terminates(aws):
     policies = aas.get_paginator("describe_scaling_policies").paginate(ServiceNamespace="dynamodb")
     names = [p["PolicyName"] for page in policies for p in page["ScalingPolicies"]]
     assert sorted(names) == sorted(f"p{n}" for n in range(25))
+
+
+def test_backup_region_settings_start_opted_in_and_update_per_region(aws: Any) -> None:
+    """BAK-2: DescribeRegionSettings / UpdateRegionSettings, per account and Region."""
+    east, west = aws("backup"), aws("backup", "eu-west-1")
+    settings = east.describe_region_settings()
+    assert settings["ResourceTypeOptInPreference"]["DynamoDB"] is True
+    assert settings["ResourceTypeManagementPreference"]["DynamoDB"] is False
+    east.update_region_settings(
+        ResourceTypeOptInPreference={"DynamoDB": False},
+        ResourceTypeManagementPreference={"DynamoDB": True},
+    )
+    after = east.describe_region_settings()
+    assert after["ResourceTypeOptInPreference"]["DynamoDB"] is False
+    assert after["ResourceTypeOptInPreference"]["EBS"] is True  # merged, not replaced
+    assert after["ResourceTypeManagementPreference"]["DynamoDB"] is True
+    assert west.describe_region_settings()["ResourceTypeOptInPreference"]["DynamoDB"] is True
+
+
+def test_backup_region_settings_through_the_server(server: Any) -> None:
+    backup = server("backup")
+    backup.update_region_settings(ResourceTypeOptInPreference={"DynamoDB": False})
+    assert backup.describe_region_settings()["ResourceTypeOptInPreference"]["DynamoDB"] is False

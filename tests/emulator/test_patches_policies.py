@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -77,3 +78,22 @@ def test_expected_revision_checks(aws):
         ddb.delete_resource_policy(ResourceArn=arn, ExpectedRevisionId="123")
     assert _code(err) == "PolicyNotFoundException"
     ddb.delete_resource_policy(ResourceArn=arn, ExpectedRevisionId=first["RevisionId"])
+
+
+def test_aws_managed_policies_attach_and_read_without_loading_them_all(aws: Any) -> None:
+    """IAM-1: an AWS managed policy exists on first use by ARN, with its real document."""
+    iam = aws("iam")
+    arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+    iam.create_role(RoleName="admin", AssumeRolePolicyDocument="{}")
+    iam.attach_role_policy(RoleName="admin", PolicyArn=arn)
+    policy = iam.get_policy(PolicyArn=arn)["Policy"]
+    version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])
+    statement = version["PolicyVersion"]["Document"]["Statement"][0]
+    assert (statement["Action"], statement["Resource"]) == ("*", "*")
+    attached = iam.list_attached_role_policies(RoleName="admin")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [arn]
+    missing = "arn:aws:iam::aws:policy/NoSuchPolicyAtAll"
+    with pytest.raises(ClientError):
+        iam.attach_role_policy(RoleName="admin", PolicyArn=missing)
+    with pytest.raises(ClientError):  # the path is part of the ARN
+        iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/service-role/AdministratorAccess")

@@ -53,12 +53,3 @@ def test_limits_are_options(tmp_path: Path) -> None:
     assert "above the 1048 bytes limit (--max-file-size)" in done.stderr
     bad = _run(str(tmp_path), "--parse-memory", "0")
     assert bad.returncode == 2 and "must be above 0" in bad.stderr
-
-
-def test_a_missing_var_file_is_exit_2_with_one_line(tmp_path: Path) -> None:
-    write(tmp_path, {"main.tf": ONE_TABLE})
-    done = _run(str(tmp_path), "--var-file", str(tmp_path / "prod.tfvars"))
-    assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        f"dynaguard: error: --var-file {tmp_path / 'prod.tfvars'}: no such file"
-    ]

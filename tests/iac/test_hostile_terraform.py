@@ -183,5 +183,5 @@ def test_a_missing_var_file_is_a_usage_error(tmp_path: Path) -> None:
     write(tmp_path, {"main.tf": TABLE.format(name="t")})
     from dynaguard.sources.iac.scan import scan_iac
 
-    with pytest.raises(UsageError, match=r"--var-file .*nope.tfvars: no such file"):
+    with pytest.raises(UsageError, match=r"--var-file .*nope.tfvars'?: not found"):
         scan_iac([tmp_path], var_files=[tmp_path / "nope.tfvars"], limits=LIMITS)

@@ -148,8 +148,9 @@ def test_unreachable_endpoint_fails_fast_with_one_line(capsys):
 def test_controls_catalog(capsys):
     assert run(["controls", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert [c["id"] for c in data] == [f"DDB.{i:03d}" for i in range(1, 18)]
-    assert data[1]["frameworks"]["AWS FSBP"] == "DynamoDB.2"
+    assert [c["control_id"] for c in data] == [f"DDB.{i:03d}" for i in range(1, 19)]
+    assert data[1]["resource_type"] == "table"
+    assert data[1]["frameworks"]["AWS FSBP"] == ["DynamoDB.2"]
     assert run(["controls"]) == 0
     assert "DDB.017" in capsys.readouterr().out
 

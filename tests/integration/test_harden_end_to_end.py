@@ -22,6 +22,7 @@ NOT_RECORDED = {
     "backup:CreateBackupVault",
     "backup:DeleteBackupSelection",
     "backup-storage:MountCapsule",
+    "cloudwatch:DeleteAlarms",  # DDB.018 undo
     "cloudwatch:DescribeAlarms",
     "cloudwatch:PutMetricAlarm",
     "dax:DecreaseReplicationFactor",

@@ -39,7 +39,7 @@ def test_killed_run_converges_when_started_again(fleet, tmp_path, capsys):
         config,
         "--state-dir",
         str(state),
-        "--force",
+        "--yes",
         "--poll-interval",
         "0.01",
         "--create-key",

@@ -54,6 +54,10 @@ class Aws:
         kms.enable_key_rotation(KeyId=key["KeyId"])
         return str(key["Arn"])
 
+    def alarm_topic(self, region: str = REGION) -> str:
+        """An SNS topic for the DDB.018 throttling alarms."""
+        return str(self.client("sns", region).create_topic(Name="dynamodb-ops")["TopicArn"])
+
     def backup_plan_by_tag(self, key: str = "backup", value: str = "daily") -> None:
         """A backup plan selecting every resource tagged ``key=value`` (DDB.005)."""
         backup = self.client("backup")

@@ -39,7 +39,8 @@ def global_spec() -> TableSpec:
 
 
 def terraform(spec: TableSpec, tmp_path: Path) -> dict[str, Any]:
-    tfparse = pytest.importorskip("tfparse")
+    import tfparse
+
     (tmp_path / "main.tf").write_text(render_terraform(spec))
     parsed: dict[str, Any] = tfparse.load_from_path(str(tmp_path))
     return parsed

@@ -16,7 +16,9 @@ TAGS = ("--tag", "owner=security", "--tag", "cost-center=cc-7", "--tag", "backup
 
 
 def scan_single_table(aws: Aws, name: str, config: str) -> list[dynaguard.report.Finding]:
-    report = dynaguard.scan(regions=(REGION,), tables=(name,), endpoint_url=aws.url, config=config)
+    report = dynaguard.scan(
+        regions=(REGION,), tables=(name,), include=("kms",), endpoint_url=aws.url, config=config
+    )
     return [f for f in report.findings if f.resource_type in SINGLE_TABLE_TYPES]
 
 
@@ -47,6 +49,8 @@ def test_preset_creates_a_table_that_a_scan_finds_compliant(
         key,
         "--config",
         config_file,
+        "--alarm-topic",
+        aws.alarm_topic(),
         "--yes",
         *TAGS,
     )
@@ -67,6 +71,7 @@ def test_preset_creates_a_table_that_a_scan_finds_compliant(
         "DDB.014",
         "DDB.016",
         "DDB.017",
+        "DDB.018",
     }
     assert_compliant(findings)
     # the plan predicted what the scan found
@@ -113,9 +118,19 @@ def test_provisioned_global_table_with_policy_runs_every_post_create_step(
     schema = tmp_path / "ledger.yaml"
     schema.write_text(GLOBAL_SCHEMA.replace("REPLICA_KEY", replica_key))
     code, result = provision(
-        str(schema), "--region", REGION, "--kms-key", key, "--config", config_file, "--yes"
+        str(schema),
+        "--region",
+        REGION,
+        "--kms-key",
+        key,
+        "--config",
+        config_file,
+        "--alarm-topic",
+        aws.alarm_topic(),
+        "--yes",
     )
     assert code == 0, result
+    assert [r["action"] for r in result["results"]].count("cloudwatch:PutMetricAlarm") == 2
     actions = [r["action"] for r in result["results"]]
     assert actions.count("application-autoscaling:RegisterScalableTarget") == 4
     assert actions.count("application-autoscaling:PutScalingPolicy") == 4
@@ -136,7 +151,8 @@ def test_provisioned_global_table_with_policy_runs_every_post_create_step(
 def test_waits_while_the_table_is_updating(
     aws: Aws, provision: Provision, config_file: str, tmp_path
 ) -> None:
-    status = pytest.importorskip("dynaguard.emulator.patches_table_status")
+    from dynaguard.emulator import patches_table_status as status
+
     key, replica_key = aws.customer_key(), aws.customer_key(REPLICA_REGION)
     schema = tmp_path / "t.yaml"
     schema.write_text(

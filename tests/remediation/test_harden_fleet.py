@@ -109,10 +109,11 @@ def test_cancel_at_the_prompt_exits_2_and_changes_nothing(
     assert describe(fleet, "catalog")["DeletionProtectionEnabled"] is False
 
 
-def test_no_terminal_and_no_force_is_exit_2(fleet, tmp_path, monkeypatch, capsys, recorded):
+def test_no_terminal_and_no_yes_is_exit_2(fleet, tmp_path, monkeypatch, capsys, recorded):
     monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
     assert cli(fleet, tmp_path, "--only", "DDB.003") == 2
-    assert "pass --force" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "pass --yes" in err and "--force" not in err and "unprotect" not in err
     assert mutating(recorded) == set()
 
 
@@ -126,7 +127,7 @@ def test_prompt_reads_stdin_and_applies(fleet, tmp_path, monkeypatch, capsys):
 def test_one_failing_table_does_not_stop_the_others(fleet, tmp_path, capsys):
     deny = Fault("UpdateTable", "deny", body_contains='"audit-log"')
     with FaultProxy(fleet.url, faults=[deny]) as url:
-        code = cli(fleet, tmp_path, "--only", "DDB.003", "--force", "--format", "json", url=url)
+        code = cli(fleet, tmp_path, "--only", "DDB.003", "--yes", "--format", "json", url=url)
     data = json.loads(capsys.readouterr().out)
     assert code == 1 and data["exit_code"] == 1
     status = {r["resource"]["name"]: r for r in data["results"]}

@@ -8,32 +8,50 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dynaguard.controls.base import Severity
 from dynaguard.errors import DynaguardError, UsageError
 from dynaguard.formats import get_renderer
-from dynaguard.logs import get_logger, setup_logging
 from dynaguard.report import Report
 
+if TYPE_CHECKING:
+    from dynaguard.sources.aws.options import AwsOptions
 
-def _controls_arg(args: argparse.Namespace) -> list[str]:
+
+def controls_arg(args: argparse.Namespace) -> list[str]:
+    """The --controls option as a list of ids (validated by the engine)."""
     return [c for c in (args.controls or "").split(",") if c.strip()]
+
+
+def render_text(report: Report, args: argparse.Namespace, color: bool) -> str:
+    """The report in ``--format`` (html with its trend from the history)."""
+    trend = ()
+    if args.format == "html":
+        from dynaguard.cli.history import trend_points
+
+        trend = trend_points(report, args)
+    render = get_renderer(
+        args.format,
+        color=color,
+        show_passed=args.show_passed,
+        quiet=getattr(args, "quiet", False),
+        trend=trend,
+    )
+    return render(report)
 
 
 def write_report(report: Report, args: argparse.Namespace) -> None:
     """Render to --output or stdout; only the report goes to stdout."""
     to_terminal = args.output is None and sys.stdout.isatty()
     color = to_terminal and not args.no_color
-    render = get_renderer(args.format, color=color, show_passed=args.show_passed)
-    text = render(report)
+    text = render_text(report, args, color)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        if args.format != "terminal":
-            summary = ", ".join(f"{v} {k}" for k, v in report.summary().items() if v)
-            print(f"wrote {args.output}: {summary or 'no findings'}", file=sys.stderr)
+        summary = ", ".join(f"{v} {k}" for k, v in report.summary().items() if v)
+        print(f"wrote {args.output}: {summary or 'no findings'}", file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -64,7 +82,27 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
-def _aws_options(args: argparse.Namespace) -> object:
+# sts:AssumeRole ExternalId: 2-1224 characters of [\w+=,.@:/-]
+# https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+_EXTERNAL_ID = r"[\w+=,.@:/-]{2,1224}"
+
+
+def check_external_id(external_id: str | None, role_arn: str | None) -> None:
+    import re
+
+    if external_id is None:
+        return
+    if not role_arn:
+        raise UsageError("--external-id goes with --role-arn or --role-name (the role to assume)")
+    if not re.fullmatch(_EXTERNAL_ID, external_id):
+        raise UsageError(
+            f"--external-id {external_id!r}: AWS takes 2 to 1224 characters of letters, digits "
+            "and +=,.@:/-"
+        )
+
+
+def _aws_options(args: argparse.Namespace) -> AwsOptions:
+    from dynaguard.cli.selection import selection_from_args
     from dynaguard.sources.aws.options import AwsOptions
 
     if args.concurrency < 1:
@@ -78,12 +116,11 @@ def _aws_options(args: argparse.Namespace) -> object:
             raise UsageError(f"--match is not a valid regular expression: {exc}") from None
     if args.all_regions and args.region:
         raise UsageError("use either --region or --all-regions, not both")
+    check_external_id(args.external_id, args.role_arn or getattr(args, "role_name", None))
     return AwsOptions(
         regions=tuple(args.region),
         all_regions=args.all_regions,
-        prefix=args.prefix,
-        match=args.match,
-        tables=tuple(args.table),
+        selection=selection_from_args(args),
         profile=args.profile,
         role_arn=args.role_arn,
         external_id=args.external_id,
@@ -94,24 +131,48 @@ def _aws_options(args: argparse.Namespace) -> object:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from dynaguard.engine import new_run_id, scan
+    """One account or an organization, a shard or all: see ``dynaguard.cli.scan_run``."""
+    from dynaguard.cli.scan_run import cmd_scan as run_scan
 
-    run_id = new_run_id()
-    setup_logging(args.verbose, args.log_format, run_id)
-    options = _aws_options(args)
-    log = get_logger("cli")
-    log.info("scan started")
-    with progress_bar(True) as progress:
-        report = scan(
-            options,
-            config=args.config,
-            controls=_controls_arg(args),
-            run_id=run_id,
-            progress=progress,
+    return run_scan(args)
+
+
+def export_to_security_hub(report: Report, options: object, run_id: str) -> bool:
+    """``--security-hub``: import, resolve, archive; one summary line and each failed record
+    on stderr. True when every finding was delivered."""
+    from dynaguard.exports.security_hub import export_report
+    from dynaguard.sources.aws.session import AwsSession
+
+    session = AwsSession(options, run_id)  # type: ignore[arg-type]
+    result = export_report(
+        report, lambda region: session.client("securityhub", region), session.account_id()
+    )
+    print(f"dynaguard: {result.summary()}", file=sys.stderr)
+    for failure in result.failed:
+        print(
+            f"dynaguard: Security Hub did not take {failure['Id']}: "
+            f"{failure['ErrorCode']} {failure['ErrorMessage']}",
+            file=sys.stderr,
         )
-    log.info("scan finished: %s", report.summary())
-    write_report(report, args)
-    return report.exit_code(Severity(args.fail_on))
+    for reason in result.skipped:
+        print(f"dynaguard: not imported: {reason}", file=sys.stderr)
+    return not result.failed and not result.skipped
+
+
+def scan_scope(args: argparse.Namespace) -> dict[str, object]:
+    """What a scan was asked to cover: runs with the same scope are compared by diff."""
+    scope: dict[str, object] = {
+        "regions": sorted(args.region) or (["all"] if args.all_regions else []),
+        "prefix": args.prefix,
+        "match": args.match,
+        "tables": sorted(args.table),
+        "profile": args.profile,
+        "role_arn": args.role_arn,
+        "endpoint_url": args.endpoint_url,
+    }
+    if args.controls:
+        scope["controls"] = sorted(controls_arg(args))
+    return {k: v for k, v in scope.items() if v not in (None, [])}
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -125,16 +186,16 @@ def cmd_controls(args: argparse.Namespace) -> int:
 
     controls = all_controls()
     if args.format == "json":
-        data = [
+        data = [  # the field names of findings: control_id, resource_type
             {
-                "id": c.id,
+                "control_id": c.id,
                 "title": c.title,
                 "severity": c.severity.value,
-                "resource": c.subject_kind,
+                "resource_type": c.subject_kind,
                 "facts": sorted(c.facts),
                 "rationale": c.rationale,
                 "remediation": c.remediation,
-                "frameworks": dict(c.frameworks),
+                "frameworks": {k: list(v) for k, v in c.frameworks.items()},
             }
             for c in controls
         ]
@@ -144,10 +205,10 @@ def cmd_controls(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(title="dynaguard baseline", show_lines=False)
-    for col in ("id", "severity", "resource", "control", "frameworks"):
+    for col in ("control_id", "severity", "resource_type", "control", "frameworks"):
         table.add_column(col, overflow="fold")
     for c in controls:
-        fw = "; ".join(f"{k} {v}" for k, v in c.frameworks.items())
+        fw = "; ".join(f"{k} {', '.join(v)}" for k, v in c.frameworks.items())
         table.add_row(c.id, c.severity.value, c.subject_kind, c.title, fw)
     Console(no_color=not sys.stdout.isatty(), width=None if sys.stdout.isatty() else 140).print(
         table

@@ -76,7 +76,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if args.format != "json":
             write_report(before, args)
         _say(
-            "\nhardening it: dynaguard harden --force "
+            "\nhardening it: dynaguard harden --yes "
             "(demo config: keys, tags, backup tag, opt-ins)\n"
         )
         set_update_settle(2)  # tables go UPDATING after each UpdateTable, as on AWS
@@ -84,11 +84,20 @@ def run_demo(args: argparse.Namespace) -> int:
         if args.format != "json":
             sys.stdout.write(render_plan(result.plan) + render_outcomes(result.outcomes))
         after = _scan(options, config, args, f"{run_id}-after")
-        if args.format == "json":  # three documents: the scan before, harden, the scan after
+        if args.format == "json":  # one document: the scan before, harden, the scan after
             import json
 
-            for data in (before.to_dict(), result.to_dict(), after.to_dict()):
-                sys.stdout.write(json.dumps(data, indent=2) + "\n")
+            from dynaguard import __version__
+
+            document = {
+                "tool": {"name": "dynaguard", "version": __version__},
+                "command": "demo",
+                "run_id": run_id,
+                "before": before.to_dict(),
+                "harden": result.to_dict(),
+                "after": after.to_dict(),
+            }
+            sys.stdout.write(json.dumps(document, indent=2) + "\n")
         else:
             write_report(after, args)
         _say(before_after(before, after))
@@ -107,30 +116,39 @@ def demo_config(path: str | None) -> Config:
     and a ``harden`` section naming the fleet's keys, tag values and backup tag."""
     if path:
         return load_config(path)
-    from dynaguard.emulator.fleet_spec import BASELINE_OVERRIDES, CMK_REPLICA, CMK_ROTATED
+    from dynaguard.emulator.fleet_spec import (
+        ALARM_TOPIC,
+        BASELINE_OVERRIDES,
+        CMK_REPLICA,
+        CMK_ROTATED,
+        DEMO_ACCOUNT,
+    )
 
     harden = HardenSettings(
         kms_key={DEMO_REGIONS[0]: CMK_ROTATED, DEMO_REGIONS[1]: CMK_REPLICA},
         default_tags={"owner": "platform-team", "cost-center": "cc-0000"},
         backup_tag=("backup", "daily"),
         opt_in=HARDEN_OPT_IN,
+        alarm_topic={
+            DEMO_REGIONS[0]: f"arn:aws:sns:{DEMO_REGIONS[0]}:{DEMO_ACCOUNT}:{ALARM_TOPIC}"
+        },
     )
     baseline = replace(Baseline(), **BASELINE_OVERRIDES)  # type: ignore[arg-type]
     return Config(baseline=baseline, harden=harden)
 
 
 def _scan(options: Any, config: Config, args: argparse.Namespace, run_id: str) -> Report:
-    from dynaguard.cli.commands import _controls_arg, progress_bar
+    from dynaguard.cli.commands import controls_arg, progress_bar
     from dynaguard.engine import scan
 
     with progress_bar(True) as progress:
         return scan(
-            options, config=config, controls=_controls_arg(args), run_id=run_id, progress=progress
+            options, config=config, controls=controls_arg(args), run_id=run_id, progress=progress
         )
 
 
 def harden_fleet(options: Any, config: Config, run_id: str) -> HardenResult:
-    """``dynaguard harden --force`` on the demo fleet: a key is created where none is named
+    """``dynaguard harden --yes`` on the demo fleet: a key is created where none is named
     (us-west-2), journals go to a temporary state dir."""
     import tempfile
 

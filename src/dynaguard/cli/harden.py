@@ -13,7 +13,7 @@ from dynaguard.errors import UsageError
 
 EXIT_HELP = """exit codes:
   0 every change applied and verified, or nothing to do; 1 some change failed;
-  2 cancelled at the prompt, no terminal without --force, or usage error: nothing changed
+  2 cancelled at the prompt, no terminal without --yes, or usage error: nothing changed
 """
 
 
@@ -26,7 +26,7 @@ def register(sub: Any, common: Any) -> None:
     )
     common.aws(p)
     common.common(p)
-    common.output(p)
+    common.output(p, findings=False)  # harden has no --fail-on / --show-passed to honour
     add_confirm_options(p)
     h = p.add_argument_group("what to fix")
     h.add_argument(
@@ -74,6 +74,14 @@ def register(sub: Any, common: Any) -> None:
         "selection can cover a table",
     )
     h.add_argument(
+        "--alarm-topic",
+        action="append",
+        default=[],
+        metavar="SNS_TOPIC_ARN",
+        help="DDB.018: the SNS topic new throttling alarms notify (one per region, repeatable; "
+        "overrides harden.alarm_topic)",
+    )
+    h.add_argument(
         "--dry-run", action="store_true", help="print the plan and stop: no mutating call"
     )
     h.add_argument(
@@ -95,33 +103,34 @@ def register(sub: Any, common: Any) -> None:
 
 def add_confirm_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--force",
         "--yes",
         "-y",
-        dest="force",
+        dest="yes",
         action="store_true",
-        help="apply without the confirmation prompt",
+        help="apply without the confirmation prompt (changes nothing else)",
     )
+    p.add_argument("--force", dest="yes", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
         "--state-dir", metavar="DIR", help="where run journals live (default: the user data dir)"
     )
 
 
-def confirm(question: str, force: bool) -> bool:
-    """Ask on the terminal; without one, --force is required (exit 2 otherwise)."""
-    if force:
+def confirm(question: str, yes: bool, dry_run_hint: bool = True) -> bool:
+    """Ask on the terminal; without one, --yes is required (exit 2 otherwise). The hint names
+    only --yes, which skips the question and nothing else."""
+    if yes:
         return True
     if not sys.stdin.isatty():
         raise UsageError(
-            "no terminal to confirm on: pass --force (or --yes) to apply without a prompt, "
-            "or --dry-run to only see the plan"
+            "no terminal to confirm on: pass --yes to go ahead without a prompt"
+            + (", or --dry-run to only see the plan" if dry_run_hint else "")
         )
     print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
     return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 def _kms_keys(values: list[str]) -> dict[str, str]:
-    from dynaguard.config_harden import is_kms_key_ref
+    from dynaguard.model.aws_rules import is_kms_key_ref
 
     out = {}
     for value in values:
@@ -140,6 +149,13 @@ def _options(args: argparse.Namespace, config: Any) -> Any:
     settings = config.harden
     if args.kms_key:
         settings = replace(settings, kms_key=_kms_keys(args.kms_key))
+    if args.alarm_topic:
+        from dynaguard.config_harden import topics_by_region
+
+        try:
+            settings = replace(settings, alarm_topic=topics_by_region(args.alarm_topic))
+        except ValueError as exc:
+            raise UsageError(f"--alarm-topic: {exc}") from None
     return Options(
         settings=settings, create_key=args.create_key, create_backup_plan=args.create_backup_plan
     )
@@ -148,6 +164,7 @@ def _options(args: argparse.Namespace, config: Any) -> Any:
 def _emit(text: str, args: argparse.Namespace) -> None:
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -172,18 +189,18 @@ def cmd_harden(args: argparse.Namespace) -> int:
     def ask(plan: Any) -> bool:
         preview = render_plan(plan, color=color and not as_json)
         if as_json:
-            if not args.force:
+            if not args.yes:
                 sys.stderr.write(preview)
         else:
             sys.stdout.write(preview)
-        return confirm(f"Apply {len(plan.all_changes)} change(s)?", args.force)
+        return confirm(f"Apply {len(plan.all_changes)} change(s)?", args.yes)
 
     shortcuts = [
         n for n in ("no_pitr", "no_deletion_protection", "no_encryption") if getattr(args, n)
     ]
     only = args.only + ([args.controls] if args.controls else [])
     result = harden(
-        _aws_options(args),  # type: ignore[arg-type]
+        _aws_options(args),
         config=config,
         only=only,
         skip=args.skip,
@@ -196,6 +213,8 @@ def cmd_harden(args: argparse.Namespace) -> int:
         timing=Timing(poll_s=args.poll_interval, retry_base_s=args.poll_interval),
         concurrency=args.parallel,
     )
+    for note in result.reconciled:
+        print(f"dynaguard: {note}", file=sys.stderr)
     if as_json:
         _emit(json.dumps(result.to_dict(), indent=2) + "\n", args)
         return result.exit_code

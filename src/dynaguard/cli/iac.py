@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from typing import Any
-
-from dynaguard.controls.base import Severity
-from dynaguard.formats import IAC_FORMATS
-from dynaguard.sources.iac.files import IacLimits
 
 IAC_HELP = """inputs: .tf / .tf.json (a directory is a module; local modules are followed),
 plan JSON
@@ -53,8 +48,8 @@ def register(subparsers: Any, common: Any) -> None:
     )
     _add_limits(parser)
     common.common(parser)
-    common.output(parser)
-    _widen_formats(parser)
+    common.output(parser, common.IAC_FORMATS)
+    common.history(parser)
     parser.set_defaults(func=cmd_iac)
 
 
@@ -72,6 +67,8 @@ def _positive(kind: type[int] | type[float]) -> Any:
 
 
 def _add_limits(parser: argparse.ArgumentParser) -> None:
+    from dynaguard.sources.iac.files import IacLimits
+
     defaults = IacLimits()
     group = parser.add_argument_group("limits (hostile or broken code costs one unit, not the run)")
     group.add_argument(
@@ -105,28 +102,27 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _widen_formats(parser: argparse.ArgumentParser) -> None:
-    """The shared --format option, with the IaC formats (sarif, junit) added."""
-    for action in parser._actions:
-        if "--format" in action.option_strings:
-            action.choices = IAC_FORMATS
-            action.help = f"report format: {', '.join(IAC_FORMATS)} (default: terminal)"
-
-
 def cmd_iac(args: argparse.Namespace) -> int:
-    from dynaguard.cli.commands import write_report
+    from dataclasses import replace
+    from pathlib import Path
+
+    from dynaguard.cli.commands import controls_arg, write_report
+    from dynaguard.cli.history import check_history_options, record_run
+    from dynaguard.controls.base import Severity
     from dynaguard.engine import new_run_id
     from dynaguard.logs import get_logger, setup_logging
+    from dynaguard.sources.iac.files import IacLimits
     from dynaguard.sources.iac.scan import scan_iac
 
+    _check_var_files(args.var_file)
+    check_history_options(args)
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
-    controls = [c for c in (args.controls or "").split(",") if c.strip()]
     limits = IacLimits(args.max_file_size, args.parse_timeout, args.parse_memory, args.jobs or 0)
     result = scan_iac(
         args.paths,
         config=args.config,
-        controls=controls,
+        controls=controls_arg(args),
         var_files=args.var_file,
         run_id=run_id,
         limits=limits,
@@ -135,9 +131,36 @@ def cmd_iac(args: argparse.Namespace) -> int:
     for line in lines:
         print(f"dynaguard: {line}", file=sys.stderr)
     get_logger("cli").info("iac finished: %s", result.report.summary())
-    report = result.report
+    scope: dict[str, object] = {"paths": sorted(str(Path(p).resolve()) for p in args.paths)}
+    if args.var_file:
+        scope["var_files"] = sorted(args.var_file)
+    if args.controls:
+        scope["controls"] = sorted(controls_arg(args))
+    report = replace(result.report, scope=scope, config_path=args.config)
+    shown = report
     if args.format == "terminal":  # printed once: on stderr above, not again as notes
-        shown = set(lines)
-        report = replace(report, notices=tuple(n for n in report.notices if n not in shown))
-    write_report(report, args)
+        notices = tuple(n for n in report.notices if n not in set(lines))
+        shown = replace(report, notices=notices)
+    write_report(shown, args)
+    record_run(report, args, "iac")
     return result.exit_code(Severity(args.fail_on))
+
+
+def _check_var_files(names: list[str]) -> None:
+    """A --var-file that is not a readable file is a usage error (exit 2): scanning without the
+    values it was meant to supply would judge other code than the one deployed."""
+    from pathlib import Path
+
+    from dynaguard.errors import UsageError
+    from dynaguard.sanitize import short_repr
+
+    for name in names:
+        path = Path(name)
+        if not path.is_file():
+            what = "a directory" if path.is_dir() else "not found"
+            raise UsageError(f"--var-file {short_repr(name)}: {what}")
+        try:
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            raise UsageError(f"--var-file {short_repr(name)}: {exc.strerror or exc}") from None

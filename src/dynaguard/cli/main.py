@@ -6,11 +6,18 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 from dynaguard import __version__
-from dynaguard.cli import commands
+from dynaguard.cli.org_options import add_org_options
+from dynaguard.cli.selection import SELECTION_HELP, add_selection_options
 from dynaguard.errors import DynaguardError
+from dynaguard.exit_codes import EXIT_USAGE
+
+# The report formats (kept here, not imported from dynaguard.formats, so --help stays light).
+SCAN_FORMATS = ("terminal", "json", "html", "csv", "asff", "ocsf", "sarif", "junit")
+IAC_FORMATS = ("terminal", "json", "html", "sarif", "junit", "csv", "ocsf")
 
 EXIT_HELP = """exit codes:
   scan, demo: 0 nothing failing at or above --fail-on; 1 failing findings;
@@ -18,14 +25,24 @@ EXIT_HELP = """exit codes:
 """
 
 
-def _add_output_options(p: argparse.ArgumentParser) -> None:
+def _add_output_options(
+    p: argparse.ArgumentParser,
+    formats: tuple[str, ...] = ("terminal", "json"),
+    *,
+    findings: bool = True,
+) -> None:
+    """--format (one of ``formats``), --output, --no-color; with ``findings`` (commands that
+    report findings) also --fail-on, --show-passed and --quiet."""
     p.add_argument(
         "--format",
-        choices=("terminal", "json"),
+        choices=formats,
         default="terminal",
-        help="report format (default: terminal)",
+        help=f"report format: {', '.join(formats)} (default: terminal)",
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    p.add_argument("--no-color", action="store_true", help="no colours in the terminal report")
+    if not findings:
+        return
     p.add_argument(
         "--fail-on",
         choices=("low", "medium", "high", "critical"),
@@ -33,7 +50,9 @@ def _add_output_options(p: argparse.ArgumentParser) -> None:
         help="lowest severity of a FAIL that makes the exit code 1 (default: low)",
     )
     p.add_argument("--show-passed", action="store_true", help="list passing findings too")
-    p.add_argument("--no-color", action="store_true", help="no colours in the terminal report")
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="only failing findings and the summary line"
+    )
 
 
 def _add_common_options(p: argparse.ArgumentParser) -> None:
@@ -61,11 +80,7 @@ def _add_aws_options(p: argparse.ArgumentParser) -> None:
         help="region to scan (repeatable; default: the profile's region)",
     )
     g.add_argument("--all-regions", action="store_true", help="scan every enabled region")
-    g.add_argument("--prefix", help="only tables whose name starts with PREFIX")
-    g.add_argument("--match", metavar="REGEX", help="only tables whose name matches REGEX")
-    g.add_argument(
-        "--table", action="append", default=[], metavar="NAME", help="only this table (repeatable)"
-    )
+    add_selection_options(p.add_argument_group("which resources", SELECTION_HELP))
     a = p.add_argument_group("credentials and endpoint")
     a.add_argument("--profile", help="AWS named profile")
     a.add_argument("--role-arn", help="assume this role first")
@@ -81,9 +96,17 @@ def _add_aws_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_history_options(p: argparse.ArgumentParser) -> None:
+    from dynaguard.cli.history import add_history_options
+
+    add_history_options(p)
+
+
 # Commands living in their own module ``dynaguard.cli.<name>``, each exposing
 # ``register(subparsers, common)`` that adds its parser and sets ``func``.
-EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision")
+EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision", "history", "merge")
+# Commands registered by a module of another name.
+COMMAND_MODULES = {"diff": "history"}
 
 
 class CommonOptions:
@@ -92,6 +115,9 @@ class CommonOptions:
     aws = staticmethod(_add_aws_options)
     common = staticmethod(_add_common_options)
     output = staticmethod(_add_output_options)
+    history = staticmethod(_add_history_options)
+    SCAN_FORMATS = SCAN_FORMATS
+    IAC_FORMATS = IAC_FORMATS
 
 
 def _register_extra(sub: Any, name: str) -> None:
@@ -99,10 +125,42 @@ def _register_extra(sub: Any, name: str) -> None:
     module.register(sub, CommonOptions)
 
 
+def _command(name: str) -> Any:
+    """``dynaguard.cli.commands.<name>``, imported when the command runs (not for --help)."""
+
+    def call(args: argparse.Namespace) -> int:
+        from dynaguard.cli import commands
+
+        return int(getattr(commands, name)(args))
+
+    return call
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors are one line on stderr (and exit 2), not the whole usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+CONFIG_NAMES = ("dynaguard.yaml", ".dynaguard.yaml")
+
+
+def discover_config(args: argparse.Namespace) -> None:
+    """Without --config, ./dynaguard.yaml (or ./.dynaguard.yaml) is the configuration."""
+    if not hasattr(args, "config") or args.config:
+        return
+    for name in CONFIG_NAMES:
+        if Path(name).is_file():
+            args.config = name
+            print(f"dynaguard: using the configuration in ./{name}", file=sys.stderr)
+            return
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser; with ``only`` (the command being run) the other command modules are
     not imported, so a command's start-up does not pay for the others' imports."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="dynaguard",
         description="Audit Amazon DynamoDB against the dynaguard security baseline.",
         epilog=EXIT_HELP,
@@ -118,9 +176,17 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_aws_options(scan)
+    add_org_options(scan, scan=True)
     _add_common_options(scan)
-    _add_output_options(scan)
-    scan.set_defaults(func=commands.cmd_scan)
+    _add_output_options(scan, SCAN_FORMATS)
+    _add_history_options(scan)
+    scan.add_argument(
+        "--security-hub",
+        action="store_true",
+        help="import the findings into AWS Security Hub (each finding's region); resolve "
+        "what passes now, archive what is gone (policy: security-hub-export-policy.json)",
+    )
+    scan.set_defaults(func=_command("cmd_scan"))
 
     demo = sub.add_parser("demo", help="run the whole story on an embedded AWS emulator")
     demo.add_argument(
@@ -130,26 +196,28 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     _add_common_options(demo)
     _add_output_options(demo)
-    demo.set_defaults(func=commands.cmd_demo)
+    demo.set_defaults(func=_command("cmd_demo"))
 
     for name in EXTRA_COMMANDS:
-        if only is None or only == name:
+        if only is None or only == name or COMMAND_MODULES.get(only) == name:
             _register_extra(sub, name)
 
     ctl = sub.add_parser("controls", help="list the baseline controls and framework mappings")
     ctl.add_argument("--format", choices=("terminal", "json"), default="terminal")
-    ctl.set_defaults(func=commands.cmd_controls)
+    ctl.set_defaults(func=_command("cmd_controls"))
     return parser
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
-    parser = build_parser(command if command in EXTRA_COMMANDS else None)
+    known = command in EXTRA_COMMANDS or command in COMMAND_MODULES
+    parser = build_parser(command if known else None)
     args = parser.parse_args(words)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
-        return 2
+        return EXIT_USAGE
+    discover_config(args)
     try:
         return int(args.func(args))
     except DynaguardError as exc:

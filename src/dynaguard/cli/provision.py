@@ -28,9 +28,17 @@ class ProvisionError(DynaguardError):
     exit_code = 1
 
 
-def register(subparsers: Any, common: Any) -> None:
-    from dynaguard.provisioning.presets import PRESETS
+def preset_names() -> tuple[str, ...]:
+    """The shipped presets, read from the package folder: importing
+    :mod:`dynaguard.provisioning` (and boto3 with it) would slow down ``dynaguard --help``."""
+    import importlib.util
 
+    spec = importlib.util.find_spec("dynaguard.provisioning")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    return tuple(sorted(p.stem for f in folders for p in Path(f, "presets").glob("*.yaml")))
+
+
+def register(subparsers: Any, common: Any) -> None:
     p = subparsers.add_parser(
         "provision",
         help="create a DynamoDB table that passes the baseline, or render it as IaC",
@@ -40,9 +48,15 @@ def register(subparsers: Any, common: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("schema", nargs="?", metavar="SCHEMA", help="table schema (YAML or JSON)")
-    p.add_argument("--preset", choices=PRESETS, help="a shipped schema instead of SCHEMA")
+    p.add_argument("--preset", choices=preset_names(), help="a shipped schema instead of SCHEMA")
     p.add_argument("--name", help="table name (required with --preset; overrides the schema's)")
     p.add_argument("--kms-key", metavar="ARN", help="customer managed KMS key (ARN or alias ARN)")
+    p.add_argument(
+        "--alarm-topic",
+        metavar="SNS_TOPIC_ARN",
+        help="create read/write throttling alarms (DDB.018) notifying this topic "
+        "(in the table's region)",
+    )
     p.add_argument(
         "--tag",
         action="append",
@@ -109,8 +123,15 @@ def _tags(values: list[str]) -> dict[str, str]:
 
 
 def _default_region(args: argparse.Namespace) -> str | None:
-    if args.region or args.emit:
-        return str(args.region) if args.region else None
+    """As every command resolves it: --region, then AWS_REGION / AWS_DEFAULT_REGION, then the
+    profile's region (also for --emit, which makes no AWS call)."""
+    import os
+
+    if args.region:
+        return str(args.region)
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        if os.environ.get(name):
+            return os.environ[name]
     import boto3
     from botocore.exceptions import ProfileNotFound
 
@@ -132,19 +153,28 @@ def cmd_provision(args: argparse.Namespace) -> int:
             raise UsageError("--show-schema needs --preset")
         sys.stdout.write(preset_text(args.preset))
         return 0
+    from dynaguard.cli.commands import check_external_id
+
+    check_external_id(args.external_id, args.role_arn)
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
     config = load_config(args.config)
     controls = choose_controls(config, [c for c in (args.controls or "").split(",") if c.strip()])
     defaults = SpecDefaults(
-        region=_default_region(args),
+        region=args.region,
+        fallback_region=None if args.region else _default_region(args),
         kms_key_arn=args.kms_key,
         table_name=args.name,
         tags=_tags(args.tag),
         baseline=config.baseline,
         enforce_required_tags=any(c.id == "DDB.017" for c in controls),
+        alarm_topic=args.alarm_topic,
     )
     spec = load_spec(schema=args.schema, preset=args.preset, defaults=defaults)
+    if spec.alarm_topic:
+        from dynaguard.provisioning.alarms import check_topic
+
+        check_topic(spec.alarm_topic, spec.region)
     if args.emit:
         return _emit(spec, controls, config, run_id, args)
     from dynaguard.cli.provision_run import provision_live

@@ -9,6 +9,7 @@ from typing import Any
 from dynaguard.cli.provision import ProvisionError, result_document
 from dynaguard.config import Config
 from dynaguard.controls.base import Control
+from dynaguard.exit_codes import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK
 from dynaguard.provisioning import (
     Plan,
     ProvisionSession,
@@ -22,8 +23,6 @@ from dynaguard.provisioning import (
 from dynaguard.sources.aws.failures import ReadError
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.recorder import CallRecorder
-
-EXIT_OK, EXIT_FAILED, EXIT_CANCELLED = 0, 1, 2
 
 
 def provision_live(

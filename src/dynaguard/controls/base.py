@@ -55,6 +55,7 @@ FACTS = frozenset(
         "region.dax",  # DAX DescribeClusters
         "region.vpcs",  # EC2 DescribeVpcs + DescribeVpcEndpoints
         "account.iam",  # IAM GetAccountAuthorizationDetails
+        "region.alarms",  # CloudWatch DescribeAlarms
     }
 )
 
@@ -79,6 +80,7 @@ class Verdict:
     reason: str
     subject: Subject | None = None  # None: the subject the control was asked to judge
     evidence: Origin | None = None
+    severity: Severity | None = None  # None: the control's (a FAIL that matters less or more)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,7 @@ class Control:
     rationale: str
     remediation: str
     check: CheckFn
-    frameworks: Mapping[str, str] = field(default_factory=dict)
+    frameworks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def evaluate(self, subject: Any, ctx: Context) -> list[Verdict]:
         result = self.check(subject, ctx)
@@ -116,8 +118,10 @@ def passed(reason: str, evidence: Origin | None = None) -> Verdict:
     return Verdict(Status.PASS, reason, evidence=evidence)
 
 
-def failed(reason: str, evidence: Origin | None = None) -> Verdict:
-    return Verdict(Status.FAIL, reason, evidence=evidence)
+def failed(
+    reason: str, evidence: Origin | None = None, severity: Severity | None = None
+) -> Verdict:
+    return Verdict(Status.FAIL, reason, evidence=evidence, severity=severity)
 
 
 def unknown(reason: str, evidence: Origin | None = None) -> Verdict:

@@ -101,6 +101,16 @@ CODE_FIXES: Mapping[str, Mapping[str, str]] = {
         "terraform": "tags = { KEY = ... } with every required tag key (or provider default_tags)",
         "cloudformation": "Tags: [{Key: KEY, Value: ...}] with every required tag key",
     },
+    "DDB.018": {
+        "terraform": 'two aws_cloudwatch_metric_alarm (namespace = "AWS/DynamoDB", metric_name '
+        '= "ReadThrottleEvents" / "WriteThrottleEvents", dimensions = { TableName = '
+        'aws_dynamodb_table.TABLE.name }, statistic = "Sum", period = 60, threshold = 0, '
+        'comparison_operator = "GreaterThanThreshold", alarm_actions = [aws_sns_topic.T.arn])',
+        "cloudformation": "two AWS::CloudWatch::Alarm (Namespace: AWS/DynamoDB, MetricName: "
+        "ReadThrottleEvents / WriteThrottleEvents, Dimensions: [{Name: TableName, Value: !Ref "
+        "TABLE}], Statistic: Sum, Period: 60, Threshold: 0, ComparisonOperator: "
+        "GreaterThanThreshold, AlarmActions: [!Ref Topic])",
+    },
 }
 
 

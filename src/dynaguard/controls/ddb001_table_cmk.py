@@ -11,24 +11,17 @@ from __future__ import annotations
 from dynaguard.controls.base import Context, Verdict, failed, passed, unknown
 from dynaguard.controls.registry import control
 from dynaguard.model import (
-    AWS_MANAGED_DYNAMODB_ALIAS,
     Encryption,
     Fact,
     KeyManager,
     KmsKey,
     Table,
     Unknown,
+    is_aws_managed_dynamodb_key,
 )
 
 _IN_FLUX = ("UPDATING", "ENABLING")
 _SWITCHING_OFF = ("DISABLING", "DISABLED")
-
-
-def is_aws_managed_alias(key_ref: str) -> bool:
-    """``alias/aws/dynamodb`` or its alias ARN (arn:aws:kms:REGION:ACCOUNT:alias/aws/dynamodb)."""
-    return key_ref == AWS_MANAGED_DYNAMODB_ALIAS or key_ref.endswith(
-        f":{AWS_MANAGED_DYNAMODB_ALIAS}"
-    )
 
 
 def _aws_managed(ctx: Context, what: str) -> Verdict:
@@ -92,7 +85,7 @@ def judge_encryption(encryption: Fact[Encryption], ctx: Context, what: str) -> V
         )
     if status in _SWITCHING_OFF:
         return failed(f"KMS encryption of {what} is {status}: it reverts to the AWS owned key")
-    if enc.key_ref is None or is_aws_managed_alias(enc.key_ref):
+    if enc.key_ref is None or is_aws_managed_dynamodb_key(enc.key_ref):
         return _aws_managed(ctx, what)
     key = ctx.scope.kms_keys.get(enc.key_ref)
     if key is None:
@@ -117,7 +110,6 @@ def judge_encryption(encryption: Fact[Encryption], ctx: Context, what: str) -> V
     remediation="aws dynamodb update-table --table-name TABLE --sse-specification "
     "Enabled=true,SSEType=KMS,KMSMasterKeyId=arn:aws:kms:REGION:ACCOUNT:key/KEY_ID "
     "(or: dynaguard harden with a configured key)",
-    frameworks={"AWS Config": "dynamodb-table-encrypted-kms"},
 )
 def table_encrypted_with_customer_key(table: Table, ctx: Context) -> Verdict:
     verdict = judge_encryption(table.encryption, ctx, "the table")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dynaguard.controls.base import Context, Verdict, failed, passed, unknown
 from dynaguard.controls.registry import control
 from dynaguard.model import Pitr, Table, Unknown
+from dynaguard.model.aws_rules import DEFAULT_PITR_DAYS
 
 
 def judge_pitr(pitr: Pitr, min_days: int, what: str) -> Verdict:
     """Shared with DDB.011, which applies the same rule to every global-table replica."""
     if not pitr.enabled:
         return failed(f"point-in-time recovery is disabled on {what}")
-    window = pitr.window_days if pitr.window_days is not None else 35  # AWS default window
+    window = pitr.window_days if pitr.window_days is not None else DEFAULT_PITR_DAYS
     if window < min_days:
         return failed(
             f"point-in-time recovery window on {what} is {window} days, below the "
@@ -31,7 +32,6 @@ def judge_pitr(pitr: Pitr, min_days: int, what: str) -> Verdict:
     remediation="aws dynamodb update-continuous-backups --table-name TABLE "
     "--point-in-time-recovery-specification "
     "PointInTimeRecoveryEnabled=true,RecoveryPeriodInDays=35 (or: dynaguard harden)",
-    frameworks={"AWS FSBP": "DynamoDB.2", "AWS Config": "dynamodb-pitr-enabled"},
 )
 def table_pitr_enabled(table: Table, ctx: Context) -> Verdict:
     if isinstance(table.pitr, Unknown):

@@ -17,10 +17,6 @@ from dynaguard.model import Table, Unknown
     "protection makes deletion a deliberate two-step act.",
     remediation="aws dynamodb update-table --table-name TABLE --deletion-protection-enabled "
     "(or: dynaguard harden)",
-    frameworks={
-        "AWS FSBP": "DynamoDB.6",
-        "AWS Config": "dynamodb-table-deletion-protection-enabled",
-    },
 )
 def table_deletion_protection_enabled(table: Table, ctx: Context) -> Verdict:
     fact = table.deletion_protection

@@ -148,7 +148,6 @@ def _provisioned(table: Table, ctx: Context) -> Verdict:
     "TargetTrackingScaling with PredefinedMetricType DynamoDBReadCapacityUtilization, "
     "TargetValue 70 (the same for writes and for every GSI); or switch the table to "
     "--billing-mode PAY_PER_REQUEST (or: dynaguard harden)",
-    frameworks={"AWS FSBP": "DynamoDB.1", "AWS Config": "dynamodb-autoscaling-enabled"},
 )
 def table_capacity_autoscaled(table: Table, ctx: Context) -> Verdict:
     mode = table.billing_mode

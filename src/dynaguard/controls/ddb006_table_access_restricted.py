@@ -1,117 +1,89 @@
 """DDB.006: access through the table's (and its stream's) resource policy is restricted.
 
 No resource policy => PASS: only identity policies of the table's own account can grant access.
-An Allow statement FAILs when its principal is everyone (``*``, ``{"AWS": "*"}``, or an Allow
-with ``NotPrincipal``) unless a condition pins the caller to trusted accounts or organisations
-(``aws:PrincipalAccount``, ``aws:SourceAccount`` with trusted accounts, ``aws:PrincipalOrgID``
-with a trusted org, ``aws:SourceVpce`` with concrete endpoint ids), or when it names an account
-that is neither the table's own nor in ``trusted_accounts``. A pin to an untrusted value is
-still a FAIL. Service principals (``{"Service": ...}``) are not accounts and are not judged.
+Otherwise the policy evaluator (``model.policy_access``) judges the table policy and the stream
+policy (the stream carries the table's data) as IAM judges a caller from outside the account:
+only Allow grants, a Deny that surely applies takes away, every principal kind counts, and a
+condition narrows a grant only when it pins the caller's identity (``aws:PrincipalOrgID``,
+``aws:PrincipalOrgPaths``, ``aws:PrincipalAccount``, ``aws:PrincipalArn``, ``aws:userid``) or
+its network path to the account's own or configured VPC endpoints / VPCs (``aws:SourceVpce``,
+``aws:SourceVpc``); a service principal passes only with ``aws:SourceAccount`` /
+``aws:SourceArn`` of a trusted account. The FAIL names the statement, the principal, the
+actions and the missing restriction; what cannot be decided offline is UNKNOWN.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from dynaguard.config import Baseline
 from dynaguard.controls.base import Context, Verdict, failed, passed, unknown
 from dynaguard.controls.registry import control
-from dynaguard.model import Fact, PolicyDocument, Table, Unknown
-from dynaguard.model.policy import (
-    Statement,
-    condition_entries,
-    parse_each,
-    principal_account,
-)
+from dynaguard.model import Fact, Known, RegionScope, Table, Unknown
+from dynaguard.model.outsiders import Trust
+from dynaguard.model.policy_access import Exposure, exposure
+from dynaguard.model.resources import IAC_STREAM_LABEL
 
-# Operators whose values, when all trusted, really restrict the caller. ``...IfExists`` and
-# negated operators do not: the condition holds when the key is absent or differs.
-_PINNING_OPERATORS = ("stringequals", "stringequalsignorecase", "stringlike")
-_PINNING_KEYS = (
-    "aws:PrincipalAccount",
-    "aws:SourceAccount",
-    "aws:PrincipalOrgID",
-    "aws:SourceVpce",
-)
+MAX_SHOWN = 5
 
 
-@dataclass(slots=True)
-class _Review:
-    problems: list[str] = field(default_factory=list)
-    undecided: list[str] = field(default_factory=list)
-    allow_statements: int = 0
+def table_arn(table: Table) -> str:
+    """The table's ARN; for code that has none yet, the ARN AWS will give it."""
+    if table.arn:
+        return table.arn
+    return f"arn:aws:dynamodb:{table.region}:{table.account_id}:table/{table.name}"
 
 
-def trusted_accounts(table: Table, baseline: Baseline) -> set[str]:
-    return {table.account_id, *baseline.trusted_accounts}
+def stream_arn(table: Table) -> str:
+    """The stream's ARN; for code, the stand-in every IaC source renders (no label yet)."""
+    return table.stream_arn or f"{table_arn(table)}/stream/{IAC_STREAM_LABEL}"
 
 
-def _value_trusted(key: str, value: str, accounts: set[str], baseline: Baseline) -> bool:
-    if "*" in value or "?" in value:
-        return False
-    if key in ("aws:principalaccount", "aws:sourceaccount"):
-        return value in accounts
-    if key == "aws:principalorgid":
-        return value in baseline.trusted_org_ids
-    return value.startswith("vpce-")  # aws:SourceVpce: a concrete endpoint id
+def trust_for(table: Table, scope: RegionScope, baseline: Baseline) -> Trust:
+    """Who is inside for ``table``: its account, the configured accounts and organisations,
+    and the account's own (collected) or configured VPC endpoints and VPCs."""
+    endpoints, vpcs = set(baseline.trusted_vpc_endpoints), set(baseline.trusted_vpcs)
+    doubts = []
+    if isinstance(scope.vpc_endpoints, Known):
+        endpoints |= {e.endpoint_id for e in scope.vpc_endpoints.value}
+        vpcs |= {e.vpc_id for e in scope.vpc_endpoints.value}
+    else:
+        doubts.append(f"VPC endpoints unknown: {scope.vpc_endpoints.reason}")
+    if isinstance(scope.vpcs, Known):
+        vpcs |= {v.vpc_id for v in scope.vpcs.value}
+    else:
+        doubts.append(f"VPCs unknown: {scope.vpcs.reason}")
+    arn = table_arn(table).split(":")
+    return Trust(
+        account_id=table.account_id,
+        accounts=frozenset(baseline.trusted_accounts),
+        org_ids=frozenset(baseline.trusted_org_ids),
+        vpc_endpoints=frozenset(endpoints),
+        vpcs=frozenset(vpcs),
+        partition=arn[1] if len(arn) > 1 and arn[1] else "aws",
+        network_doubt="; ".join(doubts) or None,
+    )
 
 
-def pinned_to_trusted(stmt: Statement, accounts: set[str], baseline: Baseline) -> bool:
-    """Does some condition restrict the caller to trusted accounts, orgs or endpoints?
-
-    Conditions are AND-ed, so one fully trusted pin suffices."""
-    for key in _PINNING_KEYS:
-        for operator, values in condition_entries(stmt, key):
-            if (
-                operator in _PINNING_OPERATORS
-                and values
-                and all(_value_trusted(key.lower(), v, accounts, baseline) for v in values)
-            ):
-                return True
-    return False
-
-
-def _pins(stmt: Statement) -> str:
-    keys = [k for k in _PINNING_KEYS if condition_entries(stmt, k)]
-    return f" (condition on {', '.join(keys)} names untrusted or wildcard values)" if keys else ""
+def policy_exposures(table: Table, ctx: Context) -> list[tuple[str, Fact[Exposure | None]]]:
+    """The exposure through the table policy and through the stream policy (None: no policy).
+    Also used by the DDB.006 fix to choose the statements it removes."""
+    trust = trust_for(table, ctx.scope, ctx.baseline)
+    out: list[tuple[str, Fact[Exposure | None]]] = []
+    for where, arn, fact in (
+        ("resource policy", table_arn(table), table.resource_policy),
+        ("stream policy", stream_arn(table), table.stream_policy),
+    ):
+        if isinstance(fact, Unknown):
+            out.append((where, fact))
+        elif fact.value is None:
+            out.append((where, Known(None, fact.origin)))
+        else:
+            out.append((where, Known(exposure(fact.value, arn, trust, where), fact.origin)))
+    return out
 
 
-def _review_statement(
-    stmt: Statement, where: str, accounts: set[str], ctx: Context, out: _Review
-) -> None:
-    if not stmt.principals and not stmt.not_principal:
-        out.undecided.append(f"{where} {stmt.label} has no Principal element")
-        return
-    everyone = stmt.not_principal or "*" in stmt.principals.get("AWS", ())
-    if everyone:
-        if not pinned_to_trusted(stmt, accounts, ctx.baseline):
-            who = (
-                "everyone but the NotPrincipal list" if stmt.not_principal else "any principal (*)"
-            )
-            out.problems.append(f"{where} {stmt.label} allows {who}{_pins(stmt)}")
-        return
-    for value in stmt.principals.get("AWS", ()):
-        account = principal_account(value)
-        if account is None:
-            out.undecided.append(f"{where} {stmt.label}: cannot tell the account of {value!r}")
-        elif account not in accounts:
-            out.problems.append(f"{where} {stmt.label} allows untrusted account {account}")
-
-
-def _review_document(
-    doc: PolicyDocument, where: str, table: Table, ctx: Context, out: _Review
-) -> None:
-    statements, errors = parse_each(doc)
-    out.undecided.extend(f"{where}: {e}" for e in errors)
-    accounts = trusted_accounts(table, ctx.baseline)
-    for stmt in statements:
-        if stmt.allows:
-            out.allow_statements += 1
-            _review_statement(stmt, where, accounts, ctx, out)
-
-
-def _policies(table: Table) -> list[tuple[str, Fact[PolicyDocument | None]]]:
-    return [("resource policy", table.resource_policy), ("stream policy", table.stream_policy)]
+def _shown(items: list[str]) -> str:
+    more = len(items) - MAX_SHOWN
+    return "; ".join(items[:MAX_SHOWN]) + (f"; and {more} more" if more > 0 else "")
 
 
 @control(
@@ -119,7 +91,7 @@ def _policies(table: Table) -> list[tuple[str, Fact[PolicyDocument | None]]]:
     title="Table access restricted to trusted accounts and principals",
     severity="high",
     subject="table",
-    facts={"table.resource_policy"},
+    facts={"table.resource_policy", "region.vpcs"},
     rationale="A resource policy can grant access to principals outside the account; a "
     "wildcard principal without an account or organisation condition opens the table (or its "
     "stream) to anyone with AWS credentials.",
@@ -130,23 +102,26 @@ def _policies(table: Table) -> list[tuple[str, Fact[PolicyDocument | None]]]:
     frameworks={"IAM Access Analyzer": "external access findings for DynamoDB"},
 )
 def table_access_restricted(table: Table, ctx: Context) -> Verdict:
-    review = _Review()
-    unread: list[str] = []
-    for where, fact in _policies(table):
+    grants: list[str] = []
+    doubts: list[str] = []
+    allows = 0
+    for where, fact in policy_exposures(table, ctx):
         if isinstance(fact, Unknown):
-            unread.append(f"{where} unknown: {fact.reason}")
+            doubts.append(f"{where} unknown: {fact.reason}")
         elif fact.value is not None:
-            _review_document(fact.value, where, table, ctx, review)
+            grants += [g.reason() for g in fact.value.grants]
+            doubts += list(fact.value.undecided)
+            allows += fact.value.allow_statements
     evidence = table.resource_policy.origin
-    if review.problems:
+    if grants:
         # A grant found in a policy we could read is a FAIL whatever the unread one holds.
-        return failed("; ".join(review.problems + unread), evidence)
-    if unread or review.undecided:
-        return unknown("; ".join(unread + review.undecided), evidence)
-    if review.allow_statements == 0:
+        return failed(_shown(grants + doubts), evidence)
+    if doubts:
+        return unknown(_shown(doubts), evidence)
+    if allows == 0:
         return passed("no resource policy grants access: only this account's identity policies can")
     return passed(
-        f"{review.allow_statements} Allow statement(s) in the resource policies grant access only "
-        "to this account, trusted accounts, or callers pinned to them by condition",
+        f"{allows} Allow statement(s) in the resource policies admit only this account, trusted "
+        "accounts or organisations, or callers pinned to them by condition or by a Deny",
         evidence,
     )

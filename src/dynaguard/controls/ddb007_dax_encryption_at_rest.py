@@ -22,7 +22,6 @@ from dynaguard.model import DaxCluster, Unknown
     remediation="Encryption at rest can only be chosen at creation: create a new cluster with "
     "aws dax create-cluster ... --sse-specification Enabled=true, point clients at it, then "
     "delete the old cluster (dynaguard harden reports this as MANUAL)",
-    frameworks={"AWS FSBP": "DynamoDB.3", "AWS Config": "dax-encryption-enabled"},
 )
 def dax_cluster_encrypted_at_rest(cluster: DaxCluster, ctx: Context) -> Verdict:
     fact = cluster.sse_enabled

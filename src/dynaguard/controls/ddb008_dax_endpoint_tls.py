@@ -22,7 +22,6 @@ from dynaguard.model import DaxCluster, Unknown
     "cluster with aws dax create-cluster ... --cluster-endpoint-encryption-type TLS, switch "
     "clients to the daxs:// endpoint, then delete the old cluster (dynaguard harden reports "
     "this as MANUAL)",
-    frameworks={"AWS FSBP": "DynamoDB.7", "AWS Config": "dax-tls-endpoint-encryption"},
 )
 def dax_cluster_endpoint_tls(cluster: DaxCluster, ctx: Context) -> Verdict:
     fact = cluster.endpoint_encryption

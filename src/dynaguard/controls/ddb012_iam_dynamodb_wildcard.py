@@ -1,31 +1,25 @@
 """DDB.012: no identity policy grants DynamoDB wildcard access.
 
-An Allow statement FAILs when its actions cover every DynamoDB action (``*``, ``dynamodb:*``,
-``*:*``, ``dyn*``..., or a ``NotAction`` that does not exclude all of ``dynamodb:*``) on every
-table (``Resource: *``, a table ARN wildcard such as ``arn:aws:dynamodb:*:*:table/*``, or a
-``NotResource`` that does not exclude all tables). Conditions do not excuse it: the grant is
-still unscoped. A document that cannot be interpreted (a source's parse error, a malformed
-statement, an unresolved IaC value) is UNKNOWN, never PASS.
+Judged by the policy evaluator (``model.policy_identity``): FAIL when the policy's Allow
+statements reach every DynamoDB action on every table (``*``, ``dynamodb:*``, patterns that
+together match every action, or a ``NotAction`` that leaves DynamoDB in; ``*``, a table ARN
+wildcard or a ``NotResource``), after any unconditional Deny in the same policy. Conditions do
+not excuse it. Customer managed, inline and AWS managed policies (``AdministratorAccess``,
+``AmazonDynamoDBFullAccess``, ``PowerUserAccess``, ...) are judged alike; the finding names
+every principal that carries the policy. A customer managed policy attached to no principal
+FAILs at low severity: nothing holds it today, one attachment makes it live. A document that
+cannot be interpreted is UNKNOWN, never PASS.
 """
 
 from __future__ import annotations
 
-from dynaguard.controls.base import Context, Verdict, failed, passed, unknown
+from dynaguard.controls.base import Context, Severity, Verdict, failed, passed, unknown
 from dynaguard.controls.registry import control
-from dynaguard.model import IamPolicy
-from dynaguard.model.policy import (
-    Statement,
-    applies_to_all_tables,
-    grants_all_actions_of,
-    parse_each,
-)
+from dynaguard.model import IamPolicy, dynamodb_actions
+from dynaguard.model.policy import Statement, parse_each
+from dynaguard.model.policy_identity import malformed, wildcard_grant
 
-
-def grants_dynamodb_wildcard(stmt: Statement) -> bool:
-    """An Allow statement granting every DynamoDB action on every table."""
-    if not stmt.allows:
-        return False
-    return grants_all_actions_of(stmt, "dynamodb") and applies_to_all_tables(stmt)
+KIND_NAMES = {"managed": "customer managed", "inline": "inline", "aws_managed": "AWS managed"}
 
 
 def _describe(stmt: Statement) -> str:
@@ -38,18 +32,8 @@ def _describe(stmt: Statement) -> str:
 
 def _holders(policy: IamPolicy) -> str:
     if not policy.attached_to:
-        return "attached to no principal yet"
+        return "attached to no principal yet (low severity until it is)"
     return "carried by " + ", ".join(policy.attached_to)
-
-
-def _malformed(statements: list[Statement]) -> list[str]:
-    """Allow statements granting all DynamoDB actions with no Resource element at all
-    (invalid in an identity policy; typically a value a source could not resolve)."""
-    return [
-        s.label
-        for s in statements
-        if s.allows and not s.resources and grants_all_actions_of(s, "dynamodb")
-    ]
 
 
 @control(
@@ -63,24 +47,29 @@ def _malformed(statements: list[Statement]) -> list[str]:
     remediation="Replace the statement with scoped actions and table ARNs, e.g. Action "
     "[dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query] on "
     "arn:aws:dynamodb:REGION:ACCOUNT:table/TABLE, then aws iam create-policy-version "
-    "--policy-arn POLICY_ARN --policy-document file://scoped.json --set-as-default "
-    "(no automatic fix)",
+    "--policy-arn POLICY_ARN --policy-document file://scoped.json --set-as-default; for an AWS "
+    "managed policy, detach it and attach a scoped customer managed one (no automatic fix)",
     frameworks={"AWS FSBP": "IAM.21 (partly)"},
 )
 def iam_policy_no_dynamodb_wildcard(policy: IamPolicy, ctx: Context) -> Verdict:
-    statements, errors = parse_each(policy.document)
-    offending = [s for s in statements if grants_dynamodb_wildcard(s)]
-    if offending:
+    kind = KIND_NAMES.get(policy.kind, policy.kind)
+    grant = wildcard_grant(policy.document)
+    if grant.found:
         # A definite grant is a FAIL whatever an unreadable statement elsewhere says.
+        unattached = not policy.attached_to and policy.kind == "managed"
         return failed(
-            f"{policy.kind} policy {policy.name} grants every DynamoDB action on every table "
-            f"in {'; '.join(_describe(s) for s in offending)}; {_holders(policy)}",
+            f"{kind} policy {policy.name} grants {dynamodb_actions.describe(grant.actions)} "
+            f"on every table in {'; '.join(_describe(s) for s in grant.statements)}; "
+            f"{_holders(policy)}",
             policy.origin,
+            Severity.LOW if unattached else None,
         )
-    errors += [f"{label} has no Resource element" for label in _malformed(statements)]
+    statements, _ = parse_each(policy.document)
+    errors = [str(p) for p in grant.problems]
+    errors += [f"{label} has no Resource element" for label in malformed(statements)]
     if errors:
         return unknown(
             f"policy {policy.name} cannot be fully interpreted: {'; '.join(errors)}",
             policy.origin,
         )
-    return passed(f"policy {policy.name} grants no DynamoDB wildcard access", policy.origin)
+    return passed(f"{kind} policy {policy.name} grants no DynamoDB wildcard access", policy.origin)

@@ -39,7 +39,6 @@ def _state(endpoint: VpcEndpoint) -> str:
     remediation="aws ec2 create-vpc-endpoint --vpc-id VPC_ID --vpc-endpoint-type Gateway "
     "--service-name com.amazonaws.REGION.dynamodb --route-table-ids RTB_ID ... "
     "(opt-in in dynaguard harden)",
-    frameworks={"AWS Config": "service-vpc-endpoint-enabled"},
 )
 def vpc_has_dynamodb_endpoint(vpc: Vpc, ctx: Context) -> Verdict:
     endpoints = ctx.scope.vpc_endpoints

@@ -8,10 +8,9 @@ key never appears.
 from __future__ import annotations
 
 from dynaguard.controls.base import Context, Verdict, failed, not_applicable, passed, unknown
-from dynaguard.controls.ddb001_table_cmk import is_aws_managed_alias
 from dynaguard.controls.registry import control
 from dynaguard.controls.subjects import KeyUse
-from dynaguard.model import KeyManager, Unknown
+from dynaguard.model import KeyManager, Unknown, is_aws_managed_dynamodb_key
 
 
 @control(
@@ -24,11 +23,10 @@ from dynaguard.model import KeyManager, Unknown
     "pending-deletion key makes every table that uses it unreadable.",
     remediation="aws kms enable-key-rotation --key-id KEY_ID (and aws kms enable-key / "
     "cancel-key-deletion if the key is disabled or scheduled for deletion)",
-    frameworks={"AWS Config": "cmk-backing-key-rotation-enabled"},
 )
 def kms_key_rotated_and_enabled(use: KeyUse, ctx: Context) -> Verdict:
     users = ", ".join(use.used_by)
-    if is_aws_managed_alias(use.key_ref):
+    if is_aws_managed_dynamodb_key(use.key_ref):
         return not_applicable(f"AWS managed key aws/dynamodb (rotated by AWS), used by {users}")
     if isinstance(use.key, Unknown):
         return unknown(

@@ -16,7 +16,6 @@ from dynaguard.model import Table, Unknown
     rationale="Tags drive ownership, cost allocation, tag-based backup selection and "
     "attribute-based access control; an untagged table falls outside all of them.",
     remediation="aws dynamodb tag-resource --resource-arn TABLE_ARN --tags Key=KEY,Value=VALUE",
-    frameworks={"AWS FSBP": "DynamoDB.5", "AWS Config": "dynamodb-table-tagged"},
 )
 def table_has_required_tags(table: Table, ctx: Context) -> Verdict:
     required = ctx.baseline.required_tags

@@ -7,10 +7,14 @@ import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 
 from dynaguard.controls.base import FACTS, CheckFn, Control, Severity, SubjectKind
+from dynaguard.controls.frameworks import frameworks_of
 
 _REGISTRY: dict[str, Control] = {}
 # Loaded once: importing one control module directly registers only that control.
 _LOADED = {"all": False}
+# Mappings still written in a control module (the central table is controls/frameworks.py):
+# kept so a test can tell when one disagrees with the table.
+INLINE_FRAMEWORKS: dict[str, dict[str, str]] = {}
 
 
 def control(
@@ -24,10 +28,14 @@ def control(
     remediation: str,
     frameworks: Mapping[str, str] | None = None,
 ) -> Callable[[CheckFn], CheckFn]:
-    """Register the decorated pure function as control ``id``."""
+    """Register the decorated pure function as control ``id``. Framework mappings come from
+    :mod:`dynaguard.controls.frameworks`; an inline ``frameworks`` fills only what it lacks."""
 
     def register(fn: CheckFn) -> CheckFn:
         needed = frozenset(facts)
+        inline = dict(frameworks or {})
+        if inline:
+            INLINE_FRAMEWORKS[id] = inline
         unknown_facts = needed - FACTS
         if unknown_facts:
             raise ValueError(f"{id}: undeclared facts {sorted(unknown_facts)}")
@@ -42,7 +50,7 @@ def control(
             rationale=rationale,
             remediation=remediation,
             check=fn,
-            frameworks=dict(frameworks or {}),
+            frameworks={**{k: (v,) for k, v in inline.items()}, **frameworks_of(id)},
         )
         return fn
 

@@ -84,7 +84,7 @@ def subject_of(obj: object, fallback_account: str, fallback_region: str) -> Subj
         )
     if isinstance(obj, Vpc):
         return Subject(
-            "vpc", obj.vpc_id, obj.account_id, obj.region, None, obj.origin, obj.suppressions
+            "vpc", obj.vpc_id, obj.account_id, obj.region, obj.arn, obj.origin, obj.suppressions
         )
     if isinstance(obj, IamPolicy):
         return Subject(

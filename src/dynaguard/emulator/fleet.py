@@ -127,6 +127,8 @@ class _Seeder:
                 iam.attach_role_policy(RoleName=role, PolicyArn=arn)
             else:
                 iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=document)
+        for name, (role, _) in spec.AWS_MANAGED_ATTACHMENTS.items():
+            iam.attach_role_policy(RoleName=role, PolicyArn=f"arn:aws:iam::aws:policy/{name}")
 
     # --- DynamoDB ---------------------------------------------------------------------------
 
@@ -143,21 +145,15 @@ class _Seeder:
                 TableName=table.name,
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute},
             )
+        arn = f"{self.table_arn}/{table.name}"
         if table.resource_policy:
-            policy = {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "PartnerRead",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{spec.UNTRUSTED_ACCOUNT}:root"},
-                        "Action": ["dynamodb:GetItem", "dynamodb:Query"],
-                        "Resource": f"{self.table_arn}/{table.name}",
-                    }
-                ],
-            }
             ddb.put_resource_policy(
-                ResourceArn=f"{self.table_arn}/{table.name}", Policy=json.dumps(policy)
+                ResourceArn=arn, Policy=self._policy(table.resource_policy, arn, arn)
+            )
+        if table.stream_policy:
+            stream = ddb.describe_table(TableName=table.name)["Table"]["LatestStreamArn"]
+            ddb.put_resource_policy(
+                ResourceArn=stream, Policy=self._policy(table.stream_policy, arn, stream)
             )
         if table.scaling != "none":
             self._scaling(table)
@@ -171,6 +167,16 @@ class _Seeder:
                 _enable_pitr(
                     self.client("dynamodb", replica.region_role), table.name, replica.pitr_days
                 )
+
+    def _policy(self, shape: str, table_arn: str, stream_arn: str) -> str:
+        text = json.dumps({"Version": "2012-10-17", "Statement": spec.RESOURCE_POLICIES[shape]})
+        for placeholder, value in (
+            ("{table}", table_arn),
+            ("{stream}", stream_arn),
+            ("{account}", self.account),
+        ):
+            text = text.replace(placeholder, value)
+        return text
 
     def _scaling(self, table: spec.TableSpec) -> None:
         aas = self.client("application-autoscaling")
@@ -203,6 +209,26 @@ class _Seeder:
                         "TargetValue": 70.0,
                         "PredefinedMetricSpecification": {"PredefinedMetricType": metric},
                     },
+                )
+
+    def throttle_alarms(self) -> None:
+        """DDB.018: an SNS topic and the alarms of spec.THROTTLE_ALARMS."""
+        topic = self.client("sns").create_topic(Name=spec.ALARM_TOPIC)["TopicArn"]
+        cloudwatch = self.client("cloudwatch")
+        for table, metrics in spec.THROTTLE_ALARMS.items():
+            for metric, enabled in metrics.items():
+                cloudwatch.put_metric_alarm(
+                    AlarmName=f"{table}-{metric}",
+                    Namespace="AWS/DynamoDB",
+                    MetricName=metric,
+                    Dimensions=[{"Name": "TableName", "Value": table}],
+                    Statistic="Sum",
+                    Period=60,
+                    EvaluationPeriods=1,
+                    Threshold=0.0,
+                    ComparisonOperator="GreaterThanThreshold",
+                    ActionsEnabled=enabled,
+                    AlarmActions=[topic],
                 )
 
     # --- Backup, DAX, VPC ---------------------------------------------------------------------
@@ -344,6 +370,7 @@ def seed_demo_fleet(
     seeder.iam()
     for table in spec.TABLES:
         seeder.table(table)
+    seeder.throttle_alarms()
     plan_id, selections = seeder.backup()
     seeder.dax()
     vpcs = seeder.vpcs()
@@ -367,7 +394,8 @@ def seed_demo_fleet(
         iam_policies=tuple(
             spec.iam_policy_id(name, role, managed)
             for name, (_, role, managed, _) in spec.IAM_POLICIES.items()
-        ),
+        )
+        + tuple(spec.AWS_MANAGED_ATTACHMENTS),
         iam_roles=tuple(seeder.roles),
         vpcs=MappingProxyType(vpcs),
         backup_plan_id=plan_id,

@@ -15,8 +15,66 @@ PASS, FAIL, NA = "PASS", "FAIL", "NOT_APPLICABLE"
 
 REQUIRED_TAGS = ("owner", "cost-center")
 UNTRUSTED_ACCOUNT = "444455556666"  # named by catalog's resource policy, never trusted
+TRUSTED_ORG = "o-sentinel01"  # the fleet's organisation (inventory's policy admits only it)
 # Baseline fields (dynaguard.config.Baseline) that differ from the defaults for this fleet.
-BASELINE_OVERRIDES: Mapping[str, object] = MappingProxyType({"required_tags": REQUIRED_TAGS})
+BASELINE_OVERRIDES: Mapping[str, object] = MappingProxyType(
+    {"required_tags": REQUIRED_TAGS, "trusted_org_ids": (TRUSTED_ORG,)}
+)
+
+# Resource policies by shape. "{table}" / "{stream}" is the table's / stream's ARN, "{account}"
+# the fleet's account.
+_READ = ["dynamodb:GetItem", "dynamodb:Query"]
+RESOURCE_POLICIES: Mapping[str, tuple[Mapping[str, object], ...]] = MappingProxyType(
+    {
+        # catalog: a partner account (never trusted) reads the table: FAIL.
+        "partner-read": (
+            {
+                "Sid": "PartnerRead",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{UNTRUSTED_ACCOUNT}:root"},
+                "Action": _READ,
+                "Resource": "{table}",
+            },
+        ),
+        # inventory: open to everyone, but a Deny takes it back from callers outside the
+        # fleet's organisation: PASS (a check that ignores Deny would FAIL it).
+        "org-only": (
+            {
+                "Sid": "Read",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": _READ,
+                "Resource": "{table}",
+            },
+            {
+                "Sid": "OnlyOurOrg",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "dynamodb:*",
+                "Resource": "{table}",
+                "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": TRUSTED_ORG}},
+            },
+        ),
+        # sentinel-sessions' stream: EventBridge Pipes without aws:SourceAccount (any account's
+        # pipe could read it: the confused deputy) beside the account's own consumer: FAIL.
+        "pipes-stream": (
+            {
+                "Sid": "Pipes",
+                "Effect": "Allow",
+                "Principal": {"Service": "pipes.amazonaws.com"},
+                "Action": ["dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+                "Resource": "{stream}",
+            },
+            {
+                "Sid": "OwnConsumer",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::{account}:role/orders-reader"},
+                "Action": "dynamodb:GetRecords",
+                "Resource": "{stream}",
+            },
+        ),
+    }
+)
 
 # KMS keys by alias. The customer keys are created by the seeder; alias/aws/dynamodb is the
 # AWS managed key, created by AWS (the patched emulator) on first use in each region.
@@ -44,6 +102,20 @@ TABLE_CONTROLS = (
     "DDB.014",  # TTL
     "DDB.017",  # required tags
 )
+# DDB.018: the throttling alarms seeded per table, metric -> actions enabled; every alarm
+# notifies ALARM_TOPIC. A table passes with both metrics alarmed and enabled; tables not
+# listed have no alarm (FAIL).
+ALARM_TOPIC = "dynamodb-ops"
+DEMO_ACCOUNT = "123456789012"  # the account moto's fake credentials map to
+THROTTLE_ALARMS: Mapping[str, Mapping[str, bool]] = MappingProxyType(
+    {
+        "sentinel-approvals": {"ReadThrottleEvents": True, "WriteThrottleEvents": True},
+        "inventory": {"ReadThrottleEvents": True, "WriteThrottleEvents": True},
+        "orders": {"ReadThrottleEvents": True, "WriteThrottleEvents": True},
+        "catalog": {"ReadThrottleEvents": True},  # read only
+        "audit-log": {"ReadThrottleEvents": True, "WriteThrottleEvents": False},  # muted
+    }
+)
 REPLICA_CONTROLS = ("DDB.010", "DDB.011")  # per replica: customer key, PITR
 DAX_CONTROLS = ("DDB.007", "DDB.008", "DDB.009")  # encrypted, TLS, >= 2 zones
 
@@ -69,7 +141,8 @@ class TableSpec:
     gsi: str | None = None  # provisioned tables only
     provisioned: bool = False
     scaling: str = "none"  # all | table-only | targets-only | none
-    resource_policy: bool = False
+    resource_policy: str | None = None  # a RESOURCE_POLICIES shape on the table
+    stream_policy: str | None = None  # a RESOURCE_POLICIES shape on its stream
     replicas: tuple[ReplicaSpec, ...] = ()
 
 
@@ -94,15 +167,16 @@ TABLES: tuple[TableSpec, ...] = (
         tags={"owner": "security"},
     ),
     TableSpec(
-        "sentinel-sessions",  # AWS owned key, PITR window 7 < 35, disallowed view type
-        (FAIL, FAIL, PASS, PASS, PASS, PASS, FAIL, FAIL, PASS),
+        "sentinel-sessions",  # AWS owned key, PITR 7 < 35, bad view type, open stream policy
+        (FAIL, FAIL, PASS, PASS, PASS, FAIL, FAIL, FAIL, PASS),
         pitr_days=7,
         deletion_protection=True,
         stream_view="KEYS_ONLY",
         tags={**_FULL_TAGS, "backup": "daily"},
+        stream_policy="pipes-stream",
     ),
     TableSpec(
-        "inventory",  # compliant, but its key (legacy-cmk) does not rotate: DDB.016
+        "inventory",  # compliant (policy: Allow * + Deny outside the org); key does not rotate
         (PASS, PASS, PASS, PASS, PASS, PASS, PASS, PASS, PASS),
         key=CMK_LEGACY,
         pitr_days=35,
@@ -113,6 +187,7 @@ TABLES: tuple[TableSpec, ...] = (
         provisioned=True,
         gsi="by-sku",
         scaling="all",
+        resource_policy="org-only",
     ),
     TableSpec(
         "catalog",  # table scaled, GSI not; cross-account resource policy; backed up by ARN
@@ -121,7 +196,7 @@ TABLES: tuple[TableSpec, ...] = (
         provisioned=True,
         gsi="by-category",
         scaling="table-only",
-        resource_policy=True,
+        resource_policy="partner-read",
     ),
     TableSpec(
         "audit-log",  # provisioned without autoscaling; backed up by ARN wildcard
@@ -266,6 +341,16 @@ IAM_POLICIES: Mapping[str, tuple[Mapping[str, object], str, bool, str]] = Mappin
 )
 
 
+# AWS managed policies attached to the fleet's roles: name -> (role, expected DDB.012). Each is
+# one finding for the account, naming the roles that carry it.
+AWS_MANAGED_ATTACHMENTS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "AdministratorAccess": ("ops-breakglass", FAIL),
+        "AmazonDynamoDBReadOnlyAccess": ("orders-reader", PASS),
+    }
+)
+
+
 def iam_policy_id(name: str, role: str, managed: bool) -> str:
     """A policy finding's resource id: a managed policy's name, ``role/ROLE/NAME`` if inline."""
     return name if managed else f"role/{role}/{name}"
@@ -294,6 +379,9 @@ def expected_verdicts(
     for table in TABLES:
         for control, status in zip(TABLE_CONTROLS, table.expected, strict=True):
             expected[(control, table.name, home)] = status
+        alarms = THROTTLE_ALARMS.get(table.name, {})
+        alarmed = len(alarms) == 2 and all(alarms.values())
+        expected[("DDB.018", table.name, home)] = PASS if alarmed else FAIL
         if not table.replicas:
             expected.update({(c, table.name, home): NA for c in REPLICA_CONTROLS})
         for replica in table.replicas:
@@ -311,6 +399,8 @@ def expected_verdicts(
             expected[(control, cluster.name, home)] = status
     for name, (_, role, managed, status) in IAM_POLICIES.items():
         expected[("DDB.012", iam_policy_id(name, role, managed), "global")] = status
+    for name, (_, status) in AWS_MANAGED_ATTACHMENTS.items():
+        expected[("DDB.012", name, "global")] = status
     for name, vpc_id in vpcs.items():
         expected[("DDB.015", vpc_id, home)] = PASS if VPCS.get(name, ("", False))[1] else FAIL
     return expected

@@ -45,6 +45,13 @@ BAK-1 Create/Get/List/DeleteBackupSelection are   -> implemented per botocore's 
                                                      Resources, NotResources, ListOfTags,
                                                      Conditions); a plan with selections cannot
                                                      be deleted
+IAM-1 AWS managed policies exist only with      -> always exist: loaded one by one, on first
+      MOTO_IAM_LOAD_MANAGED_POLICIES=true (all       use by ARN (GetPolicy, GetPolicyVersion,
+      ~1,500 per account, ~6 s each account)         Attach*Policy), from moto's own documents
+BAK-2 DescribeRegionSettings / UpdateRegionSettings -> per account and Region: every resource
+      not routed (HTTP 404/500)                      type opted in, advanced DynamoDB features
+                                                     off (as AWS starts an account that uses
+                                                     AWS Backup); Update merges the maps
 AAS-1 DescribeScalingPolicies: ResourceId as a    -> exact ResourceId/ScalableDimension match,
       substring, PolicyNames ignored                 PolicyNames honoured, pages of 10
 AAS-2 DescribeScalableTargets NextToken repeats   -> paging advances and ends (pages of 50)
@@ -58,6 +65,12 @@ DDB-7 Every table ACTIVE at once; a second       -> UPDATING (TableStatus, and S
                                                      harden tests (patches_table_status)
 DDB-8 A disabled stream can never be enabled     -> a new stream can be enabled once the old
       again (the old label stays)                    one is disabled (patches_table_status)
+SHB-1  BatchUpdateFindings is not implemented (404) -> updates Workflow, Note, ... of the given
+                                                     findings (patches_securityhub)
+ACC-1 account ListRegions / GetRegionOptStatus /  -> per-account region opt-in status of the
+      Enable/DisableRegion are not routed            partition (patches_account)
+EC2-1 DescribeRegions lists every partition and   -> the caller's partition, enabled regions
+      every opt-in region                            only unless AllRegions (patches_account)
 
 Replicas[] leaves out the describing region: AWS's guide shows ``describe-table --region
 us-east-2`` on a 2019.11.21 global table listing only the us-west-2 replica
@@ -76,11 +89,14 @@ from __future__ import annotations
 import threading
 
 from dynaguard.emulator import (
+    patches_account,
     patches_autoscaling,
     patches_backup,
     patches_dax,
     patches_dynamodb,
+    patches_iam,
     patches_kms,
+    patches_securityhub,
     patches_table_status,
 )
 
@@ -97,6 +113,9 @@ def apply_patches() -> None:
         patches_dynamodb.install()
         patches_dax.install()
         patches_backup.install()
+        patches_iam.install()
         patches_autoscaling.install()
         patches_table_status.install()
+        patches_securityhub.install()
+        patches_account.install()
         _state["applied"] = True

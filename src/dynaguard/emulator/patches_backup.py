@@ -1,10 +1,16 @@
-"""AWS Backup gaps: backup selections (resource assignments). See :mod:`.patches`.
+"""AWS Backup gaps: backup selections (resource assignments) and Region settings. See
+:mod:`.patches`.
 
 Shapes follow botocore's ``backup`` model: CreateBackupSelection (PUT
 /backup/plans/{id}/selections/), GetBackupSelection and DeleteBackupSelection
 (/backup/plans/{id}/selections/{selectionId}), ListBackupSelections (GET .../selections/).
 moto already routes these paths to its BackupResponse; only the methods were missing.
+DescribeRegionSettings (GET /account-settings) and UpdateRegionSettings (PUT) are neither routed
+nor implemented: the path is added and the settings kept per account and Region, starting as
+AWS starts an account that uses AWS Backup (every resource type opted in; advanced DynamoDB
+features off).
 https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupSelection.html
+https://docs.aws.amazon.com/aws-backup/latest/devguide/API_DescribeRegionSettings.html
 """
 
 from __future__ import annotations
@@ -25,7 +31,62 @@ def install() -> None:
     response_cls.get_backup_selection = _get_backup_selection
     response_cls.list_backup_selections = _list_backup_selections
     response_cls.delete_backup_selection = _delete_backup_selection
+    response_cls.describe_region_settings = _describe_region_settings
+    response_cls.update_region_settings = _update_region_settings
     _patch_delete_backup_plan()
+    _route_account_settings()
+
+
+# Resource types an account is opted in to once it uses AWS Backup in a Region (a subset of
+# what AWS lists; DynamoDB is what dynaguard reads).
+DEFAULT_OPT_IN = (
+    "Aurora",
+    "DocumentDB",
+    "DynamoDB",
+    "EBS",
+    "EC2",
+    "EFS",
+    "FSx",
+    "Neptune",
+    "RDS",
+    "S3",
+    "Storage Gateway",
+    "VirtualMachine",
+)
+DEFAULT_MANAGEMENT = {"DynamoDB": False, "EFS": True}
+
+
+def _route_account_settings() -> None:
+    from moto.backup import urls
+    from moto.backup.responses import BackupResponse
+
+    urls.url_paths.setdefault("{0}/account-settings$", BackupResponse.dispatch)
+
+
+def _region_settings(backend: Any) -> dict[str, dict[str, bool]]:
+    settings: dict[str, dict[str, bool]] = backend.__dict__.setdefault(
+        "_dynaguard_region_settings",
+        {
+            "ResourceTypeOptInPreference": dict.fromkeys(DEFAULT_OPT_IN, True),
+            "ResourceTypeManagementPreference": dict(DEFAULT_MANAGEMENT),
+        },
+    )
+    return settings
+
+
+def _describe_region_settings(self: Any) -> str:
+    return json.dumps(_region_settings(self.backup_backend))
+
+
+def _update_region_settings(self: Any) -> str:
+    params = json.loads(self.body or "{}")
+    settings = _region_settings(self.backup_backend)
+    for field in ("ResourceTypeOptInPreference", "ResourceTypeManagementPreference"):
+        given = params.get(field) or {}
+        if not all(isinstance(v, bool) for v in given.values()):
+            raise _invalid(f"{field} values must be booleans")
+        settings[field].update(given)
+    return ""
 
 
 def _patch_delete_backup_plan() -> None:

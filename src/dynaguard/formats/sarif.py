@@ -44,7 +44,7 @@ def _rule_name(control: Control) -> str:
 
 
 def rule(control: Control) -> dict[str, Any]:
-    frameworks = [f"{k}: {v}" for k, v in control.frameworks.items()]
+    frameworks = [f"{k}: {i}" for k, ids in control.frameworks.items() for i in ids]
     return {
         "id": control.id,
         "name": _rule_name(control),
@@ -103,7 +103,7 @@ def _fingerprint(finding: Finding) -> str:
             finding.resource_type,
             finding.resource_id,
             finding.file or "",
-            finding.region,
+            finding.region or "unknown",  # as before region became None for unknown
         )
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]

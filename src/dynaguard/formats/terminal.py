@@ -1,4 +1,7 @@
-"""A readable terminal report: findings grouped by resource, coloured, with a fix per FAIL."""
+"""A readable terminal report: findings grouped by resource, coloured, with a fix per FAIL, and
+at the end a summary by severity and by control. ``quiet``: only the failing findings and the
+summary line.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,9 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from dynaguard.controls.base import Status
+from dynaguard.controls.base import Severity, Status
 from dynaguard.report import Finding, Report
+from dynaguard.sanitize import clean_line
 
 STYLE = {
     Status.PASS: "green",
@@ -19,6 +23,12 @@ STYLE = {
     Status.UNKNOWN: "yellow",
     Status.NOT_APPLICABLE: "dim",
     Status.SUPPRESSED: "magenta",
+}
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
 }
 ORDER = {
     Status.FAIL: 0,
@@ -38,8 +48,18 @@ def _resource_label(f: Finding) -> str:
     return f"{f.resource_type} {f.resource_id}  ({where})"
 
 
+def plural(count: int, word: str, plural_form: str | None = None) -> str:
+    """``1 resource``, ``2 resources``, ``0 policies`` (``plural_form`` when not ``word + s``)."""
+    return f"{count} {word if count == 1 else (plural_form or word + 's')}"
+
+
 def render(
-    report: Report, *, color: bool = False, show_passed: bool = False, width: int | None = None
+    report: Report,
+    *,
+    color: bool = False,
+    show_passed: bool = False,
+    width: int | None = None,
+    quiet: bool = False,
 ) -> str:
     buf = io.StringIO()
     console = Console(
@@ -50,10 +70,42 @@ def render(
         highlight=False,
         soft_wrap=False,
     )
+    if not quiet:
+        _render_groups(console, report, show_passed)
+        for notice in report.notices:
+            console.print(Text(f"note: {notice}", style="yellow"))
+        _render_summary_tables(console, report)
+    else:
+        _render_failing(console, report)
+    if report.config_path and not quiet:
+        console.print(Text(f"config: {report.config_path}", style="dim"))
+    console.print(_summary_line(report))
+    # rich pads table cells to the column width; trailing blanks only add noise to files/diffs
+    return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
+
+
+def _render_failing(console: Console, report: Report) -> None:
+    """One line per FAIL: the ``--quiet`` report."""
+    for f in report.findings:
+        if f.status is Status.FAIL:
+            line = Text.assemble(
+                ("FAIL ", STYLE[Status.FAIL]),
+                (f"{f.severity.value:<8} ", SEVERITY_STYLE[f.severity]),
+                clean_line(f"{f.control_id} {f.resource_type} {f.resource_id}: {f.reason}"),
+            )
+            console.print(line)
+
+
+def _render_groups(console: Console, report: Report, show_passed: bool) -> None:
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
         groups[_resource_label(f)].append(f)
+    by_account = len({f.account_id for f in report.findings}) > 1  # an organization scan
+    account = None
     for label, findings in groups.items():
+        if by_account and findings[0].account_id != account:
+            account = findings[0].account_id
+            console.print(Text(f"== account {account} ==", style="bold underline"))
         shown = [
             f
             for f in findings
@@ -82,17 +134,54 @@ def render(
             if f.status is Status.SUPPRESSED and f.suppression:
                 detail.append(f"\n  suppressed: {f.suppression}", style="magenta")
             table.add_row(
-                Text(f.status.value, style=STYLE[f.status]), f.control_id, f.severity.value, detail
+                Text(f.status.value, style=STYLE[f.status]),
+                f.control_id,
+                Text(f.severity.value, style=SEVERITY_STYLE[f.severity]),
+                detail,
             )
         console.print(table)
         if passed and not show_passed:
             console.print(Text(f"  + {passed} passing", style="green"))
         console.print()
-    for notice in report.notices:
-        console.print(Text(f"note: {notice}", style="yellow"))
-    console.print(_summary_line(report))
-    # rich pads table cells to the column width; trailing blanks only add noise to files/diffs
-    return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
+
+
+def _render_summary_tables(console: Console, report: Report) -> None:
+    """Counts by severity (of FAIL and UNKNOWN) and by control: where to start."""
+    if not report.findings:
+        return
+    by_severity = RichTable(title="by severity", title_justify="left", box=None, padding=(0, 1))
+    by_severity.add_column("severity")
+    for status in (Status.FAIL, Status.UNKNOWN, Status.SUPPRESSED, Status.PASS):
+        by_severity.add_column(status.value, justify="right")
+    for severity in reversed(Severity):
+        counts = [
+            sum(1 for f in report.findings if f.severity is severity and f.status is status)
+            for status in (Status.FAIL, Status.UNKNOWN, Status.SUPPRESSED, Status.PASS)
+        ]
+        if any(counts):
+            by_severity.add_row(
+                Text(severity.value, style=SEVERITY_STYLE[severity]), *map(str, counts)
+            )
+    console.print(by_severity)
+    by_control = RichTable(title="by control", title_justify="left", box=None, padding=(0, 1))
+    for column in ("control", "severity", "FAIL", "UNKNOWN", "PASS", "title"):
+        by_control.add_column(column, justify="right" if column.isupper() else "left")
+    rows: dict[str, list[Finding]] = defaultdict(list)
+    for f in report.findings:
+        rows[f.control_id].append(f)
+    for control_id in sorted(rows):
+        found = rows[control_id]
+        count = {s: sum(1 for f in found if f.status is s) for s in Status}
+        by_control.add_row(
+            control_id,
+            Text(found[0].severity.value, style=SEVERITY_STYLE[found[0].severity]),
+            Text(str(count[Status.FAIL]), style=STYLE[Status.FAIL] if count[Status.FAIL] else ""),
+            str(count[Status.UNKNOWN]),
+            str(count[Status.PASS]),
+            found[0].title,
+        )
+    console.print(by_control)
+    console.print()
 
 
 def _summary_line(report: Report) -> Text:
@@ -100,7 +189,12 @@ def _summary_line(report: Report) -> Text:
     resources = len(
         {(f.account_id, f.region, f.resource_type, f.resource_id) for f in report.findings}
     )
-    text = Text(f"{resources} resources, {len(report.controls)} controls: ")
+    accounts = ""
+    if report.source == "aws":
+        accounts = " in " + plural(len({f.account_id for f in report.findings}), "account")
+    text = Text(
+        f"{plural(resources, 'resource')}{accounts}, {plural(len(report.controls), 'control')}: "
+    )
     parts = [
         (Status.FAIL, "failed"),
         (Status.UNKNOWN, "unknown"),

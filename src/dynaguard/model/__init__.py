@@ -1,9 +1,11 @@
 """The normalized model shared by every source, control, remediation and format."""
 
+from dynaguard.model.alarms import AlarmMetric, CloudWatchAlarms, MetricAlarm
 from dynaguard.model.facts import NOT_COLLECTED, Fact, Known, Origin, Unknown, fmap, known
 from dynaguard.model.inventory import AccountScope, Inventory, RegionScope
 from dynaguard.model.resources import (
     AWS_MANAGED_DYNAMODB_ALIAS,
+    BackupRegionSettings,
     BackupSelection,
     DaxCluster,
     Encryption,
@@ -23,13 +25,17 @@ from dynaguard.model.resources import (
     Ttl,
     Vpc,
     VpcEndpoint,
+    is_aws_managed_dynamodb_key,
 )
 
 __all__ = [
     "AWS_MANAGED_DYNAMODB_ALIAS",
     "NOT_COLLECTED",
     "AccountScope",
+    "AlarmMetric",
+    "BackupRegionSettings",
     "BackupSelection",
+    "CloudWatchAlarms",
     "DaxCluster",
     "Encryption",
     "Fact",
@@ -38,6 +44,7 @@ __all__ = [
     "KeyManager",
     "KmsKey",
     "Known",
+    "MetricAlarm",
     "Origin",
     "Pitr",
     "PolicyDocument",
@@ -55,5 +62,6 @@ __all__ = [
     "Vpc",
     "VpcEndpoint",
     "fmap",
+    "is_aws_managed_dynamodb_key",
     "known",
 ]

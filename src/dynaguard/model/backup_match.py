@@ -20,13 +20,21 @@ table here. AWS Backup semantics, from the BackupSelection API reference
 
 A selection with neither ``Resources`` nor ``ListOfTags`` is rejected by the API ("Either
 'ListOfTags' or 'Resources' section must be non-empty"), so it selects nothing here.
+
+Service opt-in ("Assign resources to a backup plan",
+https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html): a resource
+type that a selection assigns explicitly (here: a ``Resources`` ARN whose service is literally
+``dynamodb``) is backed up even when the Region is not opted in for it; a selection that
+reaches the table only through tags or through an ARN pattern that names no service (``*``,
+``arn:aws:*:*:*:*``: "include all resources") honours the opt-in
+(``DescribeRegionSettings.ResourceTypeOptInPreference["DynamoDB"]``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
+from dynaguard.model import wildcard
 from dynaguard.model.resources import BackupSelection, TagCondition
 
 _TAG_PREFIX = "aws:resourcetag/"
@@ -35,8 +43,7 @@ _OPERATORS = ("STRINGEQUALS", "STRINGLIKE", "STRINGNOTEQUALS", "STRINGNOTLIKE")
 
 def wildcard_matches(pattern: str, value: str) -> bool:
     """AWS Backup wildcard: ``*`` is any run of characters (also none); nothing else is special."""
-    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
-    return re.fullmatch(regex, value, re.DOTALL) is not None
+    return wildcard.matches(pattern, value, single_char=False)
 
 
 def tag_key(condition_key: str) -> str:
@@ -91,29 +98,44 @@ def _tag_tests(
     return [condition_holds(c, tags) for c in conditions]
 
 
-def selection_covers(
-    selection: BackupSelection, table_arn: str, tags: Mapping[str, str] | None
-) -> bool | None:
-    """Whether ``selection`` selects the table; None when that depends on tags we do not know.
+def names_dynamodb(pattern: str) -> bool:
+    """Does the ARN pattern assign DynamoDB explicitly (its service part is ``dynamodb``)?"""
+    parts = pattern.split(":")
+    return len(parts) > 2 and parts[2] == "dynamodb"
 
-    ``tags`` None means the table's tags could not be read. Raises ValueError for a condition
-    operator AWS Backup does not have.
+
+def selection_covers(
+    selection: BackupSelection,
+    table_arn: str,
+    tags: Mapping[str, str] | None,
+    opted_in: bool | None = True,
+) -> bool | None:
+    """Whether ``selection`` selects the table; None when that depends on what we do not know:
+    the table's tags (``tags`` None: they could not be read) or the Region's opt-in for
+    DynamoDB (``opted_in`` None). Raises ValueError for an operator AWS Backup does not have.
     """
     if any(wildcard_matches(p, table_arn) for p in selection.not_resources):
         return False
-    by_arn = any(wildcard_matches(p, table_arn) for p in selection.resources)
+    matching = [p for p in selection.resources if wildcard_matches(p, table_arn)]
+    explicit = any(names_dynamodb(p) for p in matching)
+    by_all_resources = bool(matching) and not explicit
     by_tags = _or(_tag_tests(selection.list_of_tags, tags))
-    included = _or((by_arn, by_tags))
+    honours_opt_in = _and([_or((by_all_resources, by_tags)), opted_in])
+    included = _or((explicit, honours_opt_in))
     return _and([included, *_tag_tests(selection.conditions, tags)])
 
 
 def covering_selections(
-    selections: Iterable[BackupSelection], table_arn: str, tags: Mapping[str, str] | None
+    selections: Iterable[BackupSelection],
+    table_arn: str,
+    tags: Mapping[str, str] | None,
+    opted_in: bool | None = True,
 ) -> tuple[list[BackupSelection], list[BackupSelection]]:
-    """(selections that cover the table, selections whose decision depends on unknown tags)."""
+    """(selections that cover the table, selections whose decision depends on what is not
+    known: tags or the Region's opt-in)."""
     covering, undecided = [], []
     for s in selections:
-        verdict = selection_covers(s, table_arn, tags)
+        verdict = selection_covers(s, table_arn, tags, opted_in)
         if verdict is True:
             covering.append(s)
         elif verdict is None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from dynaguard.model.alarms import CloudWatchAlarms
 from dynaguard.model.facts import NOT_COLLECTED, Fact, Known
 from dynaguard.model.resources import (
+    BackupRegionSettings,
     BackupSelection,
     DaxCluster,
     IamPolicy,
@@ -28,10 +30,12 @@ class RegionScope:
     dax_clusters: Fact[tuple[DaxCluster, ...]] = NOT_COLLECTED
     scaling: Fact[Scaling] = NOT_COLLECTED
     backup_selections: Fact[tuple[BackupSelection, ...]] = NOT_COLLECTED
+    backup_settings: Fact[BackupRegionSettings] = NOT_COLLECTED
     vpcs: Fact[tuple[Vpc, ...]] = NOT_COLLECTED
     vpc_endpoints: Fact[tuple[VpcEndpoint, ...]] = NOT_COLLECTED
     # Keyed by every reference a table uses (ARN, id or alias) -> the key as described.
     kms_keys: Mapping[str, Fact[KmsKey]] = field(default_factory=dict)
+    alarms: Fact[CloudWatchAlarms] = NOT_COLLECTED  # CloudWatch alarms on DynamoDB metrics
 
     def table_list(self) -> tuple[Table, ...]:
         return self.tables.value if isinstance(self.tables, Known) else ()

@@ -1,8 +1,10 @@
-"""Pure helpers for reading IAM policy documents (resource policies and identity policies).
+"""Parsing IAM policy documents into normalized statements: the first stage of the evaluator.
 
-Shared by DDB.006 (who may reach a table through its resource policy) and DDB.012 (which
-identity policies grant DynamoDB wildcard access). No I/O: a ``PolicyDocument`` comes from a
-source already parsed; here it is normalized into ``Statement`` values and questioned.
+The policy evaluator is this module (grammar), ``policy_conditions`` (condition operators and
+keys), ``policy_access`` (who outside the account a resource policy admits: DDB.006 and its
+fix) and ``policy_identity`` (identity policies granting DynamoDB wildcard access: DDB.012),
+with ``wildcard`` and ``dynamodb_actions`` beneath them. No I/O: a ``PolicyDocument`` comes
+from a source already parsed.
 
 Semantics follow the IAM policy grammar
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html):
@@ -29,9 +31,35 @@ class PolicyParseError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class ParseProblem:
+    """A statement that cannot be interpreted; ``effect`` when at least that was readable (an
+    unreadable Allow cannot take access away, an unreadable Deny might)."""
+
+    index: int
+    effect: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionEntry:
+    """One ``operator: {key: values}`` pair of a Condition block, as written (operators and
+    keys are compared without case by the evaluator; values keep theirs)."""
+
+    operator: str
+    key: str
+    values: tuple[str, ...]
+
+    def __str__(self) -> str:
+        shown = self.values[0] if len(self.values) == 1 else f"[{', '.join(self.values)}]"
+        return f"{self.operator} {self.key} {shown}"
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
-    """One normalized statement. Element values are tuples of strings; conditions are
-    ``{operator: {key: values}}`` with operator and key lower-cased."""
+    """One normalized statement. Element values are tuples of strings."""
 
     index: int
     sid: str | None
@@ -42,7 +70,7 @@ class Statement:
     not_action: bool = False
     resources: tuple[str, ...] = ()
     not_resource: bool = False
-    conditions: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    conditions: tuple[ConditionEntry, ...] = ()
 
     @property
     def label(self) -> str:
@@ -87,21 +115,21 @@ def _principals(value: Any, where: str) -> dict[str, tuple[str, ...]]:
     return {str(kind): _strings(v, f"{where}.{kind}") for kind, v in value.items()}
 
 
-def _conditions(value: Any, where: str) -> dict[str, dict[str, tuple[str, ...]]]:
+def _conditions(value: Any, where: str) -> tuple[ConditionEntry, ...]:
     if value is None:
-        return {}
+        return ()
     if isinstance(value, Unknown):
         raise PolicyParseError(f"{where} is unresolved: {value.reason}")
     if not isinstance(value, Mapping):
         raise PolicyParseError(f"{where} is a {type(value).__name__}, not a mapping")
-    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    out = []
     for operator, block in value.items():
         if not isinstance(block, Mapping):
             raise PolicyParseError(f"{where}.{operator} is not a mapping")
-        keys = out.setdefault(str(operator).lower(), {})
         for key, values in block.items():
-            keys[str(key).lower()] = _strings(_scalars_as_text(values), f"{where}.{operator}.{key}")
-    return out
+            texts = _strings(_scalars_as_text(values), f"{where}.{operator}.{key}")
+            out.append(ConditionEntry(str(operator), str(key), texts))
+    return tuple(out)
 
 
 def _scalars_as_text(values: Any) -> Any:
@@ -154,18 +182,20 @@ def parse_statement(raw: Mapping[str, Any], index: int) -> Statement:
     )
 
 
-def parse_each(document: PolicyDocument) -> tuple[list[Statement], list[str]]:
+def parse_each(document: PolicyDocument) -> tuple[list[Statement], list[ParseProblem]]:
     """The statements that parse, and why the others (or the whole document) do not.
 
     Lets a control report a definite grant even when another statement is unresolved."""
     if document.parse_error is not None:
-        return [], [f"policy document could not be parsed: {document.parse_error}"]
+        return [], [ParseProblem(-1, None, f"policy could not be parsed: {document.parse_error}")]
     statements, errors = [], []
     for i, raw in enumerate(document.statements):
         try:
             statements.append(parse_statement(raw, i))
         except PolicyParseError as exc:
-            errors.append(str(exc))
+            effect = raw.get("Effect") if isinstance(raw, Mapping) else None
+            known = effect if effect in ("Allow", "Deny") else None
+            errors.append(ParseProblem(i, known, str(exc)))
     return statements, errors
 
 
@@ -176,92 +206,7 @@ def parse_statements(document: PolicyDocument) -> tuple[Statement, ...]:
     return tuple(parse_statement(raw, i) for i, raw in enumerate(document.statements))
 
 
-# --- wildcard matching ---------------------------------------------------------------------
-
-
-def glob_matches(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    """IAM-style glob: ``*`` any run of characters (also none), ``?`` exactly one."""
-    regex = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    return re.fullmatch(regex, value, flags) is not None
-
-
-def covers_prefix(pattern: str, prefix: str, *, ignore_case: bool = False) -> bool:
-    """True when ``pattern`` matches EVERY string that starts with ``prefix``.
-
-    ``dynamodb:*``, ``dyn*`` and ``*`` cover the prefix ``dynamodb:``; ``dynamodb:Get*`` does
-    not. Simulates the glob over ``prefix`` and then asks whether the rest of the pattern can
-    absorb any suffix (only stars left, or a star still open).
-    """
-    if ignore_case:
-        pattern, prefix = pattern.lower(), prefix.lower()
-    # States: positions in the pattern reachable after consuming a prefix of ``prefix``.
-    states = _close({0}, pattern)
-    for ch in prefix:
-        nxt: set[int] = set()
-        for i in states:
-            if i < len(pattern):
-                if pattern[i] == "*":
-                    nxt.add(i)  # the star absorbs ch and stays open
-                elif pattern[i] in ("?", ch):
-                    nxt.add(i + 1)
-        states = _close(nxt, pattern)
-        if not states:
-            return False
-    return any(pattern[i:].strip("*") == "" and "*" in pattern[i:] for i in states)
-
-
-def _close(states: set[int], pattern: str) -> set[int]:
-    """Add the positions reachable by letting a star match nothing."""
-    out = set(states)
-    todo = list(states)
-    while todo:
-        i = todo.pop()
-        if i < len(pattern) and pattern[i] == "*" and i + 1 not in out:
-            out.add(i + 1)
-            todo.append(i + 1)
-    return out
-
-
-# --- questions about statements -------------------------------------------------------------
-
-
-def grants_all_actions_of(stmt: Statement, service: str) -> bool:
-    """Does the statement's Action (or NotAction) grant every action of ``service``?
-
-    ``Action: "*"``, ``"dynamodb:*"`` or ``"*:*"`` do; so does a NotAction list that does not
-    exclude the whole service (``NotAction: "iam:*"`` grants ``dynamodb:*``).
-    """
-    prefix = f"{service}:"
-    covered = any(covers_prefix(p, prefix, ignore_case=True) for p in stmt.actions)
-    return not covered if stmt.not_action else covered
-
-
-def is_table_wildcard(pattern: str) -> bool:
-    """True for ``*`` and for ARN patterns that match every DynamoDB table of some account
-    and region: ``arn:aws:dynamodb:*:*:table/*``, ``arn:aws:dynamodb:us-east-1:1234...:*``,
-    ``arn:*:dynamodb:*``. A pattern pinned to a table name prefix is not."""
-    if pattern.strip("*") == "" and pattern:
-        return True
-    parts = pattern.split(":", 5)
-    if parts[0] and not glob_matches(parts[0], "arn"):
-        return False
-    if len(parts) > 2 and not glob_matches(parts[2], "dynamodb"):
-        return False
-    # Stand-ins: a concrete string each wildcard part matches ('*' matches the empty string).
-    sample = [p.replace("*", "").replace("?", "x") for p in parts[:5]]
-    sample += [""] * (5 - len(sample))
-    sample[0], sample[2] = "arn", "dynamodb"
-    if not sample[1]:
-        sample[1] = "aws"
-    prefix = ":".join(sample) + ":table/"
-    return covers_prefix(pattern, prefix)
-
-
-def applies_to_all_tables(stmt: Statement) -> bool:
-    """Does the statement's Resource (or NotResource) reach every table?"""
-    broad = any(is_table_wildcard(p) for p in stmt.resources)
-    return not broad if stmt.not_resource else broad
+# --- principals ----------------------------------------------------------------------------
 
 
 def principal_account(value: str) -> str | None:
@@ -270,14 +215,3 @@ def principal_account(value: str) -> str | None:
         return value
     m = _PRINCIPAL_ARN.match(value)
     return m.group(1) if m else None
-
-
-def condition_entries(stmt: Statement, key: str) -> list[tuple[str, tuple[str, ...]]]:
-    """``(operator, values)`` for every condition on ``key`` (case-insensitive)."""
-    wanted = key.lower()
-    return [
-        (operator, values)
-        for operator, block in stmt.conditions.items()
-        for k, values in block.items()
-        if k == wanted
-    ]

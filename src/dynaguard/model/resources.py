@@ -14,6 +14,27 @@ from typing import Any
 from dynaguard.model.facts import NOT_COLLECTED, Fact, Origin
 
 AWS_MANAGED_DYNAMODB_ALIAS = "alias/aws/dynamodb"
+# Code has no stream ARN yet (its label is a creation timestamp): every IaC source renders a
+# table's stream ARN as ``<table ARN>/stream/declared``, and DDB.006 judges the stream there.
+IAC_STREAM_LABEL = "declared"
+
+
+def is_aws_managed_dynamodb_key(key_ref: str | None) -> bool:
+    """Is ``key_ref`` DynamoDB's AWS managed key (``aws/dynamodb``) by name?
+
+    None (SSE KMS without a key, as AWS reports it and as IaC declares it), ``alias/aws/dynamodb``,
+    the bare ``aws/dynamodb`` some IaC writes, and the alias ARN in any partition
+    (``arn:aws-cn:kms:REGION:ACCOUNT:alias/aws/dynamodb``). A key id or key ARN can still be the
+    AWS managed key: only ``kms:DescribeKey`` (``KeyManager``) tells, so callers holding a
+    described key ask that first.
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/EncryptionAtRest.html
+    """
+    if key_ref is None:
+        return True
+    if key_ref.startswith("arn:"):
+        parts = key_ref.split(":", 5)
+        return len(parts) == 6 and parts[2] == "kms" and parts[5] == AWS_MANAGED_DYNAMODB_ALIAS
+    return key_ref in (AWS_MANAGED_DYNAMODB_ALIAS, "aws/dynamodb")
 
 
 class KeyManager(StrEnum):
@@ -113,6 +134,7 @@ class Table:
     stream_policy: Fact[PolicyDocument | None] = NOT_COLLECTED
     replicas: Fact[tuple[Replica, ...]] = NOT_COLLECTED
     global_table_version: str | None = None
+    size_bytes: int | None = None  # DescribeTable TableSizeBytes (updated about every 6 hours)
     suppressions: tuple[tuple[str, str], ...] = ()  # inline (control_id, reason) from code
     # Infrastructure code: the resource's address (aws_dynamodb_table.orders, or the
     # CloudFormation logical id), used as the finding's resource_id; ``name`` stays the table
@@ -183,12 +205,28 @@ class BackupSelection:
 
 
 @dataclass(frozen=True, slots=True)
+class BackupRegionSettings:
+    """AWS Backup's settings for DynamoDB in one Region (``DescribeRegionSettings``).
+
+    ``opted_in``: ``ResourceTypeOptInPreference["DynamoDB"]``, whether selections that do not
+    name DynamoDB explicitly (tags, ``*``) back its tables up. ``advanced``:
+    ``ResourceTypeManagementPreference["DynamoDB"]``, AWS Backup's advanced DynamoDB features
+    (full management: vault encryption, cold storage, cross-account and cross-Region copies;
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/advanced-ddb-backup.html); None
+    when not reported."""
+
+    opted_in: bool
+    advanced: bool | None = None
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class IamPolicy:
     """A customer managed or inline identity policy, with the principals that carry it."""
 
     name: str
     account_id: str
-    kind: str  # managed | inline
+    kind: str  # managed (customer) | inline | aws_managed
     document: PolicyDocument
     arn: str | None = None
     attached_to: tuple[str, ...] = ()
@@ -204,6 +242,7 @@ class Vpc:
     is_default: bool = False
     origin: Origin | None = None
     suppressions: tuple[tuple[str, str], ...] = ()
+    arn: str | None = None  # live VPCs: arn:<partition>:ec2:<region>:<account>:vpc/<id>
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from dynaguard.logs import get_logger
+from dynaguard.model.aws_rules import DEFAULT_PITR_DAYS
+from dynaguard.provisioning.alarms import verify_alarm
 from dynaguard.provisioning.requests import Step
 
 log = get_logger("provision")
@@ -159,7 +161,7 @@ def _verify_pitr(ex: Executor, step: Step) -> None:
     wanted = step.params["PointInTimeRecoverySpecification"]["RecoveryPeriodInDays"]
     if pitr.get("PointInTimeRecoveryStatus") != "ENABLED":
         raise StepFailed(f"PITR is {pitr.get('PointInTimeRecoveryStatus', 'not reported')}")
-    days = pitr.get("RecoveryPeriodInDays", 35)
+    days = pitr.get("RecoveryPeriodInDays", DEFAULT_PITR_DAYS)
     if days != wanted:
         raise StepFailed(f"PITR window is {days} days, not {wanted}")
 
@@ -225,6 +227,7 @@ VERIFIERS: dict[str, Callable[[Executor, Step], None]] = {
     "scaling_policy": _verify_policy,
     "resource_policy": _verify_policy_document,
     "replica": _verify_replica,
+    "alarm": verify_alarm,
 }
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from dynaguard import __version__
+from dynaguard.provisioning.alarms import cloudformation_alarms
 from dynaguard.provisioning.requests import key_schema
 from dynaguard.provisioning.spec import TABLE_ARN_PLACEHOLDER, EncryptionType, IndexSpec, TableSpec
 from dynaguard.provisioning.to_model import scaling_subjects
@@ -230,6 +231,7 @@ def template(spec: TableSpec) -> dict[str, Any]:
     else:
         resources[table_id] = _table(spec)
         resources.update(_scaling_resources(spec, table_id))
+    resources.update(cloudformation_alarms(spec, table_id))
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"DynamoDB table {spec.table_name} (dynaguard {__version__} provision, "

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 
 from dynaguard import __version__
+from dynaguard.provisioning.alarms import terraform_alarms
 from dynaguard.provisioning.spec import (
     TABLE_ARN_PLACEHOLDER,
     EncryptionType,
@@ -201,5 +202,6 @@ def render_terraform(spec: TableSpec) -> str:
         "}",
         *_scaling(spec, table),
         *_resource_policy(spec, table),
+        *terraform_alarms(spec, table, INDENT),
     ]
     return "\n".join(lines) + "\n"

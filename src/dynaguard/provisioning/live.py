@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from dynaguard.model import Fact, KmsKey, Scaling, Table
-from dynaguard.provisioning import rules
+from dynaguard.model.aws_rules import parse_kms_arn
 from dynaguard.provisioning.spec import TableSpec
 from dynaguard.provisioning.to_model import AccountFacts, key_arns
-from dynaguard.sources.aws.backup import collect_backup_selections
+from dynaguard.sources.aws.backup import collect_backup_selections, collect_backup_settings
 from dynaguard.sources.aws.breaker import BreakerBoard
 from dynaguard.sources.aws.dynamodb import collect_table
 from dynaguard.sources.aws.failures import ReadError
@@ -57,7 +57,7 @@ class ProvisionSession:
         """Describe every customer key in its own region; read the region's backup selections."""
         keys: dict[str, Fact[KmsKey]] = {}
         for arn in key_arns(spec):
-            parsed = rules.parse_kms_arn(arn)
+            parsed = parse_kms_arn(arn)
             region = parsed.region if parsed else self.region
             keys[arn] = collect_key(self.reader.in_region(region), arn, rotation=True)
         return AccountFacts(
@@ -65,6 +65,7 @@ class ProvisionSession:
             partition=self.session.partition(self.region),
             kms_keys=keys,
             backup_selections=collect_backup_selections(self.reader),
+            backup_settings=collect_backup_settings(self.reader),
         )
 
     def existing_table(self, name: str) -> ExistingTable | None:

@@ -9,6 +9,8 @@ from typing import Any
 
 from dynaguard.config import Config
 from dynaguard.controls.base import Control, Status
+from dynaguard.cost.estimate import CostLine
+from dynaguard.cost.plans import cost_summary, costing_for, provision_costs, render_cost_lines
 from dynaguard.provisioning.drift import Difference, compare
 from dynaguard.provisioning.live import ExistingTable, ProvisionSession
 from dynaguard.provisioning.requests import Step, create_table_request, post_create_steps
@@ -39,6 +41,8 @@ class Plan:
     preflight: Report
     existing: ExistingTable | None = None
     differences: tuple[Difference, ...] = field(default_factory=tuple)
+    costs: tuple[CostLine, ...] = ()  # what the plan adds to the monthly bill (dynaguard.cost)
+    price_label: str = ""
 
     @property
     def creates(self) -> bool:
@@ -65,6 +69,10 @@ class Plan:
                 for s in self.steps
             ],
             "differences": [d.to_dict() for d in self.differences],
+            "cost": {
+                **cost_summary(self.costs, self.price_label),
+                "changes": [c.to_dict() for c in self.costs],
+            },
         }
 
 
@@ -79,6 +87,7 @@ def build_plan(
     arn = table_arn(spec, facts)
     steps = post_create_steps(spec, policy_with_arn(spec, arn), arn)
     differences = tuple(compare(spec, existing, facts)) if existing is not None else ()
+    costing = costing_for(config)
     return Plan(
         spec=spec,
         facts=facts,
@@ -88,6 +97,8 @@ def build_plan(
         preflight=preflight(spec, facts, controls, config, run_id),
         existing=existing,
         differences=differences,
+        costs=provision_costs(spec, steps, costing) if existing is None else (),
+        price_label=costing.prices.label(),
     )
 
 
@@ -171,6 +182,7 @@ def render_plan(plan: Plan) -> str:
             lines.append(f"    {n}. {step.action} in {step.region}: {step.summary} (verified)")
     else:
         lines += _render_differences(plan)
+    lines += render_cost_lines(plan.costs, plan.price_label)
     lines.append("  baseline check (the controls a scan runs, on the table as planned):")
     for f in plan.preflight.findings:
         who = "" if f.resource_type == "table" else f" [{f.resource_type} {f.resource_id}]"

@@ -231,4 +231,7 @@ def post_create_steps(spec: TableSpec, policy: Mapping[str, Any] | None, arn: st
         )
         if spec.pitr.enabled:
             steps.append(pitr_step(spec, replica.region))
+    from dynaguard.provisioning.alarms import alarm_steps
+
+    steps.extend(alarm_steps(spec))
     return steps

@@ -109,6 +109,7 @@ class TableSpec:
     replicas: tuple[ReplicaSpec, ...] = ()
     resource_policy: Mapping[str, Any] | None = None
     table_class: str = "STANDARD"
+    alarm_topic: str | None = None  # SNS topic for the DDB.018 throttling alarms (--alarm-topic)
     source: str = "<spec>"  # the schema file, or preset:NAME
     defaults_applied: tuple[str, ...] = ()  # what the schema left to dynaguard, for the plan
 

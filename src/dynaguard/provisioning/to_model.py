@@ -16,6 +16,7 @@ from dynaguard.config import Config
 from dynaguard.controls.base import Control
 from dynaguard.engine import report_from_inventory
 from dynaguard.model import (
+    BackupRegionSettings,
     BackupSelection,
     Encryption,
     Fact,
@@ -37,7 +38,8 @@ from dynaguard.model import (
     Ttl,
     Unknown,
 )
-from dynaguard.provisioning import rules
+from dynaguard.model.aws_rules import parse_kms_arn
+from dynaguard.provisioning.alarms import planned_alarms
 from dynaguard.provisioning.spec import (
     TABLE_ARN_PLACEHOLDER,
     Autoscaling,
@@ -52,6 +54,9 @@ UNKNOWN_ACCOUNT = "000000000000"
 NO_BACKUP_FACTS = Unknown(
     "AWS Backup selections are the account's, not the table spec's: not read (offline render)"
 )
+NO_BACKUP_SETTINGS = Unknown(
+    "AWS Backup Region settings are the account's, not the table spec's: not read (offline render)"
+)
 TARGET_TRACKING = "TargetTrackingScaling"
 
 
@@ -63,11 +68,12 @@ class AccountFacts:
     partition: str = "aws"
     kms_keys: Mapping[str, Fact[KmsKey]] = field(default_factory=dict)
     backup_selections: Fact[tuple[BackupSelection, ...]] = NO_BACKUP_FACTS
+    backup_settings: Fact[BackupRegionSettings] = NO_BACKUP_SETTINGS
 
 
 def offline_facts(spec: TableSpec) -> AccountFacts:
     """Facts for rendering code without AWS: the account from the key ARN, keys undescribed."""
-    parsed = rules.parse_kms_arn(spec.encryption.kms_key_arn or "")
+    parsed = parse_kms_arn(spec.encryption.kms_key_arn or "")
     account = parsed.account if parsed else UNKNOWN_ACCOUNT
     partition = parsed.partition if parsed else "aws"
     keys: dict[str, Fact[KmsKey]] = {}
@@ -214,7 +220,9 @@ def spec_inventory(spec: TableSpec, facts: AccountFacts) -> Inventory:
         tables=Known((table,), table.origin),
         scaling=Known(scaling_model(spec), table.origin),
         backup_selections=facts.backup_selections,
+        backup_settings=facts.backup_settings,
         kms_keys=dict(facts.kms_keys),
+        alarms=Known(planned_alarms(spec), table.origin),
     )
     return Inventory("spec", regions=(scope,))
 

@@ -22,6 +22,8 @@ from dynaguard.report import Finding
 
 if TYPE_CHECKING:
     from dynaguard.remediation.steps import StepRunner
+    from dynaguard.sources.aws.options import AwsOptions
+    from dynaguard.sources.aws.session import AwsSession
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,8 @@ class Options:
 PlanFn = Callable[[Any, LiveState, Options], PlanResult]
 ApplyFn = Callable[[Change, "StepRunner"], Mapping[str, Any]]
 VerifyFn = Callable[[Change, "StepRunner"], "str | None"]
+# Checks made once before planning (a configured resource exists); raises UsageError.
+PreflightFn = Callable[["AwsSession", "AwsOptions", Options], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,3 +205,4 @@ class Remediation:
     verify: VerifyFn | None = None  # None: re-scan the resource with the control
     opt_in: bool = False  # only when named by --only or harden.opt_in
     manual_only: bool = False  # never changes anything: prints the steps
+    preflight: PreflightFn | None = None  # run before planning when this fix is selected

@@ -16,10 +16,13 @@ from dynaguard.config import Config
 from dynaguard.controls.registry import get_control
 from dynaguard.engine import new_run_id, resolve_config
 from dynaguard.evaluate import evaluate
+from dynaguard.exit_codes import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK
+from dynaguard.model.selection import ResourceKind, Selection
 from dynaguard.remediation.base import Options, Remediation, ResourceRef
 from dynaguard.remediation.executor import APPLIED, FAILED, Outcome, execute
 from dynaguard.remediation.journal import Journal, default_state_dir
 from dynaguard.remediation.planner import HardenPlan, build_plan
+from dynaguard.remediation.reconcile import needs_reconciling, reconcile
 from dynaguard.remediation.selection import select_remediations
 from dynaguard.remediation.steps import StepRunner, Timing
 from dynaguard.report import Finding
@@ -27,8 +30,6 @@ from dynaguard.sources.aws.collect import collect, facts_needed
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.recorder import CallRecorder
 from dynaguard.sources.aws.session import AwsSession
-
-EXIT_OK, EXIT_FAILED, EXIT_CANCELLED = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class HardenResult:
     cancelled: bool = False
     journal: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    reconciled: tuple[str, ...] = ()  # earlier runs' pending changes settled before planning
 
     @property
     def exit_code(self) -> int:
@@ -70,9 +72,22 @@ class HardenResult:
             "summary": self.summary(),
             "plan": self.plan.to_dict(),
             "results": [o.to_dict() for o in self.outcomes],
+            "reconciled": list(self.reconciled),
             "stats": self.stats,
             "exit_code": self.exit_code,
         }
+
+
+def only_resource(resource: ResourceRef, selection: Selection) -> Selection:
+    """The selection of one resource, to re-read it after a change (keys are found through
+    the tables of the run's own selection)."""
+    if resource.kind == ResourceKind.TABLE:
+        return Selection(tables=(resource.name,))
+    if resource.kind == ResourceKind.DAX_CLUSTER:
+        return Selection(dax_clusters=(resource.name,))
+    if resource.kind == ResourceKind.KMS_KEY:
+        return replace(selection, dax_clusters=(), include=frozenset({ResourceKind.KMS_KEY}))
+    return Selection(include=frozenset({ResourceKind(resource.kind)}))
 
 
 def rescanner(
@@ -86,9 +101,7 @@ def rescanner(
             aws_options,
             regions=(resource.region,),
             all_regions=False,
-            prefix=None,
-            match=None,
-            tables=(resource.name,) if resource.kind == "table" else (),
+            selection=only_resource(resource, aws_options.selection),
         )
         inventory = collect(narrowed, facts_needed([control]), run_id=run_id, session=session)
         findings, _ = evaluate(inventory, [control], config)
@@ -114,31 +127,41 @@ def harden(
     concurrency: int = 4,
     remediations: Sequence[Remediation] | None = None,
 ) -> HardenResult:
-    """Plan from live state, then (unless ``dry_run`` or ``confirm`` says no) apply."""
+    """Plan from live state, then (unless ``dry_run`` or ``confirm`` says no) apply. Changes
+    that earlier runs in ``state_dir`` left pending (killed) are first settled by reading the
+    resources, so the journal records what they did before anything new is planned."""
     cfg = resolve_config(config)
     run_id = run_id or new_run_id()
     opts = options or Options(settings=cfg.harden)
     chosen = (
         list(remediations)
         if remediations is not None
-        else select_remediations(cfg, only, skip, shortcuts)
+        else select_remediations(cfg, only, skip, shortcuts, aws_options.selection)
     )
     session = AwsSession(aws_options, run_id, recorder)
+    state = state_dir or default_state_dir()
+    runner = StepRunner(session, timing or Timing(), rescanner(session, aws_options, cfg, run_id))
+    notes = reconcile(needs_reconciling(state), runner).notes
+    for rem in chosen:
+        if rem.preflight is not None:
+            rem.preflight(session, aws_options, opts)
     plan = build_plan(session, aws_options, cfg, chosen, opts, run_id)
     if dry_run or not plan.all_changes:
-        return HardenResult(run_id, plan, dry_run=dry_run)
+        return HardenResult(run_id, plan, dry_run=dry_run, reconciled=notes)
     if confirm is not None and not confirm(plan):
-        return HardenResult(run_id, plan, cancelled=True)
-    journal = Journal(state_dir or default_state_dir(), run_id)
+        return HardenResult(run_id, plan, cancelled=True, reconciled=notes)
+    journal = Journal(state, run_id)
     journal.start(
         "harden",
         account_id=plan.account_id,
         regions=list(aws_options.regions),
+        selection=aws_options.selection.to_dict(),
         planned=len(plan.all_changes),
     )
-    runner = StepRunner(session, timing or Timing(), rescanner(session, aws_options, cfg, run_id))
     outcomes = execute(plan.preludes, plan.changes, runner, journal, concurrency)
-    result = HardenResult(run_id, plan, tuple(outcomes), journal=str(journal.path))
+    result = HardenResult(
+        run_id, plan, tuple(outcomes), journal=str(journal.path), reconciled=notes
+    )
     journal.finish(result.summary())
     return result
 

@@ -16,6 +16,8 @@ from dynaguard.config import Config
 from dynaguard.controls.base import Status
 from dynaguard.controls.registry import get_control
 from dynaguard.controls.subjects import KeyUse, region_subjects, subject_of
+from dynaguard.cost.estimate import CostLine
+from dynaguard.cost.plans import cost_summary, costing_for, harden_costs
 from dynaguard.evaluate import evaluate
 from dynaguard.model import Inventory, Known, RegionScope
 from dynaguard.remediation import preludes
@@ -52,6 +54,8 @@ class HardenPlan:
     manual: tuple[Manual, ...] = ()
     skipped: tuple[Skip, ...] = ()
     notices: tuple[str, ...] = field(default_factory=tuple)
+    costs: tuple[CostLine, ...] = ()  # one per change of all_changes (dynaguard.cost)
+    price_label: str = ""
 
     @property
     def all_changes(self) -> tuple[Change, ...]:
@@ -64,7 +68,8 @@ class HardenPlan:
             "resources": [
                 {"resource": r.resource.to_dict(), "controls": r.cells} for r in self.rows
             ],
-            "changes": [c.to_dict() for c in self.all_changes],
+            "changes": [{**c.to_dict(), **self._cost_of(c.change_id)} for c in self.all_changes],
+            "cost": cost_summary(self.costs, self.price_label),
             "manual": [
                 {
                     "control_id": m.control_id,
@@ -81,10 +86,16 @@ class HardenPlan:
             "notices": list(self.notices),
         }
 
+    def _cost_of(self, change_id: str) -> dict[str, Any]:
+        line = next((c for c in self.costs if c.change_id == change_id), None)
+        if line is None:
+            return {}
+        return {"cost_usd_month": line.cost_usd_month, "cost_basis": line.basis}
+
 
 def _group(finding: Finding) -> tuple[str, str, str]:
     kind = "table" if finding.resource_type == "replica" else finding.resource_type
-    return (finding.account_id, kind, finding.resource_id)
+    return (finding.account_id or "", kind, finding.resource_id)
 
 
 def _subjects(scope: RegionScope, inventory: Inventory) -> Iterator[tuple[str, Any]]:
@@ -119,8 +130,10 @@ class _Builder:
         self.changes: list[Change] = []
         self.manual: list[Manual] = []
         self.skipped: list[Skip] = []
+        self.subjects: dict[ResourceRef, object] = {}  # for the cost estimate
 
     def resource(self, kind: str, obj: Any, live: LiveState, ref: ResourceRef) -> None:
+        self.subjects[ref] = obj
         cells: dict[str, str] = {}
         for rem in self.remediations:
             if rem.subject != kind:
@@ -202,6 +215,8 @@ def build_plan(
         )
         for kind, obj in _subjects(scope, inventory):
             ref = _ref(kind, obj, scope)
+            if not aws_options.selection.selects(kind, ref.name):
+                continue  # never planned outside the selection, whatever was read
             mine = [
                 f
                 for f in by_resource.get((ref.account_id, kind, ref.name), ())
@@ -213,6 +228,8 @@ def build_plan(
             builder.resource(kind, obj, live, ref)
     account_id = inventory.accounts[0].account_id if inventory.accounts else ""
     prelude_changes = _preludes(session, builder.changes, options, account_id, run_id)
+    costing = costing_for(config)
+    costs = harden_costs(prelude_changes + tuple(builder.changes), builder.subjects, costing)
     return HardenPlan(
         account_id,
         tuple(r.control_id for r in remediations),
@@ -222,6 +239,8 @@ def build_plan(
         tuple(builder.manual),
         tuple(builder.skipped),
         tuple(notices),
+        costs,
+        costing.prices.label(),
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from dynaguard.cost.plans import render_cost_lines
 from dynaguard.remediation.base import Change
 from dynaguard.remediation.executor import Outcome
 from dynaguard.remediation.planner import HardenPlan
@@ -51,6 +52,8 @@ def render_plan(plan: HardenPlan, color: bool = False) -> str:
             )
         console.print(table)
     _calls(console, plan.all_changes)
+    for line in render_cost_lines(plan.costs, plan.price_label):
+        console.print(line, soft_wrap=True, markup=False)
     if plan.manual:
         console.print("\nMANUAL (harden does not change these; the steps to take):")
         for m in plan.manual:

@@ -1,4 +1,5 @@
-"""Which remediations a harden run uses: defaults, opt-ins, --only, --skip and the shortcuts."""
+"""Which remediations a harden run uses: defaults, opt-ins, --only, --skip and the shortcuts,
+narrowed to the kinds of resource the run's Selection covers."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterable
 
 from dynaguard.config import Config
 from dynaguard.errors import UsageError
+from dynaguard.model.selection import Selection
 from dynaguard.remediation.base import Remediation
 from dynaguard.remediation.registry import all_remediations
 
@@ -30,9 +32,11 @@ def select_remediations(
     only: Iterable[str] = (),
     skip: Iterable[str] = (),
     shortcuts: Iterable[str] = (),
+    selection: Selection | None = None,
 ) -> list[Remediation]:
     """``only`` names exactly what to fix (opt-in ones included); otherwise every enabled
-    control's remediation except the opt-in ones the config does not name."""
+    control's remediation except the opt-in ones the config does not name. Only remediations
+    of the kinds ``selection`` covers are kept; one named in ``only`` outside it is an error."""
     wanted = set(_ids(only))
     dropped = set(_ids(skip))
     for name in shortcuts:
@@ -45,8 +49,13 @@ def select_remediations(
         else:
             enabled = settings is None or settings.enabled
             keep = enabled and (not rem.opt_in or rem.control_id in config.harden.opt_in)
-        if keep and rem.control_id not in dropped:
-            chosen.append(rem)
+        if not keep or rem.control_id in dropped:
+            continue
+        if selection is not None and not selection.covers(rem.subject):
+            if rem.control_id in wanted:
+                raise UsageError(selection.excludes_message(rem.control_id, rem.subject))
+            continue
+        chosen.append(rem)
     if not chosen:
         raise UsageError("nothing to harden: every control was excluded")
     return chosen

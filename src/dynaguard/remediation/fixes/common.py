@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from dynaguard.model import Table
+from dynaguard.model import AWS_MANAGED_DYNAMODB_ALIAS, Table
 from dynaguard.remediation.base import ApiStep, Options, ResourceRef
 
-AWS_MANAGED_KEY = "alias/aws/dynamodb"
+AWS_MANAGED_KEY = AWS_MANAGED_DYNAMODB_ALIAS
 
 
 def table_ref(table: Table) -> ResourceRef:

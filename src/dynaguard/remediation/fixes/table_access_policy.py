@@ -1,19 +1,19 @@
 """DDB.006 (opt-in): remove the resource-policy statements that open a table or its stream.
 
-Each statement is judged on its own by the DDB.006 control itself (a table holding only that
-statement); the failing ones are removed. The rest is written back with PutResourcePolicy and
-``ExpectedRevisionId`` (so a concurrent edit is not overwritten), or, when nothing is left,
-the policy is deleted the same way. Opt-in only: a wrong policy can lock callers out.
+The policy evaluator that DDB.006 uses names the Allow statements that admit an outsider once
+every Deny of the policy has been applied; exactly those are removed (an Allow that a Deny
+already neutralises stays, and so does every Deny). The rest is written back with
+PutResourcePolicy and ``ExpectedRevisionId`` (so a concurrent edit is not overwritten), or,
+when nothing is left, the policy is deleted the same way. Opt-in only: a wrong policy can lock
+callers out.
 https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutResourcePolicy.html
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
-from dynaguard.controls.base import Status
-from dynaguard.controls.registry import get_control
+from dynaguard.controls.ddb006_table_access_restricted import policy_exposures
 from dynaguard.model import Known, PolicyDocument, Table
 from dynaguard.remediation.base import (
     ApiStep,
@@ -28,20 +28,14 @@ from dynaguard.remediation.fixes.common import table_ref
 from dynaguard.remediation.registry import register
 
 
-def offending(table: Table, doc: PolicyDocument, live: LiveState) -> list[int]:
-    """Indexes of the statements that the DDB.006 control fails on their own."""
-    control = get_control("DDB.006")
-    bad = []
-    for i, statement in enumerate(doc.statements):
-        alone = dataclasses.replace(
-            table,
-            resource_policy=Known(PolicyDocument((statement,))),
-            stream_policy=Known(None),
-        )
-        verdicts = control.evaluate(alone, live.context())
-        if any(v.status is Status.FAIL for v in verdicts):
-            bad.append(i)
-    return bad
+def offending(table: Table, live: LiveState) -> dict[str, tuple[int, ...]]:
+    """Indexes of the Allow statements that admit an outsider, by policy ("resource policy",
+    "stream policy"); a policy whose exposure is unknown is left out."""
+    out = {}
+    for where, fact in policy_exposures(table, live.context()):
+        if isinstance(fact, Known) and fact.value is not None:
+            out[where] = fact.value.offending_statements
+    return out
 
 
 def _steps(arn: str, doc: PolicyDocument, bad: list[int], region: str) -> tuple[ApiStep, ApiStep]:
@@ -67,12 +61,18 @@ def _steps(arn: str, doc: PolicyDocument, bad: list[int], region: str) -> tuple[
 
 def plan(table: Table, live: LiveState, options: Options) -> PlanResult:
     steps, undo, removed = [], [], []
-    for arn, fact in ((table.arn, table.resource_policy), (table.stream_arn, table.stream_policy)):
-        if not isinstance(fact, Known):
-            return Skip("DDB.006", table_ref(table), "resource policy unknown")
+    policies = (
+        ("resource policy", table.arn, table.resource_policy),
+        ("stream policy", table.stream_arn, table.stream_policy),
+    )
+    if any(not isinstance(fact, Known) for _, _, fact in policies):
+        return Skip("DDB.006", table_ref(table), "resource policy unknown")
+    found = offending(table, live)
+    for where, arn, fact in policies:
+        assert isinstance(fact, Known)
         if fact.value is None or arn is None:
             continue
-        bad = offending(table, fact.value, live)
+        bad = list(found.get(where, ()))
         if bad:
             step, back = _steps(arn, fact.value, bad, table.region)
             steps.append(step)

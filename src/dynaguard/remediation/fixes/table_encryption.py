@@ -10,7 +10,14 @@ https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateReplica
 
 from __future__ import annotations
 
-from dynaguard.model import Encryption, KeyManager, Known, Replica, Table
+from dynaguard.model import (
+    Encryption,
+    KeyManager,
+    Known,
+    Replica,
+    Table,
+    is_aws_managed_dynamodb_key,
+)
 from dynaguard.remediation.base import (
     ApiStep,
     Change,
@@ -42,19 +49,27 @@ PERMISSIONS = (
 )
 
 
-def describe_encryption(enc: Encryption) -> str:
+def aws_managed(enc: Encryption, live: LiveState) -> bool:
+    """KMS with the AWS managed key: no key named, its alias, or a key ARN (DescribeTable
+    reports one) that DescribeKey says AWS manages."""
+    if enc.key_ref is None or is_aws_managed_dynamodb_key(enc.key_ref):
+        return True
+    key = live.scope.kms_keys.get(enc.key_ref)
+    return isinstance(key, Known) and key.value.manager is KeyManager.AWS
+
+
+def describe_encryption(enc: Encryption, live: LiveState) -> str:
     if not enc.kms:
         return "AWS owned key"
-    if enc.key_ref is None or enc.key_ref.endswith(AWS_MANAGED_KEY):
-        return "AWS managed key"
-    return enc.key_ref
+    return "AWS managed key" if aws_managed(enc, live) else str(enc.key_ref)
 
 
-def restore_spec(enc: Encryption) -> dict[str, object]:
-    """The SSESpecification that puts ``enc`` back."""
+def restore_spec(enc: Encryption, live: LiveState) -> dict[str, object]:
+    """The SSESpecification that puts ``enc`` back. The AWS managed key is asked for by
+    naming no key, as AWS documents (not by its ARN)."""
     if not enc.kms:
         return {"Enabled": False}
-    if enc.key_ref is None:
+    if aws_managed(enc, live):
         return {"Enabled": True, "SSEType": "KMS"}
     return {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": enc.key_ref}
 
@@ -98,26 +113,32 @@ def plan_table(table: Table, live: LiveState, options: Options) -> PlanResult:
     return Change(
         "DDB.001",
         table_ref(table),
-        describe_encryption(enc),
+        describe_encryption(enc, live),
         key if key != AWS_MANAGED_KEY else "AWS managed key",
         (table_step("dynamodb:UpdateTable", table.name, table.region, SSESpecification=spec),),
         (
             table_step(
-                "dynamodb:UpdateTable", table.name, table.region, SSESpecification=restore_spec(enc)
+                "dynamodb:UpdateTable",
+                table.name,
+                table.region,
+                SSESpecification=restore_spec(enc, live),
             ),
         ),
-        {"encryption": describe_encryption(enc), "key_ref": enc.key_ref, "kms": enc.kms},
+        {"encryption": describe_encryption(enc, live), "key_ref": enc.key_ref, "kms": enc.kms},
         requires=requires,
     )
 
 
-def _replica_undo(table: Table, replica: Replica, enc: Encryption) -> ApiStep:
-    if enc.kms and enc.key_ref:
+def _replica_undo(table: Table, replica: Replica, enc: Encryption, live: LiveState) -> ApiStep:
+    if enc.kms and not aws_managed(enc, live):
         update = {"Update": {"RegionName": replica.region, "KMSMasterKeyId": enc.key_ref}}
         return table_step("dynamodb:UpdateTable", table.name, table.region, ReplicaUpdates=[update])
     # Back to the AWS owned / managed key: set it on the replica's own table.
     return table_step(
-        "dynamodb:UpdateTable", table.name, replica.region, SSESpecification=restore_spec(enc)
+        "dynamodb:UpdateTable",
+        table.name,
+        replica.region,
+        SSESpecification=restore_spec(enc, live),
     )
 
 
@@ -138,8 +159,8 @@ def plan_replicas(table: Table, live: LiveState, options: Options) -> PlanResult
         steps.append(
             table_step("dynamodb:UpdateTable", table.name, table.region, ReplicaUpdates=[update])
         )
-        undo.append(_replica_undo(table, replica, replica.encryption.value))
-        now.append(f"{replica.region}: {describe_encryption(replica.encryption.value)}")
+        undo.append(_replica_undo(table, replica, replica.encryption.value, live))
+        now.append(f"{replica.region}: {describe_encryption(replica.encryption.value, live)}")
         want.append(f"{replica.region}: {key}")
     if not steps:
         return Skip("DDB.010", table_ref(table), "replica encryption unknown")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from dynaguard.model import Known, Pitr, Table
+from dynaguard.model.aws_rules import DEFAULT_PITR_DAYS
 from dynaguard.remediation.base import (
     ApiStep,
     Change,
@@ -24,7 +25,7 @@ PERMISSIONS = ("dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTable")
 
 
 def describe_pitr(pitr: Pitr) -> str:
-    return f"{pitr.window_days or 35} days" if pitr.enabled else "off"
+    return f"{pitr.window_days or DEFAULT_PITR_DAYS} days" if pitr.enabled else "off"
 
 
 def pitr_step(table: str, region: str, enabled: bool, days: int | None) -> ApiStep:

@@ -4,8 +4,9 @@
 which facts a set of controls needs, so only those API calls are made.
 """
 
-from dynaguard.sources.aws.collect import collect, enabled_regions, facts_needed
+from dynaguard.sources.aws.collect import collect, facts_needed
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.recorder import ApiCall, CallRecorder
+from dynaguard.sources.aws.regions import enabled_regions
 
 __all__ = ["ApiCall", "AwsOptions", "CallRecorder", "collect", "enabled_regions", "facts_needed"]

@@ -25,7 +25,7 @@ from dynaguard.model import (
     Table,
     Unknown,
 )
-from dynaguard.sources.aws import backup, dax, dynamodb, iam, kms, scaling, vpcs
+from dynaguard.sources.aws import backup, cloudwatch, dax, dynamodb, iam, kms, scaling, vpcs
 from dynaguard.sources.aws.breaker import BreakerBoard
 from dynaguard.sources.aws.dynamodb import TableRead
 from dynaguard.sources.aws.options import AwsOptions
@@ -37,18 +37,22 @@ from dynaguard.sources.aws.replicas import (
     read_replica_state,
     state_of_table,
 )
-from dynaguard.sources.aws.scheduler import Scheduler
+from dynaguard.sources.aws.scheduler import Submitter as Scheduler
 from dynaguard.sources.aws.session import AwsSession
 
 # Region-wide reads: fact -> (RegionScope field, collector).
 REGION_READS: dict[str, tuple[tuple[str, Callable[[RegionReader], Fact[Any]]], ...]] = {
     "region.scaling": (("scaling", scaling.collect_scaling),),
-    "region.backup": (("backup_selections", backup.collect_backup_selections),),
+    "region.backup": (
+        ("backup_selections", backup.collect_backup_selections),
+        ("backup_settings", backup.collect_backup_settings),
+    ),
     "region.dax": (("dax_clusters", dax.collect_dax_clusters),),
     "region.vpcs": (
         ("vpcs", vpcs.collect_vpcs),
         ("vpc_endpoints", vpcs.collect_vpc_endpoints),
     ),
+    "region.alarms": (("alarms", cloudwatch.collect_alarms),),
 }
 # Facts that need no table at all; any other fact needs ListTables.
 TABLELESS_FACTS = frozenset({"region.dax", "region.vpcs", "account.iam"})
@@ -69,11 +73,18 @@ class AccountRun:
         account_id: str,
         regions: tuple[str, ...],
         facts: frozenset[str],
+        home_region: str | None = None,
+        check_names: bool = True,
     ) -> None:
         self.options: AwsOptions = session.options
         self.regions = regions
         self.facts = facts
-        self._home = RegionReader(session, breakers, account_id, regions[0])
+        # Where account-wide reads (IAM) are made: the first region, else the session's home.
+        home = regions[0] if regions else (home_region or session.home_region)
+        self._home = RegionReader(session, breakers, account_id, home)
+        # A named table missing from every region is a usage error only when this run holds
+        # all the regions scanned (one account, no shards): elsewhere it may simply not exist.
+        self._check_names = check_names
         self.account_id = account_id
         self._listings: dict[str, Fact[tuple[str, ...]]] = {}
         self._reads: dict[tuple[str, str], TableRead] = {}
@@ -81,6 +92,16 @@ class AccountRun:
         self._iam: Fact[Any] = NOT_COLLECTED
         self._keys: dict[tuple[str, str], Fact[KmsKey] | None] = {}  # None: requested
         self._replicas: dict[tuple[str, str], ReplicaState | None] = {}
+
+    @property
+    def tables_listed(self) -> int:
+        """Tables the listings have shown so far (for progress)."""
+        return sum(len(f.value) for f in self._listings.values() if isinstance(f, Known))
+
+    @property
+    def tables_read(self) -> int:
+        """Tables whose per-table reads have finished (for progress)."""
+        return len(self._reads)
 
     def reader(self, region: str) -> RegionReader:
         return self._home.in_region(region)
@@ -122,7 +143,7 @@ class AccountRun:
 
     def _list_tables(self, reader: RegionReader) -> Fact[tuple[str, ...]]:
         return reader.fact(
-            lambda: tuple(dynamodb.list_table_names(reader, self.options.selects)),
+            lambda: tuple(dynamodb.list_table_names(reader, self.options.selection.lists_table)),
             dynamodb.DDB,
             "ListTables",
         )
@@ -134,7 +155,7 @@ class AccountRun:
             for name in names.value:
                 read = partial(dynamodb.collect_table, reader, name, self.facts)
                 scheduler.submit(read, partial(self._on_table, scheduler))
-        if len(self._listings) == len(self.regions):
+        if self._check_names and len(self._listings) == len(self.regions):
             self._check_explicit_names()
 
     def _on_table(self, scheduler: Scheduler, read: TableRead) -> None:
@@ -144,15 +165,16 @@ class AccountRun:
 
     def _check_explicit_names(self) -> None:
         """A named table found in no scanned region is a usage error, not a silent pass."""
-        if not self.options.tables or any(isinstance(f, Unknown) for f in self._listings.values()):
+        selection = self.options.selection
+        if not selection.tables or any(isinstance(f, Unknown) for f in self._listings.values()):
             return
         found = {n for f in self._listings.values() if isinstance(f, Known) for n in f.value}
-        missing = sorted(set(self.options.tables) - found)
+        missing = sorted(set(selection.tables) - found)
         if missing:
             raise UsageError(
                 f"table(s) not found in {', '.join(self.regions)}: {', '.join(missing)}"
-                + (f" (with prefix {self.options.prefix!r})" if self.options.prefix else "")
-                + (f" (matching {self.options.match!r})" if self.options.match else "")
+                + (f" (with prefix {selection.prefix!r})" if selection.prefix else "")
+                + (f" (matching {selection.match!r})" if selection.match else "")
             )
 
     # -- replicas and keys ----------------------------------------------------------------

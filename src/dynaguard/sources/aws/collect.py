@@ -1,7 +1,7 @@
 """The live AWS source: AwsOptions + the facts the selected controls need -> Inventory.
 
 Identity first (STS GetCallerIdentity, after AssumeRole when a role is given), then the
-regions (``--all-regions``: the account's enabled regions from ec2 DescribeRegions), then every
+regions (``--all-regions``: the account's enabled regions, see regions.py), then every
 read on one thread pool of ``options.concurrency`` workers. Failed reads are Unknown facts in
 the Inventory; only a run that cannot start at all (no identity, no region list) raises.
 """
@@ -11,17 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from dynaguard.controls.base import FACTS, Control
-from dynaguard.errors import AuditError, UsageError
+from dynaguard.errors import UsageError
 from dynaguard.logs import get_logger
 from dynaguard.model import Inventory
 from dynaguard.sources.aws.account_run import AccountRun
 from dynaguard.sources.aws.breaker import BreakerBoard
-from dynaguard.sources.aws.failures import read_error
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.recorder import CallRecorder
+from dynaguard.sources.aws.regions import enabled_regions
 from dynaguard.sources.aws.scheduler import Scheduler
 from dynaguard.sources.aws.session import AwsSession
 
@@ -60,8 +58,10 @@ def collect(
     ``session``: reuse an open session (its credentials and clients) with these ``options``.
 
     ``progress(done, total)`` is called after each finished read task; ``total`` grows as
-    listings reveal tables. Raises AuditError when the identity or the region list cannot be
-    read, UsageError for bad options or a named table found in no scanned region.
+    listings reveal tables. Only what ``options.selection`` selects is kept (tables by the
+    listing, DAX clusters by name). Raises AuditError when the identity or the region list
+    cannot be read, UsageError for bad options or a named table or DAX cluster found in no
+    scanned region.
     """
     wanted = with_implied(facts)
     session = (
@@ -82,7 +82,11 @@ def collect(
         scheduler.run()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return Inventory("aws", regions=run.region_scopes(), accounts=(run.account_scope(),))
+    inventory = Inventory("aws", regions=run.region_scopes(), accounts=(run.account_scope(),))
+    missing = options.selection.missing_dax_clusters(inventory)
+    if missing:
+        raise UsageError(f"DAX cluster(s) not found in {', '.join(regions)}: {', '.join(missing)}")
+    return options.selection.narrow(inventory)
 
 
 def resolve_regions(options: AwsOptions, session: AwsSession) -> tuple[str, ...]:
@@ -97,21 +101,3 @@ def resolve_regions(options: AwsOptions, session: AwsSession) -> tuple[str, ...]
         "no AWS region: pass --region or --all-regions, or configure one "
         "(AWS_REGION, or the profile's region)"
     )
-
-
-def enabled_regions(session: AwsSession) -> tuple[str, ...]:
-    """Regions enabled for the account (ec2 DescribeRegions, AllRegions=false), asked in the
-    session's home region (its partition's regions are the ones listed).
-
-    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRegions.html
-    """
-    region = session.home_region
-    try:
-        response = session.client("ec2", region).describe_regions(AllRegions=False)
-    except (ClientError, BotoCoreError) as exc:
-        error = read_error(exc, "ec2:DescribeRegions", region)
-        raise AuditError(f"cannot list the enabled regions: {error}") from None
-    names = sorted(r["RegionName"] for r in response.get("Regions") or ())
-    if not names:
-        raise AuditError("ec2:DescribeRegions returned no enabled region")
-    return tuple(names)

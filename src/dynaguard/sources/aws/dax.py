@@ -9,12 +9,11 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.concepts.re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlparse
 
-from dynaguard.model import DaxCluster, Fact, Known, Unknown
-from dynaguard.sources.aws.reader import RegionReader, page_items
+from dynaguard.model import DaxCluster, Fact, Known, Origin, Unknown
+from dynaguard.sources.aws.reader import RegionReader
+from dynaguard.sources.aws.shape import Body, items, known_or_unknown
 
 SERVICE = "dax"
 
@@ -41,31 +40,49 @@ def collect_dax_clusters(reader: RegionReader) -> Fact[tuple[DaxCluster, ...]]:
 
 
 def _read_clusters(reader: RegionReader) -> tuple[DaxCluster, ...]:
-    raw = page_items(reader.pages(SERVICE, "DescribeClusters"), "Clusters")
-    return tuple(_cluster(reader, c) for c in raw)
+    pages = reader.read_pages(SERVICE, "DescribeClusters")
+    return tuple(_cluster(reader, c) for c in items(pages, "Clusters"))
 
 
-def _cluster(reader: RegionReader, raw: Mapping[str, Any]) -> DaxCluster:
+def _cluster(reader: RegionReader, raw: Body) -> DaxCluster:
+    """One cluster: its name is required (else the whole read is malformed); any other field
+    that is wrong makes only the fact it feeds Unknown."""
     origin = reader.origin(SERVICE, "DescribeClusters")
-    sse = raw.get("SSEDescription") or {}
-    total = int(raw.get("TotalNodes") or 0)
-    nodes = raw.get("Nodes") or ()
-    node_azs: Fact[tuple[str, ...]]
-    if len(nodes) < total:  # nodes are listed once they exist (creating, adding nodes)
-        node_azs = Unknown(
-            f"cluster is {raw.get('Status')}: {len(nodes)} of {total} nodes listed", origin
-        )
-    else:
-        node_azs = Known(tuple(n.get("AvailabilityZone", "") for n in nodes), origin)
+    status = known_or_unknown(lambda: raw.opt_text("Status") or "unknown", origin)
+    total = known_or_unknown(lambda: raw.opt_integer("TotalNodes") or 0, origin)
     return DaxCluster(
-        name=raw["ClusterName"],
+        name=raw.text("ClusterName"),
         account_id=reader.account_id,
         region=reader.region,
-        arn=raw.get("ClusterArn"),
+        arn=raw.opt_text("ClusterArn"),
         origin=origin,
-        status=Known(str(raw.get("Status", "unknown")), origin),
-        sse_enabled=Known(sse.get("Status") == "ENABLED", origin),
-        endpoint_encryption=Known(str(raw.get("ClusterEndpointEncryptionType") or "NONE"), origin),
-        node_azs=node_azs,
-        replication_factor=Known(total, origin),
+        status=status,
+        sse_enabled=known_or_unknown(lambda: _sse_enabled(raw), origin),
+        endpoint_encryption=known_or_unknown(
+            lambda: raw.opt_text("ClusterEndpointEncryptionType") or "NONE", origin
+        ),
+        node_azs=_node_azs(raw, status, total, origin),
+        replication_factor=total,
     )
+
+
+def _sse_enabled(raw: Body) -> bool:
+    sse = raw.opt_child("SSEDescription")
+    return sse is not None and sse.opt_text("Status") == "ENABLED"
+
+
+def _node_azs(
+    raw: Body, status: Fact[str], total: Fact[int], origin: Origin
+) -> Fact[tuple[str, ...]]:
+    """The zones of the nodes, once every node is listed (creating or adding nodes: not yet)."""
+    if isinstance(total, Unknown):
+        return total
+    nodes = known_or_unknown(
+        lambda: tuple(n.text("AvailabilityZone") for n in raw.opt_children("Nodes")), origin
+    )
+    if isinstance(nodes, Known) and len(nodes.value) < total.value:
+        state = status.value if isinstance(status, Known) else "unknown"
+        return Unknown(
+            f"cluster is {state}: {len(nodes.value)} of {total.value} nodes listed", origin
+        )
+    return nodes

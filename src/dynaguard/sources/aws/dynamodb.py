@@ -29,11 +29,19 @@ from dynaguard.model import (
     Ttl,
     Unknown,
 )
+from dynaguard.model.aws_rules import DEFAULT_PITR_DAYS
+from dynaguard.sanitize import short_repr
 from dynaguard.sources.aws.failures import ReadError
-from dynaguard.sources.aws.reader import RegionReader, page_items
+from dynaguard.sources.aws.reader import RegionReader
+from dynaguard.sources.aws.shape import (
+    Body,
+    MalformedResponse,
+    items,
+    known_or_unknown,
+    text_items,
+)
 
 DDB = "dynamodb"
-DEFAULT_PITR_DAYS = 35  # AWS's recovery period when none was set
 # Facts whose reads need DescribeTable's output (stream ARN, key, replica list).
 NEEDS_DESCRIBE = frozenset(
     {"table.describe", "table.resource_policy", "replicas", "kms.keys", "kms.rotation"}
@@ -58,8 +66,8 @@ class TableRead:
 
 def list_table_names(reader: RegionReader, selects: Callable[[str], bool]) -> list[str]:
     """ListTables (100 a page), filtered by the scan's name filters. Raises ReadError."""
-    pages = reader.pages(DDB, "ListTables")
-    return [name for name in page_items(pages, "TableNames") if selects(name)]
+    pages = reader.read_pages(DDB, "ListTables")
+    return [name for name in text_items(pages, "TableNames") if selects(name)]
 
 
 def table_arn(reader: RegionReader, name: str) -> str:
@@ -84,13 +92,15 @@ def collect_table(
         origin=reader.origin(DDB, "ListTables"),
     )
     replicas: Fact[tuple[ReplicaRef, ...]] = Unknown("not described")
-    description: Fact[Mapping[str, Any]] | None = None
+    description: Fact[Body] | None = None
     if facts & NEEDS_DESCRIBE:
-        description = (
-            Known(described, reader.origin(DDB, "DescribeTable"))
-            if described is not None
-            else reader.fact(lambda: describe_table(reader, name), DDB, "DescribeTable")
-        )
+        if described is not None:
+            given = described
+            description = reader.fact(
+                lambda: reader.body(given, DDB, "DescribeTable", "Table"), DDB, "DescribeTable"
+            )
+        else:
+            description = reader.fact(lambda: describe_table(reader, name), DDB, "DescribeTable")
         table = apply_description(table, description)
         replicas = _replica_refs(description)
     changes: dict[str, Any] = {}
@@ -104,120 +114,148 @@ def collect_table(
         )
     if "table.resource_policy" in facts:
         changes["resource_policy"] = read_resource_policy(reader, table.arn or "")
-        changes["stream_policy"] = _stream_policy(reader, table, description)
+        changes["stream_policy"] = _stream_policy(reader, table)
     return TableRead(dataclasses.replace(table, **changes), replicas)
 
 
-def describe_table(reader: RegionReader, name: str) -> Mapping[str, Any]:
-    """DescribeTable's ``Table``. Raises ReadError."""
-    table: Mapping[str, Any] = reader.call(DDB, "DescribeTable", TableName=name)["Table"]
-    return table
+def describe_table(reader: RegionReader, name: str) -> Body:
+    """DescribeTable's ``Table``. Raises ReadError (a MalformedResponse without one)."""
+    return reader.read(DDB, "DescribeTable", TableName=name).child("Table")
 
 
-def apply_description(table: Table, description: Fact[Mapping[str, Any]]) -> Table:
-    """Fill every DescribeTable-derived field; all Unknown when the describe failed."""
+DESCRIBED_FIELDS = ("status", "billing_mode", "gsis", "encryption", "deletion_protection", "stream")
+
+
+def apply_description(table: Table, description: Fact[Body]) -> Table:
+    """Fill every DescribeTable-derived field; all Unknown when the describe failed, or when
+    the fields that are not facts of their own (ARN, capacity) cannot be read. Otherwise each
+    fact is read on its own: a malformed ``SSEDescription`` makes only the encryption Unknown."""
+    if isinstance(description, Known):
+        try:
+            table = _plain_fields(table, description.value)
+        except MalformedResponse as err:
+            description = Unknown(err.reason, description.origin)
     if isinstance(description, Unknown):
-        failed: dict[str, Any] = dict.fromkeys(
-            ("status", "billing_mode", "gsis", "encryption", "deletion_protection", "stream"),
-            description,
-        )
+        failed: dict[str, Any] = dict.fromkeys(DESCRIBED_FIELDS, description)
         return dataclasses.replace(table, **failed)
     desc, origin = description.value, description.origin
-    billing = (desc.get("BillingModeSummary") or {}).get("BillingMode") or "PROVISIONED"
-    throughput = desc.get("ProvisionedThroughput") or {}
-    provisioned = billing == "PROVISIONED"
-    stream = _stream(desc)
+    billing = known_or_unknown(lambda: billing_mode_of(desc), origin)
+    stream = known_or_unknown(lambda: _stream(desc), origin)
+    enabled = isinstance(stream, Known) and stream.value.enabled
     return dataclasses.replace(
         table,
-        arn=desc.get("TableArn") or table.arn,
-        status=Known(str(desc.get("TableStatus", "UNKNOWN")), origin),
-        billing_mode=Known(billing, origin),
-        read_capacity=throughput.get("ReadCapacityUnits") if provisioned else None,
-        write_capacity=throughput.get("WriteCapacityUnits") if provisioned else None,
-        on_demand_max=_on_demand_max(desc.get("OnDemandThroughput") or {}),
-        gsis=Known(_gsis(desc, provisioned), origin),
-        encryption=Known(encryption_of(desc), origin),
-        deletion_protection=Known(bool(desc.get("DeletionProtectionEnabled", False)), origin),
-        stream=Known(stream, origin),
-        stream_arn=desc.get("LatestStreamArn") if stream.enabled else None,
-        global_table_version=desc.get("GlobalTableVersion"),
+        status=known_or_unknown(lambda: desc.text("TableStatus"), origin),
+        billing_mode=billing,
+        gsis=known_or_unknown(lambda: _gsis(desc, billing_mode_of(desc) == "PROVISIONED"), origin),
+        encryption=known_or_unknown(lambda: encryption_of(desc), origin),
+        deletion_protection=known_or_unknown(
+            lambda: bool(desc.opt_flag("DeletionProtectionEnabled")), origin
+        ),
+        stream=stream,
+        stream_arn=table.stream_arn if enabled else None,
     )
 
 
-def encryption_of(desc: Mapping[str, Any]) -> Encryption:
+def _plain_fields(table: Table, desc: Body) -> Table:
+    """The description's fields that the model holds as plain values. Raises
+    MalformedResponse."""
+    provisioned = billing_mode_of(desc) == "PROVISIONED"
+    throughput = desc.opt_child("ProvisionedThroughput")
+    on_demand = desc.int_map("OnDemandThroughput")
+    return dataclasses.replace(
+        table,
+        arn=desc.opt_text("TableArn") or table.arn,
+        read_capacity=_units(throughput, "ReadCapacityUnits") if provisioned else None,
+        write_capacity=_units(throughput, "WriteCapacityUnits") if provisioned else None,
+        on_demand_max={k: v for k, v in on_demand.items() if v > 0},  # -1: no maximum
+        size_bytes=_size(desc.data.get("TableSizeBytes")),
+        stream_arn=desc.opt_text("LatestStreamArn"),
+        global_table_version=desc.opt_text("GlobalTableVersion"),
+    )
+
+
+def _units(throughput: Body | None, key: str) -> int | None:
+    return throughput.opt_integer(key) if throughput is not None else None
+
+
+def billing_mode_of(desc: Body) -> str:
+    """No BillingModeSummary is PROVISIONED (tables created before on-demand existed)."""
+    summary = desc.opt_child("BillingModeSummary")
+    mode = summary.opt_text("BillingMode") if summary is not None else None
+    return mode or "PROVISIONED"
+
+
+def encryption_of(desc: Body) -> Encryption:
     """SSE of a table or replica description. No SSEDescription is the AWS owned key.
 
     https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/EncryptionAtRest.html
     """
-    sse = desc.get("SSEDescription")
-    if not sse:
+    sse = desc.opt_child("SSEDescription")
+    if sse is None:
         return Encryption(kms=False)
-    status = sse.get("Status")
-    kms = sse.get("SSEType") == "KMS" and status != "DISABLED"
-    return Encryption(kms=kms, key_ref=sse.get("KMSMasterKeyArn") if kms else None, status=status)
+    status = sse.opt_text("Status")
+    kms = sse.opt_text("SSEType") == "KMS" and status != "DISABLED"
+    key = sse.opt_text("KMSMasterKeyArn") if kms else None
+    return Encryption(kms=kms, key_ref=key, status=status)
 
 
-def _stream(desc: Mapping[str, Any]) -> Stream:
-    spec = desc.get("StreamSpecification") or {}
-    enabled = bool(spec.get("StreamEnabled", False))
-    return Stream(enabled=enabled, view_type=spec.get("StreamViewType") if enabled else None)
+def _stream(desc: Body) -> Stream:
+    spec = desc.opt_child("StreamSpecification")
+    enabled = spec is not None and spec.flag("StreamEnabled")
+    view = spec.opt_text("StreamViewType") if spec is not None and enabled else None
+    return Stream(enabled=enabled, view_type=view)
 
 
-def _on_demand_max(throughput: Mapping[str, Any]) -> dict[str, int]:
-    """OnDemandThroughput maxima that are set (-1 means no maximum)."""
-    return {k: int(v) for k, v in throughput.items() if isinstance(v, int) and v > 0}
-
-
-def _gsis(desc: Mapping[str, Any], provisioned: bool) -> tuple[SecondaryIndex, ...]:
+def _gsis(desc: Body, provisioned: bool) -> tuple[SecondaryIndex, ...]:
     out = []
-    for index in desc.get("GlobalSecondaryIndexes") or ():
-        throughput = index.get("ProvisionedThroughput") or {}
+    for index in desc.opt_children("GlobalSecondaryIndexes"):
+        throughput = index.opt_child("ProvisionedThroughput")
         out.append(
             SecondaryIndex(
-                name=index["IndexName"],
-                read_capacity=throughput.get("ReadCapacityUnits") if provisioned else None,
-                write_capacity=throughput.get("WriteCapacityUnits") if provisioned else None,
+                name=index.text("IndexName"),
+                read_capacity=_units(throughput, "ReadCapacityUnits") if provisioned else None,
+                write_capacity=_units(throughput, "WriteCapacityUnits") if provisioned else None,
             )
         )
     return tuple(out)
 
 
-def _replica_refs(description: Fact[Mapping[str, Any]]) -> Fact[tuple[ReplicaRef, ...]]:
+def _replica_refs(description: Fact[Body]) -> Fact[tuple[ReplicaRef, ...]]:
     if isinstance(description, Unknown):
         return description
-    refs = tuple(
-        ReplicaRef(region=r["RegionName"], status=r.get("ReplicaStatus"))
-        for r in description.value.get("Replicas") or ()
+    desc = description.value
+    return known_or_unknown(
+        lambda: tuple(
+            ReplicaRef(region=r.text("RegionName"), status=r.opt_text("ReplicaStatus"))
+            for r in desc.opt_children("Replicas")
+        ),
+        description.origin,
     )
-    return Known(refs, description.origin)
 
 
 def read_pitr(reader: RegionReader, name: str) -> Fact[Pitr]:
     """DescribeContinuousBackups -> Pitr, with AWS's 35-day default window when enabled."""
 
     def read() -> Pitr:
-        response = reader.call(DDB, "DescribeContinuousBackups", TableName=name)
-        description = response.get("ContinuousBackupsDescription") or {}
-        pitr = description.get("PointInTimeRecoveryDescription") or {}
-        enabled = pitr.get("PointInTimeRecoveryStatus") == "ENABLED"
-        if not enabled:
+        body = reader.read(DDB, "DescribeContinuousBackups", TableName=name)
+        description = body.child("ContinuousBackupsDescription")
+        pitr = description.child("PointInTimeRecoveryDescription")
+        if pitr.text("PointInTimeRecoveryStatus") != "ENABLED":
             return Pitr(enabled=False)
-        return Pitr(
-            enabled=True, window_days=int(pitr.get("RecoveryPeriodInDays") or DEFAULT_PITR_DAYS)
-        )
+        days = pitr.opt_integer("RecoveryPeriodInDays")
+        return Pitr(enabled=True, window_days=days or DEFAULT_PITR_DAYS)
 
     return reader.fact(read, DDB, "DescribeContinuousBackups")
 
 
 def _read_ttl(reader: RegionReader, name: str) -> Ttl:
-    response = reader.call(DDB, "DescribeTimeToLive", TableName=name)
-    ttl = response.get("TimeToLiveDescription") or {}
-    return Ttl(status=ttl.get("TimeToLiveStatus", "DISABLED"), attribute=ttl.get("AttributeName"))
+    ttl = reader.read(DDB, "DescribeTimeToLive", TableName=name).child("TimeToLiveDescription")
+    return Ttl(status=ttl.text("TimeToLiveStatus"), attribute=ttl.opt_text("AttributeName"))
 
 
 def _read_tags(reader: RegionReader, arn: str) -> Mapping[str, str]:
-    pages = reader.pages(DDB, "ListTagsOfResource", ResourceArn=arn)
-    return {tag["Key"]: tag["Value"] for tag in page_items(pages, "Tags")}
+    pages = reader.read_pages(DDB, "ListTagsOfResource", ResourceArn=arn)
+    return {tag.text("Key"): tag.text("Value") for tag in items(pages, "Tags")}
 
 
 def read_resource_policy(reader: RegionReader, arn: str) -> Fact[PolicyDocument | None]:
@@ -227,20 +265,21 @@ def read_resource_policy(reader: RegionReader, arn: str) -> Fact[PolicyDocument 
     """
     origin = reader.origin(DDB, "GetResourcePolicy")
     try:
-        response = reader.call(DDB, "GetResourcePolicy", ResourceArn=arn)
+        body = reader.read(DDB, "GetResourcePolicy", ResourceArn=arn)
+        policy, revision = body.text("Policy"), body.opt_text("RevisionId")
     except ReadError as err:
         if err.code == "PolicyNotFoundException":
             return Known(None, origin)
         return err.unknown()
-    return parse_policy(response.get("Policy") or "", response.get("RevisionId"), origin)
+    return parse_policy(policy, revision, origin)
 
 
 def parse_policy(raw: str, revision_id: str | None, origin: Origin) -> Fact[PolicyDocument | None]:
     """A policy document's statements; unparseable JSON is Unknown, never an empty policy."""
     try:
         document = json.loads(raw)
-    except ValueError as exc:
-        return Unknown(f"policy is not valid JSON: {exc}", origin)
+    except (ValueError, RecursionError) as exc:
+        return Unknown(f"policy is not valid JSON: {short_repr(str(exc), 120, False)}", origin)
     statements = document.get("Statement", []) if isinstance(document, dict) else None
     if isinstance(statements, dict):
         statements = [statements]
@@ -249,11 +288,18 @@ def parse_policy(raw: str, revision_id: str | None, origin: Origin) -> Fact[Poli
     return Known(PolicyDocument(tuple(statements), revision_id, raw), origin)
 
 
-def _stream_policy(
-    reader: RegionReader, table: Table, description: Fact[Mapping[str, Any]] | None
-) -> Fact[PolicyDocument | None]:
-    if isinstance(description, Unknown):
-        return description  # we cannot tell whether there is a stream
+def _stream_policy(reader: RegionReader, table: Table) -> Fact[PolicyDocument | None]:
+    if isinstance(table.stream, Unknown):
+        return table.stream  # we cannot tell whether there is a stream
     if table.stream_arn is None:
         return Known(None, reader.origin(DDB, "DescribeTable"))  # no stream, no stream policy
     return read_resource_policy(reader, table.stream_arn)
+
+
+def _size(value: Any) -> int | None:
+    """TableSizeBytes when AWS reported a sane one (a cost estimate, never a verdict)."""
+    return (
+        int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        else None
+    )

@@ -10,6 +10,7 @@ https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from botocore.exceptions import (
@@ -136,11 +137,31 @@ def read_error(exc: Exception, action: str, region: str) -> ReadError | None:
     return ReadError(action, region, type(exc).__name__, str(exc), kind)
 
 
+_MARKUP = re.compile(r"<\s*(!doctype|html|head|body|title|h1|p|div)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def plain_message(message: str, status: int, code: str = "") -> str:
+    """The error message, or a one-line summary when the endpoint answered with an HTML page
+    (a proxy, a load balancer, an emulator's 500): never the page itself in a reason."""
+    message = message.strip()
+    if not message:
+        return "(no message)"
+    if _MARKUP.search(message):
+        title = _TITLE.search(message)
+        page = f": {' '.join(title.group(1).split())[:120]}" if title else ""
+        return (
+            f"the endpoint answered with an HTML page, not an AWS error "
+            f"(HTTP {status or '?'}{page})"
+        )
+    return message
+
+
 def _client_error(exc: ClientError, action: str, region: str) -> ReadError:
     error = exc.response.get("Error", {})
     code = str(error.get("Code") or "Unknown")
-    message = str(error.get("Message") or "").strip() or "(no message)"
     status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    message = plain_message(str(error.get("Message") or ""), status, code)
     if code in REJECTED_CODES:
         kind = FailureKind.REJECTED
     elif code in DENIED_CODES or status == 403:

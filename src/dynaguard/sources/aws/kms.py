@@ -22,26 +22,28 @@ def collect_key(reader: RegionReader, key_ref: str, rotation: bool) -> Fact[KmsK
 
 
 def _read_key(reader: RegionReader, key_ref: str, rotation: bool) -> KmsKey:
-    metadata = reader.call(SERVICE, "DescribeKey", KeyId=key_ref)["KeyMetadata"]
-    manager = KeyManager(metadata.get("KeyManager", "CUSTOMER"))
-    arn = metadata.get("Arn")
+    metadata = reader.read(SERVICE, "DescribeKey", KeyId=key_ref).child("KeyMetadata")
+    manager_name = metadata.text("KeyManager")
+    if manager_name not in {m.value for m in KeyManager}:
+        raise metadata.fail("KeyManager", "AWS or CUSTOMER", manager_name)
+    manager = KeyManager(manager_name)
+    arn = metadata.text("Arn")
     rotation_enabled: Fact[bool] = NOT_COLLECTED
     if manager is KeyManager.AWS:
         rotation_enabled = Known(True, reader.origin(SERVICE, "DescribeKey"))
     elif rotation:
         rotation_enabled = reader.fact(
-            lambda: _rotation_enabled(reader, arn or key_ref), SERVICE, "GetKeyRotationStatus"
+            lambda: _rotation_enabled(reader, arn), SERVICE, "GetKeyRotationStatus"
         )
     return KmsKey(
         key_ref=key_ref,
         arn=arn,
         manager=manager,
-        state=metadata.get("KeyState"),
+        state=metadata.opt_text("KeyState"),
         rotation_enabled=rotation_enabled,
         origin=reader.origin(SERVICE, "DescribeKey"),
     )
 
 
 def _rotation_enabled(reader: RegionReader, key_id: str) -> bool:
-    response = reader.call(SERVICE, "GetKeyRotationStatus", KeyId=key_id)
-    return bool(response.get("KeyRotationEnabled", False))
+    return reader.read(SERVICE, "GetKeyRotationStatus", KeyId=key_id).flag("KeyRotationEnabled")

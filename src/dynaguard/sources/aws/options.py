@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from dynaguard.errors import UsageError
+from dynaguard.model.selection import Selection
+from dynaguard.sanitize import short_repr
 
 RETRY_MODES = ("standard", "adaptive")
 
@@ -18,28 +23,30 @@ class AwsOptions:
     """Options of one live scan.
 
     ``regions`` empty and ``all_regions`` False means the session's configured region.
-    ``prefix``, ``match`` (a regular expression searched in the name; anchor it with ``^...$``
-    for a whole-name match) and ``tables`` (explicit names) narrow the tables; all given filters
-    must match. ``max_attempts`` is the total number of attempts per request, the first included
-    (botocore's ``total_max_attempts``). ``retry_mode`` is a botocore retry mode; both are
-    set explicitly, so AWS_RETRY_MODE / AWS_MAX_ATTEMPTS do not change a scan:
+    ``selection`` says which resources the run is about (tables by name, prefix or expression,
+    DAX clusters, other kinds; see model/selection.py). ``max_attempts`` is the total number of
+    attempts per request, the first included (botocore's ``total_max_attempts``).
+    ``retry_mode`` is a botocore retry mode; both are set explicitly, so AWS_RETRY_MODE /
+    AWS_MAX_ATTEMPTS do not change a scan:
     https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+    ``role_name`` is the role assumed in every other account of a multi-account scan (with
+    ``external_id``); ``rate_limit`` bounds requests per second per (account, region).
     """
 
     regions: tuple[str, ...] = ()
     all_regions: bool = False
-    prefix: str | None = None
-    match: str | None = None
-    tables: tuple[str, ...] = ()
+    selection: Selection = field(default_factory=Selection)
     profile: str | None = None
     role_arn: str | None = None
     external_id: str | None = None
+    role_name: str | None = None  # the role assumed in the other accounts of a fan-out
     endpoint_url: str | None = None
     concurrency: int = 32
     retry_mode: str = "standard"
     max_attempts: int = 5
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    rate_limit: float = 0.0  # requests per second per (account, region); 0: unbounded
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -53,24 +60,53 @@ class AwsOptions:
         bad = [r for r in self.regions if not _REGION_NAME.match(r)]
         if bad:
             raise UsageError(f"not an AWS region name: {', '.join(bad)}")
-        if self.external_id and not self.role_arn:
-            raise UsageError("an external id is only used with a role to assume (--role-arn)")
-        self.name_pattern()  # validate the regular expression early
+        if self.endpoint_url is not None:
+            check_endpoint("--endpoint-url", self.endpoint_url)
+        else:
+            check_endpoint_environment(os.environ)
+        if self.external_id and not (self.role_arn or self.role_name):
+            raise UsageError(
+                "an external id is only used with a role to assume (--role-arn or --role-name)"
+            )
+        if self.rate_limit < 0:
+            raise UsageError(f"rate limit must be 0 (none) or positive, not {self.rate_limit}")
 
-    def name_pattern(self) -> re.Pattern[str] | None:
-        """The compiled ``match`` expression, or None. A bad expression is a usage error."""
-        if self.match is None:
-            return None
-        try:
-            return re.compile(self.match)
-        except re.error as exc:
-            raise UsageError(f"invalid table name expression {self.match!r}: {exc}") from None
 
-    def selects(self, table_name: str) -> bool:
-        """Whether the table filters (prefix, expression, explicit names) select this name."""
-        if self.prefix and not table_name.startswith(self.prefix):
-            return False
-        pattern = self.name_pattern()
-        if pattern is not None and not pattern.search(table_name):
-            return False
-        return not self.tables or table_name in self.tables
+def endpoint_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an AWS endpoint, or None. botocore's own host rules (it raises a
+    bare ValueError at client creation otherwise), plus an http(s) scheme and a valid port."""
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"not a URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        host_port = re.fullmatch(r"[\w-]+(\.[\w-]+)*:\d+|[\w-]+(\.[\w-]+)+", url)
+        hint = f" (did you mean {short_repr('http://' + url)}?)" if host_port else ""
+        return f"needs http:// or https://{hint}"
+    if not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)):
+        return "not a valid host name or address"
+    if port == 0:
+        return "port 0 is not a port"
+    return None
+
+
+def check_endpoint(where: str, url: str) -> None:
+    problem = endpoint_problem(url)
+    if problem is not None:
+        raise UsageError(f"{where}: {short_repr(url)} is not an endpoint URL: {problem}")
+
+
+def check_endpoint_environment(environ: Mapping[str, str]) -> None:
+    """``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_<SERVICE>``, which botocore honours when no
+    endpoint is given, checked up front: a bad one is a usage error, not a traceback.
+    https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+    """
+    if environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
+        return
+    for name in sorted(environ):
+        named = name == "AWS_ENDPOINT_URL" or name.startswith("AWS_ENDPOINT_URL_")
+        if named and environ[name]:
+            check_endpoint(name, environ[name])

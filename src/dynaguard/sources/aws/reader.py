@@ -3,7 +3,10 @@
 ``call`` and ``pages`` go through the (account, region, service) circuit breaker and turn every
 botocore failure into a ``ReadError`` naming the IAM action, the AWS error code and message.
 ``fact`` runs a read and returns ``Known(value)`` or the ``Unknown`` it failed with, so a
-collector never has a path where a failure becomes a value or disappears.
+collector never has a path where a failure becomes a value or disappears. ``read`` and
+``read_pages`` hand the body over as a typed :class:`~dynaguard.sources.aws.shape.Body`: a 200
+response that lacks a field or has it with the wrong type (or that botocore itself cannot
+parse) is a ``MalformedResponse``, one more ReadError, so UNKNOWN at the same boundary.
 """
 
 from __future__ import annotations
@@ -13,16 +16,31 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from botocore import xform_name
+from botocore.parsers import ResponseParserError
 
 from dynaguard.logs import get_logger
 from dynaguard.model import Fact, Known, Origin
 from dynaguard.sources.aws.breaker import BreakerBoard
 from dynaguard.sources.aws.failures import ReadError, read_error
 from dynaguard.sources.aws.session import AwsSession
+from dynaguard.sources.aws.shape import Body, MalformedResponse
 
 T = TypeVar("T")
 
 log = get_logger("aws.reader")
+
+MAX_PAGES = 10_000  # a server that never stops handing out next tokens is not AWS
+# What botocore's parsers raise on a body they cannot read: ResponseParserError (not a
+# BotoCoreError) for broken XML/JSON, plain TypeErrors for the wrong shape ('int' object is not
+# iterable), and so on.
+_PARSE_FAILURES = (
+    ResponseParserError,
+    TypeError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    ValueError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +61,9 @@ class RegionReader:
 
     def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
         """One API call (``operation`` as AWS names it, e.g. ``DescribeTable``)."""
+        method = getattr(self.session.client(service, self.region), xform_name(operation))
         with self._guard(service, operation):
-            client = self.session.client(service, self.region)
-            response: dict[str, Any] = getattr(client, xform_name(operation))(**params)
+            response: dict[str, Any] = method(**params)
             return response
 
     def pages(self, service: str, operation: str, **params: Any) -> list[dict[str, Any]]:
@@ -53,10 +71,29 @@ class RegionReader:
 
         A failure on any page fails the whole read: a partial list would look complete.
         """
+        client = self.session.client(service, self.region)
+        paginator = client.get_paginator(xform_name(operation))
         with self._guard(service, operation):
-            client = self.session.client(service, self.region)
-            paginator = client.get_paginator(xform_name(operation))
-            return list(paginator.paginate(**params))
+            out: list[dict[str, Any]] = []
+            for page in paginator.paginate(**params):
+                out.append(page)
+                if len(out) > MAX_PAGES:
+                    raise MalformedResponse(
+                        f"{service}:{operation}", self.region, f"more than {MAX_PAGES} pages"
+                    )
+            return out
+
+    def read(self, service: str, operation: str, **params: Any) -> Body:
+        """``call``, its body typed."""
+        return self.body(self.call(service, operation, **params), service, operation)
+
+    def read_pages(self, service: str, operation: str, **params: Any) -> list[Body]:
+        """``pages``, each typed."""
+        return [self.body(p, service, operation) for p in self.pages(service, operation, **params)]
+
+    def body(self, data: Any, service: str, operation: str, path: str = "") -> Body:
+        """``data`` (a response of ``operation``, or part of one at ``path``) as a Body."""
+        return Body.of(data, f"{service}:{operation}", self.region, path)
 
     def fact(self, read: Callable[[], T], service: str, operation: str) -> Fact[T]:
         """``Known(read())`` with this region and action as origin, or the failure's Unknown."""
@@ -88,6 +125,9 @@ class _Guard:
         if not isinstance(exc, Exception):
             return
         error = read_error(exc, self.action, self.region)
+        if error is None and isinstance(exc, _PARSE_FAILURES):
+            problem = f"botocore could not parse the response ({type(exc).__name__}: {exc})"
+            error = MalformedResponse(self.action, self.region, problem)
         if error is None:
             return  # not an AWS failure: a bug, let it propagate as it is
         self.breaker.record_failure(self.operation, error)

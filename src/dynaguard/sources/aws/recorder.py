@@ -14,6 +14,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+# Signing names that differ from the service's IAM prefix.
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+IAM_PREFIX = {"monitoring": "cloudwatch"}
+
 
 @dataclass(frozen=True, slots=True)
 class ApiCall:
@@ -30,17 +34,23 @@ class ApiCall:
 
 
 class CallRecorder:
-    """Thread-safe counters of operations (``calls``) and HTTP attempts (``attempts``)."""
+    """Thread-safe counters of operations (``calls``) and HTTP attempts (``attempts``).
 
-    def __init__(self) -> None:
+    With ``keep_params`` it also keeps every call's parameters in order (``with_params``):
+    tests use it to prove that a change touched nothing outside its selection."""
+
+    def __init__(self, keep_params: bool = False) -> None:
         self._lock = threading.Lock()
         self._calls: Counter[ApiCall] = Counter()
         self._attempts: Counter[ApiCall] = Counter()
+        self._keep_params = keep_params
+        self._params: list[tuple[ApiCall, dict[str, Any]]] = []
 
     def attach(self, client: Any) -> None:
         """Register on one boto3 client's events; call once per client."""
         service_model = client.meta.service_model
-        service = str(service_model.signing_name or service_model.endpoint_prefix)
+        signing = str(service_model.signing_name or service_model.endpoint_prefix)
+        service = IAM_PREFIX.get(signing, signing)
         region = str(client.meta.region_name)
 
         def on_call(model: Any, **_: Any) -> None:
@@ -50,9 +60,15 @@ class CallRecorder:
             operation = event_name.rsplit(".", 1)[-1]
             self._add(self._attempts, ApiCall(service, operation, region))
 
+        def on_params(params: dict[str, Any], model: Any, **_: Any) -> None:
+            with self._lock:
+                self._params.append((ApiCall(service, str(model.name), region), dict(params)))
+
         # Registered at client creation, before any Stubber, so stubbed calls count too.
         client.meta.events.register("before-call.*.*", on_call)
         client.meta.events.register("before-send.*.*", on_send)
+        if self._keep_params:
+            client.meta.events.register("before-parameter-build.*.*", on_params)
 
     def _add(self, counter: Counter[ApiCall], call: ApiCall) -> None:
         with self._lock:
@@ -87,6 +103,11 @@ class CallRecorder:
         """Every IAM action the scan needed."""
         return frozenset(self.by_action())
 
+    def with_params(self) -> list[tuple[ApiCall, dict[str, Any]]]:
+        """Every call with its parameters, in order (only with ``keep_params``)."""
+        with self._lock:
+            return list(self._params)
+
     def total(self) -> int:
         with self._lock:
             return sum(self._calls.values())
@@ -95,3 +116,4 @@ class CallRecorder:
         with self._lock:
             self._calls.clear()
             self._attempts.clear()
+            self._params.clear()

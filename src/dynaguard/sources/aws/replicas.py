@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dynaguard.model import NOT_COLLECTED, Encryption, Fact, Known, Pitr, Replica, Table, Unknown
-from dynaguard.model.facts import fmap
 from dynaguard.sources.aws.dynamodb import (
     DDB,
     ReplicaRef,
@@ -24,6 +23,7 @@ from dynaguard.sources.aws.dynamodb import (
     table_arn,
 )
 from dynaguard.sources.aws.reader import RegionReader
+from dynaguard.sources.aws.shape import known_or_unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +49,13 @@ def read_replica_state(reader: RegionReader, name: str, scanned: Table | None) -
     arn = scanned.arn if scanned is not None else table_arn(reader, name)
     if encryption is NOT_COLLECTED:
         description = reader.fact(lambda: describe_table(reader, name), DDB, "DescribeTable")
-        encryption = fmap(description, encryption_of)
         if isinstance(description, Known):
-            arn = description.value.get("TableArn") or arn
+            desc = description.value
+            encryption = known_or_unknown(lambda: encryption_of(desc), description.origin)
+            found = known_or_unknown(lambda: desc.opt_text("TableArn"), description.origin)
+            arn = found.value if isinstance(found, Known) and found.value else arn
+        else:
+            encryption = description
     if pitr is NOT_COLLECTED:
         pitr = read_pitr(reader, name)
     return ReplicaState(arn, encryption, pitr)

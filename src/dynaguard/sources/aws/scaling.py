@@ -7,11 +7,9 @@ https://docs.aws.amazon.com/autoscaling/application/APIReference/API_DescribeSca
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from dynaguard.model import Fact, ScalableTarget, Scaling, ScalingPolicy
-from dynaguard.sources.aws.reader import RegionReader, page_items
+from dynaguard.sources.aws.reader import RegionReader
+from dynaguard.sources.aws.shape import Body, items
 
 SERVICE = "application-autoscaling"
 
@@ -22,36 +20,29 @@ def collect_scaling(reader: RegionReader) -> Fact[Scaling]:
 
 
 def _read_scaling(reader: RegionReader) -> Scaling:
-    targets = page_items(
-        reader.pages(SERVICE, "DescribeScalableTargets", ServiceNamespace="dynamodb"),
-        "ScalableTargets",
-    )
-    policies = page_items(
-        reader.pages(SERVICE, "DescribeScalingPolicies", ServiceNamespace="dynamodb"),
-        "ScalingPolicies",
-    )
+    targets = reader.read_pages(SERVICE, "DescribeScalableTargets", ServiceNamespace="dynamodb")
+    policies = reader.read_pages(SERVICE, "DescribeScalingPolicies", ServiceNamespace="dynamodb")
     return Scaling(
-        targets=tuple(_target(t) for t in targets),
-        policies=tuple(_policy(p) for p in policies),
+        targets=tuple(_target(t) for t in items(targets, "ScalableTargets")),
+        policies=tuple(_policy(p) for p in items(policies, "ScalingPolicies")),
     )
 
 
-def _target(raw: Mapping[str, Any]) -> ScalableTarget:
+def _target(raw: Body) -> ScalableTarget:
     return ScalableTarget(
-        resource_id=raw["ResourceId"],
-        dimension=raw["ScalableDimension"],
-        min_capacity=raw.get("MinCapacity"),
-        max_capacity=raw.get("MaxCapacity"),
+        resource_id=raw.text("ResourceId"),
+        dimension=raw.text("ScalableDimension"),
+        min_capacity=raw.opt_integer("MinCapacity"),
+        max_capacity=raw.opt_integer("MaxCapacity"),
     )
 
 
-def _policy(raw: Mapping[str, Any]) -> ScalingPolicy:
-    tracking = raw.get("TargetTrackingScalingPolicyConfiguration") or {}
-    target_value = tracking.get("TargetValue")
+def _policy(raw: Body) -> ScalingPolicy:
+    tracking = raw.opt_child("TargetTrackingScalingPolicyConfiguration")
     return ScalingPolicy(
-        resource_id=raw["ResourceId"],
-        dimension=raw["ScalableDimension"],
-        policy_type=raw["PolicyType"],
-        target_value=float(target_value) if target_value is not None else None,
-        name=raw.get("PolicyName"),
+        resource_id=raw.text("ResourceId"),
+        dimension=raw.text("ScalableDimension"),
+        policy_type=raw.text("PolicyType"),
+        target_value=tracking.opt_number("TargetValue") if tracking is not None else None,
+        name=raw.opt_text("PolicyName"),
     )

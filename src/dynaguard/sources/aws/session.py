@@ -27,8 +27,10 @@ from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound, Unk
 from dynaguard import __version__
 from dynaguard.errors import AuditError, UsageError
 from dynaguard.logs import get_logger
+from dynaguard.sanitize import short_repr
 from dynaguard.sources.aws.failures import read_error
 from dynaguard.sources.aws.options import AwsOptions
+from dynaguard.sources.aws.pacing import TokenBucket
 from dynaguard.sources.aws.recorder import CallRecorder
 
 log = get_logger("aws.session")
@@ -54,7 +56,8 @@ class AwsSession:
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         self._account_id: str | None = None
-        self._partitions: dict[str, str] = {}
+        self._partitions: dict[str, str | None] = {}
+        self._pacers: dict[str, TokenBucket] = {}
         self._config = Config(
             max_pool_connections=max(10, options.concurrency),
             retries={"mode": options.retry_mode, "total_max_attempts": options.max_attempts},
@@ -95,14 +98,18 @@ class AwsSession:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = self._boto.client(
-                    service,
-                    region_name=region,
-                    endpoint_url=self.options.endpoint_url,
-                    config=self._config,
-                )
+                try:
+                    client = self._boto.client(
+                        service,
+                        region_name=region,
+                        endpoint_url=self.options.endpoint_url,
+                        config=self._config,
+                    )
+                except ValueError as exc:  # "Invalid endpoint": e.g. a profile's endpoint_url
+                    raise UsageError(f"{service} client: {short_repr(str(exc), 200)}") from None
                 if self.recorder is not None:
                     self.recorder.attach(client)
+                self.attach_pacing(client, region)
                 self._clients[key] = client
             return client
 
@@ -123,14 +130,43 @@ class AwsSession:
 
     def partition(self, region: str) -> str:
         """The partition of ``region``: aws, aws-cn, aws-us-gov, ... (``aws`` if unknown)."""
+        return self.known_partition(region) or "aws"
+
+    def known_partition(self, region: str) -> str | None:
+        """The partition of ``region`` per botocore's endpoint data; None for a region newer
+        than that data."""
         with self._lock:
             if region not in self._partitions:
                 try:
-                    partition = str(self._boto.get_partition_for_region(region))
-                except UnknownRegionError:  # newer than botocore's endpoint data
-                    partition = "aws"
+                    partition: str | None = str(self._boto.get_partition_for_region(region))
+                except UnknownRegionError:
+                    partition = None
                 self._partitions[region] = partition
             return self._partitions[region]
+
+    def pace(self, region: str) -> None:
+        """Wait, if need be, so this account's requests in ``region`` stay within
+        ``options.rate_limit`` per second (no wait when the limit is 0)."""
+        rate = self.options.rate_limit
+        if rate <= 0:
+            return
+        with self._lock:
+            bucket = self._pacers.get(region)
+            if bucket is None:
+                bucket = self._pacers[region] = TokenBucket(rate)
+        bucket.acquire()
+
+    def attach_pacing(self, client: Any, region: str) -> None:
+        """Pace every request of ``client`` (each page of a paginated read is one)."""
+        if self.options.rate_limit > 0:
+            client.meta.events.register("before-call.*.*", lambda **_: self.pace(region))
+
+    def assume(self, account_id: str, role_arn: str) -> AwsSession:
+        """A session in another account, through ``role_arn`` assumed from this one (see
+        MemberSession). Raises AuditError when the role cannot be assumed."""
+        from dynaguard.sources.aws.member import MemberSession
+
+        return MemberSession(self, account_id, role_arn)
 
     def service_regions(self, service: str, region: str) -> frozenset[str]:
         """Regions of ``region``'s partition where botocore's endpoint data lists ``service``."""

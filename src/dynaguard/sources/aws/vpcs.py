@@ -8,7 +8,8 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/vpc-endpoints-d
 from __future__ import annotations
 
 from dynaguard.model import Fact, Vpc, VpcEndpoint
-from dynaguard.sources.aws.reader import RegionReader, page_items
+from dynaguard.sources.aws.reader import RegionReader
+from dynaguard.sources.aws.shape import items
 
 SERVICE = "ec2"
 
@@ -19,11 +20,19 @@ def dynamodb_service_names(region: str) -> list[str]:
 
 def collect_vpcs(reader: RegionReader) -> Fact[tuple[Vpc, ...]]:
     def read() -> tuple[Vpc, ...]:
-        raw = page_items(reader.pages(SERVICE, "DescribeVpcs"), "Vpcs")
+        pages = reader.read_pages(SERVICE, "DescribeVpcs")
         origin = reader.origin(SERVICE, "DescribeVpcs")
+        partition = reader.session.partition(reader.region)
         return tuple(
-            Vpc(v["VpcId"], reader.account_id, reader.region, bool(v.get("IsDefault")), origin)
-            for v in raw
+            Vpc(
+                v.text("VpcId"),
+                reader.account_id,
+                reader.region,
+                bool(v.opt_flag("IsDefault")),
+                origin,
+                arn=f"arn:{partition}:ec2:{reader.region}:{reader.account_id}:vpc/{v.text('VpcId')}",
+            )
+            for v in items(pages, "Vpcs")
         )
 
     return reader.fact(read, SERVICE, "DescribeVpcs")
@@ -32,16 +41,16 @@ def collect_vpcs(reader: RegionReader) -> Fact[tuple[Vpc, ...]]:
 def collect_vpc_endpoints(reader: RegionReader) -> Fact[tuple[VpcEndpoint, ...]]:
     def read() -> tuple[VpcEndpoint, ...]:
         service_filter = {"Name": "service-name", "Values": dynamodb_service_names(reader.region)}
-        pages = reader.pages(SERVICE, "DescribeVpcEndpoints", Filters=[service_filter])
+        pages = reader.read_pages(SERVICE, "DescribeVpcEndpoints", Filters=[service_filter])
         return tuple(
             VpcEndpoint(
-                endpoint_id=e["VpcEndpointId"],
-                vpc_id=e["VpcId"],
-                service_name=e["ServiceName"],
-                endpoint_type=e.get("VpcEndpointType", "Gateway"),
-                state=e.get("State"),
+                endpoint_id=e.text("VpcEndpointId"),
+                vpc_id=e.text("VpcId"),
+                service_name=e.text("ServiceName"),
+                endpoint_type=e.opt_text("VpcEndpointType") or "Gateway",
+                state=e.opt_text("State"),
             )
-            for e in page_items(pages, "VpcEndpoints")
+            for e in items(pages, "VpcEndpoints")
         )
 
     return reader.fact(read, SERVICE, "DescribeVpcEndpoints")

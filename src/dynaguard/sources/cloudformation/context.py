@@ -12,10 +12,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dynaguard.model import AWS_MANAGED_DYNAMODB_ALIAS, Fact, KeyManager, KmsKey, Known, Unknown
+from dynaguard.model import (
+    AWS_MANAGED_DYNAMODB_ALIAS,
+    Fact,
+    KeyManager,
+    KmsKey,
+    Known,
+    Unknown,
+    is_aws_managed_dynamodb_key,
+)
+from dynaguard.model.resources import IAC_STREAM_LABEL
+from dynaguard.sources.iac.blocks import Block, Ref
 from dynaguard.sources.iac.declared import Declared, synthetic_table_arn
-from dynaguard.sources.terraform.block import Ref, TfBlock, bool_fact, ref_or_str_fact, str_fact
-from dynaguard.sources.terraform.context import is_aws_managed_key_ref
+from dynaguard.sources.iac.values import bool_fact, ref_or_str_fact, str_fact
 
 TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
 
@@ -24,10 +33,10 @@ TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
 class CfnContext:
     declared: Declared
     raw_resources: Mapping[str, Any]
-    blocks: dict[str, TfBlock] = field(default_factory=dict)
+    blocks: dict[str, Block] = field(default_factory=dict)
     resolve: Callable[[Any], Any] = lambda node: node
 
-    def of_type(self, kind: str) -> list[TfBlock]:
+    def of_type(self, kind: str) -> list[Block]:
         return [b for b in self.blocks.values() if b.type == kind]
 
     def resource_type(self, logical_id: str) -> str:
@@ -58,10 +67,12 @@ class CfnContext:
             )
             if ref.attribute is None:
                 return self.table_name(ref.address)
-            return f"{arn}/stream/declared" if ref.attribute == "StreamArn" else arn
+            return f"{arn}/stream/{IAC_STREAM_LABEL}" if ref.attribute == "StreamArn" else arn
         if kind in ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"):
             noun = kind.split("::")[-1].lower()
             return f"arn:aws:iam::{self.declared.account_id}:{noun}/{ref.address}"
+        if kind in ("AWS::EC2::VPCEndpoint", "AWS::EC2::VPC"):
+            return ref.address  # the id the model gives them (DDB.006 trusts the account's own)
         return f"${{{ref}}}"
 
     def key_ref(self, value: Fact[Ref | str | None], depth: int = 0) -> Fact[str | None]:
@@ -71,7 +82,7 @@ class CfnContext:
             return Known(None, value.origin)
         if isinstance(value.value, str):
             text = value.value
-            if is_aws_managed_key_ref(text):
+            if is_aws_managed_dynamodb_key(text):
                 return Known(AWS_MANAGED_DYNAMODB_ALIAS, value.origin)
             self.declared.kms_keys.setdefault(
                 text,
@@ -93,7 +104,7 @@ class CfnContext:
             return self.key_ref(ref_or_str_fact(block, "TargetKeyId"), depth + 1)
         return Unknown(f"{ref} ({block.type}) is not a KMS key", value.origin)
 
-    def _register(self, block: TfBlock) -> None:
+    def _register(self, block: Block) -> None:
         if block.address in self.declared.kms_keys:
             return
         enabled = bool_fact(block, "Enabled", True)

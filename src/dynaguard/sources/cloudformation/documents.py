@@ -10,7 +10,7 @@ from typing import Any
 
 from dynaguard.model import Fact, Known, PolicyDocument, Unknown
 from dynaguard.sources.cloudformation.context import CfnContext
-from dynaguard.sources.terraform.block import Ref, TfBlock
+from dynaguard.sources.iac.blocks import Block, Ref
 
 
 def _concrete(value: Any, ctx: CfnContext) -> Any:
@@ -41,9 +41,7 @@ def document(raw: Any, ctx: CfnContext) -> PolicyDocument:
     return PolicyDocument(tuple(statements or ()))
 
 
-def policy_fact(
-    holder: TfBlock | None, ctx: CfnContext, owner: TfBlock
-) -> Fact[PolicyDocument | None]:
+def policy_fact(holder: Block | None, ctx: CfnContext, owner: Block) -> Fact[PolicyDocument | None]:
     """A resource policy (``ResourcePolicy.PolicyDocument``); none declared: Known(None)."""
     if holder is None or not holder.has("PolicyDocument"):
         return Known(None, owner.origin)

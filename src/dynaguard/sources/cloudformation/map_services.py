@@ -20,18 +20,12 @@ from dynaguard.model import (
     Vpc,
     VpcEndpoint,
 )
+from dynaguard.model.aws_managed_policies import document_of as aws_managed_document
+from dynaguard.model.aws_managed_policies import is_aws_managed_arn
 from dynaguard.sources.cloudformation.context import CfnContext
 from dynaguard.sources.cloudformation.documents import document
-from dynaguard.sources.terraform.block import (
-    Ref,
-    TfBlock,
-    bool_fact,
-    first_unknown,
-    int_fact,
-    known_strings,
-    str_fact,
-)
-from dynaguard.sources.terraform.map_services import int_or_float
+from dynaguard.sources.iac.blocks import Block, Ref, first_unknown
+from dynaguard.sources.iac.values import bool_fact, int_fact, int_or_float, known_strings, str_fact
 
 _DYNAMODB_SERVICE = re.compile(r"^(cn\.)?com\.amazonaws\.(.+)\.dynamodb$")
 _PARTLY_DYNAMODB = re.compile(r"com\.amazonaws\.\$\{AWS::Region\}\.dynamodb")
@@ -131,7 +125,7 @@ def map_scaling(ctx: CfnContext) -> tuple[list[ScalableTarget], list[ScalingPoli
 
 
 def _auto(
-    settings: TfBlock | None,
+    settings: Block | None,
     rid: str,
     dim: str,
     out: tuple[list[ScalableTarget], list[ScalingPolicy]],
@@ -192,7 +186,7 @@ def _global_table_scaling(ctx: CfnContext) -> tuple[list[ScalableTarget], list[S
 
 
 def _gsi_reads(
-    replicas: list[TfBlock],
+    replicas: list[Block],
     index: str,
     rid: str,
     out: tuple[list[ScalableTarget], list[ScalingPolicy]],
@@ -220,7 +214,7 @@ def _arns(value: Any, ctx: CfnContext) -> list[str] | Unknown:
     return out
 
 
-def _conditions(selection: TfBlock) -> tuple[list[TagCondition], list[TagCondition]] | Unknown:
+def _conditions(selection: Block) -> tuple[list[TagCondition], list[TagCondition]] | Unknown:
     listed, conditions = [], []
     for tag in selection.blocks("ListOfTags"):
         parts = [tag.raw(k) for k in ("ConditionType", "ConditionKey", "ConditionValue")]
@@ -274,7 +268,7 @@ def map_backup(ctx: CfnContext) -> list[BackupSelection]:
     return out
 
 
-def _holders(block: TfBlock) -> tuple[str, ...]:
+def _holders(block: Block) -> tuple[str, ...]:
     out = []
     for attr in ("Roles", "Users", "Groups"):
         for v in block.raw(attr) or []:
@@ -283,7 +277,7 @@ def _holders(block: TfBlock) -> tuple[str, ...]:
 
 
 def _iam(
-    block: TfBlock, name: str, kind: str, raw: Any, holders: tuple[str, ...], ctx: CfnContext
+    block: Block, name: str, kind: str, raw: Any, holders: tuple[str, ...], ctx: CfnContext
 ) -> IamPolicy:
     doc = (
         document(raw, ctx)
@@ -293,6 +287,35 @@ def _iam(
     return IamPolicy(
         name, ctx.declared.account_id, kind, doc, None, holders, block.origin, block.suppressions
     )
+
+
+_PRINCIPAL_TYPES = ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group")
+
+
+def _aws_managed(ctx: CfnContext) -> list[IamPolicy]:
+    """AWS managed policies named in ``ManagedPolicyArns`` of roles, users and groups: one
+    policy per ARN, carried by every principal naming it, judged on dynaguard's table of AWS
+    managed policy documents (``model.aws_managed_policies``)."""
+    holders: dict[str, list[Block]] = {}
+    for kind in _PRINCIPAL_TYPES:
+        for block in ctx.of_type(kind):
+            arns = block.raw("ManagedPolicyArns")
+            for arn in arns if isinstance(arns, list) else []:
+                if isinstance(arn, str) and is_aws_managed_arn(arn):
+                    holders.setdefault(arn, []).append(block)
+    return [
+        IamPolicy(
+            arn.rsplit("/", 1)[-1],
+            ctx.declared.account_id,
+            "aws_managed",
+            aws_managed_document(arn),
+            arn,
+            tuple(b.address for b in blocks),
+            blocks[0].origin,
+            tuple(sup for b in blocks for sup in b.suppressions),
+        )
+        for arn, blocks in sorted(holders.items())
+    ]
 
 
 def map_iam(ctx: CfnContext) -> list[IamPolicy]:
@@ -316,7 +339,7 @@ def map_iam(ctx: CfnContext) -> list[IamPolicy]:
                     ctx,
                 )
             )
-    return out
+    return out + _aws_managed(ctx)
 
 
 def map_network(ctx: CfnContext) -> tuple[list[Vpc], list[VpcEndpoint]]:

@@ -29,19 +29,15 @@ from dynaguard.model import (
 )
 from dynaguard.sources.cloudformation.context import CfnContext
 from dynaguard.sources.cloudformation.documents import policy_fact
-from dynaguard.sources.terraform.block import (
-    TfBlock,
-    bool_fact,
-    int_fact,
-    ref_or_str_fact,
-    str_fact,
-)
+from dynaguard.sources.cloudformation.resolve import STACK_REGION
+from dynaguard.sources.iac.blocks import Block
+from dynaguard.sources.iac.values import bool_fact, int_fact, ref_or_str_fact, str_fact
 
 T = TypeVar("T")
 
 
 def _encryption(
-    sse: TfBlock | None, key_holder: TfBlock | None, ctx: CfnContext, origin_block: TfBlock
+    sse: Block | None, key_holder: Block | None, ctx: CfnContext, origin_block: Block
 ) -> Fact[Encryption]:
     if sse is None:
         return Known(Encryption(kms=False), origin_block.origin)
@@ -54,7 +50,7 @@ def _encryption(
     return key if isinstance(key, Unknown) else Known(Encryption(True, key.value), sse.origin)
 
 
-def _pitr(block: TfBlock) -> Fact[Pitr]:
+def _pitr(block: Block) -> Fact[Pitr]:
     spec = block.block("PointInTimeRecoverySpecification")
     enabled = bool_fact(spec, "PointInTimeRecoveryEnabled", False)
     window = int_fact(spec, "RecoveryPeriodInDays", None)
@@ -66,7 +62,7 @@ def _pitr(block: TfBlock) -> Fact[Pitr]:
     return Known(Pitr(enabled.value, days), spec.origin if spec else block.origin)
 
 
-def _stream(block: TfBlock) -> Fact[Stream]:
+def _stream(block: Block) -> Fact[Stream]:
     spec = block.block("StreamSpecification")
     if spec is None:
         return Known(Stream(False), block.origin)
@@ -74,7 +70,7 @@ def _stream(block: TfBlock) -> Fact[Stream]:
     return view if isinstance(view, Unknown) else Known(Stream(True, view.value), spec.origin)
 
 
-def _ttl(block: TfBlock) -> Fact[Ttl]:
+def _ttl(block: Block) -> Fact[Ttl]:
     spec = block.block("TimeToLiveSpecification")
     enabled = bool_fact(spec, "Enabled", False)
     if isinstance(enabled, Unknown):
@@ -84,7 +80,7 @@ def _ttl(block: TfBlock) -> Fact[Ttl]:
     return Known(Ttl("ENABLED" if enabled.value else "DISABLED", name), block.origin)
 
 
-def _tags(block: TfBlock) -> Fact[dict[str, str]]:
+def _tags(block: Block) -> Fact[dict[str, str]]:
     raw = block.raw("Tags")
     if raw is None:
         return Known({}, block.origin)
@@ -105,7 +101,7 @@ def _tags(block: TfBlock) -> Fact[dict[str, str]]:
     return Known(out, block.origin)
 
 
-def _gsis(block: TfBlock) -> Fact[tuple[SecondaryIndex, ...]]:
+def _gsis(block: Block) -> Fact[tuple[SecondaryIndex, ...]]:
     out = []
     for gsi in block.blocks("GlobalSecondaryIndexes"):
         name = str_fact(gsi, "IndexName", None)
@@ -119,17 +115,17 @@ def _gsis(block: TfBlock) -> Fact[tuple[SecondaryIndex, ...]]:
     return Known(tuple(out), block.origin)
 
 
-def _billing(block: TfBlock) -> Fact[str]:
+def _billing(block: Block) -> Fact[str]:
     mode = str_fact(block, "BillingMode", "PROVISIONED")
     return mode if isinstance(mode, Unknown) else Known(mode.value or "PROVISIONED", mode.origin)
 
 
-def _stream_policy(block: TfBlock, ctx: CfnContext) -> Fact[PolicyDocument | None]:
+def _stream_policy(block: Block, ctx: CfnContext) -> Fact[PolicyDocument | None]:
     spec = block.block("StreamSpecification")
     return policy_fact(spec.block("ResourcePolicy") if spec else None, ctx, block)
 
 
-def map_table(block: TfBlock, ctx: CfnContext) -> Table:
+def map_table(block: Block, ctx: CfnContext) -> Table:
     sse = block.block("SSESpecification")
     throughput = block.block("ProvisionedThroughput")
     read, write = (
@@ -161,7 +157,7 @@ def map_table(block: TfBlock, ctx: CfnContext) -> Table:
     )
 
 
-def _on_demand(block: TfBlock) -> dict[str, int]:
+def _on_demand(block: Block) -> dict[str, int]:
     spec = block.block("OnDemandThroughput")
     out = {}
     for key in ("MaxReadRequestUnits", "MaxWriteRequestUnits"):
@@ -171,7 +167,7 @@ def _on_demand(block: TfBlock) -> dict[str, int]:
     return out
 
 
-def agreed(facts: Sequence[Fact[T]], what: str, origin_block: TfBlock) -> Fact[T]:
+def agreed_by_all(facts: Sequence[Fact[T]], what: str, origin_block: Block) -> Fact[T]:
     """One value when every replica agrees; Unknown when they differ or one is Unknown."""
     if not facts:
         return Unknown(f"{what}: the global table declares no replica", origin_block.origin)
@@ -188,13 +184,18 @@ def agreed(facts: Sequence[Fact[T]], what: str, origin_block: TfBlock) -> Fact[T
     )
 
 
-def map_global_table(block: TfBlock, ctx: CfnContext) -> Table:
+def map_global_table(block: Block, ctx: CfnContext) -> Table:
     sse = block.block("SSESpecification")
     replicas = block.blocks("Replicas")
     reps = [_replica(block, r, sse, ctx) for r in replicas]
+    # the replica in the stack's own region (Region: !Ref AWS::Region) is the table itself
+    own = next((i for i, r in enumerate(replicas) if r.raw("Region") is STACK_REGION), None)
 
-    def per(read: Callable[[TfBlock], Fact[Any]]) -> list[Fact[Any]]:
+    def per(read: Callable[[Block], Fact[Any]]) -> list[Fact[Any]]:
         return [read(r) for r in replicas]
+
+    def agreed(facts: Sequence[Fact[T]], what: str, origin_block: Block) -> Fact[T]:
+        return facts[own] if own is not None else agreed_by_all(facts, what, origin_block)
 
     return Table(
         name=ctx.table_name(block.address),
@@ -227,12 +228,14 @@ def map_global_table(block: TfBlock, ctx: CfnContext) -> Table:
     )
 
 
-def _replica(table: TfBlock, rep: TfBlock, sse: TfBlock | None, ctx: CfnContext) -> Replica:
+def _replica(table: Block, rep: Block, sse: Block | None, ctx: CfnContext) -> Replica:
     region = str_fact(rep, "Region", None)
     region_name = region.value if isinstance(region, Known) and region.value else "unknown"
     enc = _encryption(sse, rep.block("SSESpecification"), ctx, table)
     pitr = _pitr(rep)
-    if isinstance(region, Unknown):
+    if rep.raw("Region") is STACK_REGION:  # the replica in the stack's own region: its
+        region_name = ctx.declared.region  # settings are declared, whatever that region is
+    elif isinstance(region, Unknown):
         enc = pitr = region
     return Replica(
         table.address, region_name, None, Known("DECLARED", rep.origin), enc, pitr, rep.origin

@@ -1,5 +1,5 @@
 """Load a template with cfn-lint's decoder (YAML with short tags, or JSON; line numbers kept)
-into ``TfBlock`` values: one per resource, Properties resolved by ``Resolver``.
+into ``Block`` values: one per resource, Properties resolved by ``Resolver``.
 
 A resource whose ``Condition`` is false is not created and is left out; one whose condition
 cannot be decided is kept (judged as if created: the conservative reading).
@@ -17,11 +17,18 @@ from typing import Any
 from dynaguard.model import Origin, Unknown
 from dynaguard.sources.cloudformation.resolve import Resolver
 from dynaguard.sources.cloudformation.schema import MAX_DEPTH, check_template
+from dynaguard.sources.iac.blocks import Block
+from dynaguard.sources.iac.files import (
+    EncodingProblem,
+    IacLimits,
+    UnsafeFile,
+    decode_utf8,
+    read_capped,
+)
 from dynaguard.sources.iac.jsontext import deep_line
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
 from dynaguard.sources.iac.suppressions import inline_suppressions
-from dynaguard.sources.terraform.block import TfBlock
-from dynaguard.sources.terraform.sources import display_path
 
 
 @dataclass(slots=True)
@@ -33,8 +40,9 @@ class LoadedTemplate:
     problems: list[InputProblem] = field(default_factory=list)
 
 
-def load_template(path: Path, text: str) -> LoadedTemplate:
-    """Decode a template's text, then check its shape (``schema``): what CloudFormation would
+def load_template(path: Path, text: str | None = None) -> LoadedTemplate:
+    """Decode a template's text (read safely from ``path`` when not given: a nested stack's
+    template may be anything), then check its shape (``schema``): what CloudFormation would
     reject is a problem with its line, and what cannot be read is left out or Unknown."""
     # imported only when a template is scanned (a slow import)
     from cfnlint.decode import decode_str  # type: ignore[import-untyped]
@@ -42,6 +50,14 @@ def load_template(path: Path, text: str) -> LoadedTemplate:
     _pickle_nodes_as_plain_values()
 
     loaded = LoadedTemplate(path, display_path(path))
+    if text is None:
+        try:
+            text = decode_utf8(read_capped(path, IacLimits().max_file_bytes))
+        except (UnsafeFile, EncodingProblem) as exc:
+            line = exc.line if isinstance(exc, EncodingProblem) else None
+            reason = exc.message if isinstance(exc, EncodingProblem) else exc.reason
+            loaded.problems.append(InputProblem(loaded.shown, line, f"{reason}: not scanned"))
+            return loaded
     template, matches = decode_str(text)
     if template is None or matches:
         match = matches[0] if matches else None
@@ -81,7 +97,7 @@ def _line(node: Any, fallback: int = 1) -> tuple[int, int]:
     return start.line + 1, (end.line + 1 if end is not None else start.line + 1)
 
 
-def resource_blocks(loaded: LoadedTemplate, resolver: Resolver) -> list[TfBlock]:
+def resource_blocks(loaded: LoadedTemplate, resolver: Resolver) -> list[Block]:
     """One block per resource created. A resource whose values the resolver cannot handle is
     one problem at its line and is left out: the other resources are still scanned."""
     blocks = []
@@ -108,7 +124,7 @@ def resource_blocks(loaded: LoadedTemplate, resolver: Resolver) -> list[TfBlock]
 
 def _block(
     loaded: LoadedTemplate, resolver: Resolver, logical_id: Any, resource: Mapping[str, Any]
-) -> TfBlock | None:
+) -> Block | None:
     condition = resource.get("Condition")
     if isinstance(condition, str) and resolver.condition(condition) is False:
         return None
@@ -121,6 +137,6 @@ def _block(
     attrs = (
         props if isinstance(props, Mapping) else {"Properties": Unknown("Properties unresolved")}
     )
-    return TfBlock(
+    return Block(
         str(resource.get("Type", "")), str(logical_id), origin, attrs, "resource", found.accepted
     )

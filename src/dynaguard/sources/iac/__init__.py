@@ -1,6 +1,7 @@
 """Shared by the infrastructure-code sources (Terraform, plan JSON, CloudFormation).
 
 Discovery of input files, inline suppressions, input problems (files that do not parse), the
-``Declared`` collector both adapters fill, and ``scan_iac``: the library entry point of
-``dynaguard iac``.
+``Declared`` collector both adapters fill, the declared resource both build (``blocks.py``:
+``Block``, ``Ref``) with its typed reads and AWS defaults (``values.py``), how paths are shown
+(``paths.py``), and ``scan_iac``: the library entry point of ``dynaguard iac``.
 """

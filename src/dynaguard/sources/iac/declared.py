@@ -15,13 +15,16 @@ from typing import TypeVar
 
 from dynaguard.model import (
     AccountScope,
+    BackupRegionSettings,
     BackupSelection,
+    CloudWatchAlarms,
     DaxCluster,
     Fact,
     IamPolicy,
     Inventory,
     KmsKey,
     Known,
+    MetricAlarm,
     Origin,
     RegionScope,
     ScalableTarget,
@@ -61,10 +64,14 @@ class Declared:
     targets: list[ScalableTarget] = field(default_factory=list)
     policies: list[ScalingPolicy] = field(default_factory=list)
     selections: list[BackupSelection] = field(default_factory=list)
+    # None: the code declares no AWS Backup Region settings (AWS's default then applies).
+    backup_settings: Fact[BackupRegionSettings] | None = None
     iam_policies: list[IamPolicy] = field(default_factory=list)
     vpcs: list[Vpc] = field(default_factory=list)
     endpoints: list[VpcEndpoint] = field(default_factory=list)
     kms_keys: dict[str, Fact[KmsKey]] = field(default_factory=dict)
+    alarms: list[MetricAlarm] = field(default_factory=list)
+    unresolved_alarms: list[Unknown] = field(default_factory=list)
     unresolved: dict[str, list[Unknown]] = field(default_factory=dict)
     problems: list[InputProblem] = field(default_factory=list)
 
@@ -93,6 +100,15 @@ class Declared:
             )
         return self._listing("backup selections", self.selections)
 
+    def _backup_settings(self) -> Fact[BackupRegionSettings]:
+        """Declared settings, else AWS's default: a Region where the account uses AWS Backup
+        is opted in to every supported resource type (DynamoDB included)
+        (https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html)."""
+        if self.backup_settings is not None:
+            return self.backup_settings
+        unit = Origin(file=self.unit)
+        return Known(BackupRegionSettings(opted_in=True, origin=unit), unit)
+
     def scope(self) -> RegionScope:
         unit = Origin(file=self.unit)
         scaling: Fact[Scaling] = Known(Scaling(tuple(self.targets), tuple(self.policies)), unit)
@@ -109,9 +125,13 @@ class Declared:
             dax_clusters=Known(tuple(self.dax_clusters), unit),
             scaling=scaling,
             backup_selections=self._backup_listing(),
+            backup_settings=self._backup_settings(),
             vpcs=Known(tuple(self.vpcs), unit),
             vpc_endpoints=self._listing("VPC endpoints", self.endpoints),
             kms_keys=dict(self.kms_keys),
+            # No alarm declared is judged as declared (DDB.018 fails), unlike backup plans:
+            # throttling alarms belong with the table's own code.
+            alarms=Known(CloudWatchAlarms(tuple(self.alarms), tuple(self.unresolved_alarms)), unit),
         )
 
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dynaguard.sources.iac.files import IacLimits, UnsafeFile, lenient_text, read_capped
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
-from dynaguard.sources.terraform.sources import display_path
 
 SKIP_DIRS = frozenset(
     {

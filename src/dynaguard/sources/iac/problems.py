@@ -24,6 +24,8 @@ class InputProblem:
 
 
 def one_line(text: str, limit: int = 600) -> str:
-    """Control characters (newlines, ESC) shown as ``\\xNN``; at most ``limit`` characters."""
-    clean = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[: limit * 2])
+    """Control and bidi characters (newlines, ESC) escaped; at most ``limit`` characters."""
+    from dynaguard.sanitize import clean_line
+
+    clean = clean_line(text[: limit * 2])
     return clean if len(clean) <= limit else clean[: limit - 1] + "…"

@@ -19,14 +19,16 @@ from dynaguard.config import Config
 from dynaguard.controls.base import Severity
 from dynaguard.engine import choose_controls, new_run_id, report_from_inventory, resolve_config
 from dynaguard.errors import UsageError
-from dynaguard.report import Report
+from dynaguard.exit_codes import EXIT_INCOMPLETE, EXIT_OK
+from dynaguard.report import Finding, Report
+from dynaguard.sanitize import short_repr
 from dynaguard.sources.iac.declared import Declared, inventory_of
 from dynaguard.sources.iac.discovery import Inputs, discover
 from dynaguard.sources.iac.files import IacLimits, UnsafeFile, check_file
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
 from dynaguard.sources.iac.units import UnitResult, document, terraform_module, terraform_root
 from dynaguard.sources.iac.workers import Failed, Task, run_tasks
-from dynaguard.sources.terraform.sources import display_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +39,8 @@ class IacResult:
     def exit_code(self, fail_on: Severity = Severity.LOW) -> int:
         """As for scan; an input problem makes an otherwise clean run incomplete (3)."""
         code = self.report.exit_code(fail_on)
-        if code == 0 and self.problems:
-            return 3
+        if code == EXIT_OK and self.problems:
+            return EXIT_INCOMPLETE
         return code
 
 
@@ -53,11 +55,12 @@ def load_units(
     problems += found
     units: list[Declared] = []
     results = run_tasks(tasks, limits, _preload(inputs))
+    nested = _nested_elsewhere(results)
     for task, label, result in zip(tasks, labels, results, strict=True):
         if isinstance(result, Failed):
             message = f"{result.reason} while parsing {label}: not scanned"
             problems.append(InputProblem(task.what, None, message, "input"))
-        elif isinstance(result, UnitResult):
+        elif isinstance(result, UnitResult) and result.source not in nested:
             problems += result.problems
             notices += result.notices
             if result.declared is not None:
@@ -65,6 +68,18 @@ def load_units(
     for unit in units:
         problems += unit.problems
     return units, problems, notices
+
+
+def _nested_elsewhere(results: Sequence[object]) -> set[Path]:
+    """Templates another scanned template uses as a nested stack: judged through that parent
+    (with the parameters it passes), not again on their own."""
+    return {
+        path
+        for result in results
+        if isinstance(result, UnitResult)
+        for path in result.nested
+        if path != result.source
+    }
 
 
 def _tasks(
@@ -114,8 +129,25 @@ def check_var_files(var_files: Iterable[Path], limits: IacLimits) -> None:
         try:
             check_file(path, limits.max_file_bytes)
         except UnsafeFile as unsafe:
-            reason = "no such file" if not path.exists() else unsafe.reason
-            raise UsageError(f"--var-file {path}: {reason}") from None
+            reason = "not found" if not path.exists() else unsafe.reason
+            raise UsageError(f"--var-file {short_repr(str(path))}: {reason}") from None
+
+
+def without_placeholders(report: Report) -> Report:
+    """Findings say ``account_id`` / ``region`` null where the code does not tell them: the
+    stand-ins the model needs (``IAC_ACCOUNT``, ``UNKNOWN_REGION``) never reach a report."""
+    from dataclasses import replace
+
+    from dynaguard.sources.iac.declared import IAC_ACCOUNT, UNKNOWN_REGION
+
+    def clean(f: Finding) -> Finding:
+        account = None if f.account_id == IAC_ACCOUNT else f.account_id
+        region = None if f.region == UNKNOWN_REGION else f.region
+        if (account, region) == (f.account_id, f.region):
+            return f
+        return replace(f, account_id=account, region=region)
+
+    return replace(report, findings=tuple(clean(f) for f in report.findings))
 
 
 def scan_iac(
@@ -142,7 +174,9 @@ def scan_iac(
         "tables": sum(len(u.tables) for u in units),
         "input_problems": len(problems),
     }
-    report = report_from_inventory(inventory, selected, cfg, run_id or new_run_id(), stats)
+    report = without_placeholders(
+        report_from_inventory(inventory, selected, cfg, run_id or new_run_id(), stats)
+    )
     if problems or notices:
         from dataclasses import replace
 

@@ -9,6 +9,7 @@ never the parser's raw output.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +18,8 @@ from typing import Any
 from dynaguard.sources.iac.declared import Declared
 from dynaguard.sources.iac.files import EncodingProblem, UnsafeFile, decode_utf8, read_capped
 from dynaguard.sources.iac.jsontext import deep_line
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
-from dynaguard.sources.terraform.sources import display_path
 
 MAX_JSON_DEPTH = 64  # where a problem is placed when JSON is nested too deeply to be read
 
@@ -28,6 +29,8 @@ class UnitResult:
     declared: Declared | None = None
     problems: tuple[InputProblem, ...] = ()
     notices: tuple[str, ...] = ()
+    source: Path | None = None  # the document parsed (normalised), for a plan or template
+    nested: tuple[Path, ...] = ()  # templates it read as its nested stacks (normalised)
 
 
 def _problem(path: Path, line: int | None, message: str) -> UnitResult:
@@ -110,11 +113,17 @@ def _plan(path: Path, text: str, data: Any) -> UnitResult:
         unit, problems = load_plan(path, text, data)
     except RecursionError:
         return _too_deep(path, text)
-    return UnitResult(unit, tuple(problems))
+    return UnitResult(unit, tuple(problems), source=_normal(path))
 
 
 def _template(path: Path, text: str) -> UnitResult:
     from dynaguard.sources.cloudformation.adapter import load_cloudformation
+    from dynaguard.sources.cloudformation.nested_stacks import STACK, nested_template_paths
 
     unit, problems = load_cloudformation(path, text)
-    return UnitResult(unit, tuple(problems))
+    nested = nested_template_paths([path]) if STACK in text else set()
+    return UnitResult(unit, tuple(problems), source=_normal(path), nested=tuple(nested))
+
+
+def _normal(path: Path) -> Path:
+    return Path(os.path.normpath(path))

@@ -6,21 +6,26 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from dynaguard.sources.iac.blocks import Block
 from dynaguard.sources.iac.declared import Declared
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
-from dynaguard.sources.terraform.block import TfBlock
+from dynaguard.sources.terraform.backup_settings import map_backup_settings
 from dynaguard.sources.terraform.context import TfContext
 from dynaguard.sources.terraform.expansion import dropped_blocks
 from dynaguard.sources.terraform.hcl import HclConverter
 from dynaguard.sources.terraform.loader import load_module, var_files_for
+from dynaguard.sources.terraform.map_alarms import map_alarms
 from dynaguard.sources.terraform.map_services import map_backup, map_dax, map_network, map_scaling
 from dynaguard.sources.terraform.map_tables import map_tables
+from dynaguard.sources.terraform.modules import unreadable_modules
+from dynaguard.sources.terraform.null_values import assigned_variables
 from dynaguard.sources.terraform.policies import map_iam_policies
-from dynaguard.sources.terraform.sources import SourceFiles, display_path
+from dynaguard.sources.terraform.sources import SourceFiles
 
 
 def declared_from_blocks(
-    blocks: Iterable[TfBlock], unit: str, source: str, ids: Mapping[str, str] | None = None
+    blocks: Iterable[Block], unit: str, source: str, ids: Mapping[str, str] | None = None
 ) -> Declared:
     """Map converted blocks (from HCL or a plan) into one Declared unit."""
     declared = Declared(source=source, unit=unit)
@@ -29,25 +34,29 @@ def declared_from_blocks(
     declared.dax_clusters = map_dax(ctx)
     declared.targets, declared.policies = map_scaling(ctx)
     declared.selections = map_backup(ctx)
+    declared.backup_settings = map_backup_settings(ctx)
     declared.vpcs, declared.endpoints = map_network(ctx)
     declared.iam_policies = map_iam_policies(ctx)
+    declared.alarms, declared.unresolved_alarms = map_alarms(ctx)
     return declared
 
 
 def load_terraform_root(
     root: Path, wanted: set[Path] | frozenset[Path] | None, var_files: list[Path]
 ) -> tuple[Declared, list[InputProblem]]:
-    """One root module as a Declared unit, with parse, suppression and dropped-block problems
-    (runs in a worker process: see ``sources.iac.units``)."""
+    """One root module as a Declared unit, with parse, module, suppression and dropped-block
+    problems (runs in a worker process: see ``sources.iac.units``)."""
     module = load_module(root, set(wanted) if wanted is not None else None, var_files)
     problems = list(module.problems)
+    problems.extend(unreadable_modules(module.root, module.wanted))
     sources = SourceFiles()
-    converter = HclConverter(module.parsed, module.root, sources)
+    var_paths = [module.root / f for f in var_files_for(module.root, var_files)]
+    provided = assigned_variables(var_paths)
+    converter = HclConverter(module.parsed, module.root, sources, provided)
     blocks = converter.blocks(module.wanted)
     unit = declared_from_blocks(blocks, display_path(module.root), "terraform", converter.by_id)
     broken = {p.file for p in problems}
-    names = var_files_for(root, var_files)
-    problems += dropped_blocks(module.parsed, root, sources, names, broken)
+    problems += dropped_blocks(module.parsed, root, sources, provided, broken)
     problems += sources.problems
     return unit, problems
 

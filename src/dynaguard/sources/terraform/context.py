@@ -29,30 +29,27 @@ from dynaguard.model import (
     Known,
     Origin,
     Unknown,
+    is_aws_managed_dynamodb_key,
 )
+from dynaguard.sources.iac.blocks import Block, Ref
 from dynaguard.sources.iac.declared import Declared
-from dynaguard.sources.terraform.block import Ref, TfBlock, bool_fact, ref_or_str_fact, str_fact
+from dynaguard.sources.iac.values import bool_fact, ref_or_str_fact, str_fact
 
 _CUSTOMER_KEY_TYPES = ("aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key")
-
-
-def is_aws_managed_key_ref(value: str) -> bool:
-    bare = value.removeprefix("arn:aws:kms:").split(":")[-1] if value.startswith("arn:") else value
-    return bare in (AWS_MANAGED_DYNAMODB_ALIAS, "aws/dynamodb")
 
 
 @dataclass(slots=True)
 class TfContext:
     declared: Declared
-    blocks: dict[str, TfBlock] = field(default_factory=dict)
-    by_type: dict[str, list[TfBlock]] = field(default_factory=dict)
+    blocks: dict[str, Block] = field(default_factory=dict)
+    by_type: dict[str, list[Block]] = field(default_factory=dict)
     provider_regions: dict[str, str] = field(default_factory=dict)  # "aws" / "aws.west"
     default_tags: dict[str, dict[str, str]] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)  # tfparse block id -> address
 
     @classmethod
     def of(
-        cls, blocks: Iterable[TfBlock], declared: Declared, ids: dict[str, str] | None = None
+        cls, blocks: Iterable[Block], declared: Declared, ids: dict[str, str] | None = None
     ) -> TfContext:
         ctx = cls(declared, ids=dict(ids or {}))
         for block in blocks:
@@ -64,7 +61,7 @@ class TfContext:
         declared.region = ctx.provider_regions.get("aws", declared.region)
         return ctx
 
-    def _provider(self, block: TfBlock) -> None:
+    def _provider(self, block: Block) -> None:
         if block.type != "aws":
             return
         alias = str_fact(block, "alias", None)
@@ -79,17 +76,23 @@ class TfContext:
             if isinstance(tags, dict) and all(isinstance(v, str) for v in tags.values()):
                 self.default_tags[name] = dict(tags)
 
-    def of_type(self, kind: str, mode: str = "resource") -> list[TfBlock]:
+    def of_type(self, kind: str, mode: str = "resource") -> list[Block]:
         return self.by_type.get(f"{mode}:{kind}", [])
 
-    def provider_name(self, block: TfBlock) -> str:
+    def provider_name(self, block: Block) -> str:
         raw = block.raw("provider")
         return str(raw) if isinstance(raw, Ref) else "aws"
 
-    def region_of(self, block: TfBlock) -> str:
+    def region_of(self, block: Block) -> str:
+        """The block's ``region`` argument (AWS provider 6 sets a region per resource,
+        https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/enhanced-region-support),
+        else its provider's region."""
+        own = str_fact(block, "region", None)
+        if isinstance(own, Known) and own.value:
+            return own.value
         return self.provider_regions.get(self.provider_name(block), self.declared.region)
 
-    def resolve(self, ref: Ref) -> TfBlock | None:
+    def resolve(self, ref: Ref) -> Block | None:
         return self.blocks.get(ref.address) or self.blocks.get(ref.address.split("[")[0])
 
     # --- KMS ---------------------------------------------------------------------------
@@ -105,7 +108,7 @@ class TfContext:
         return self._referenced_key(value.value, value.origin, depth=0)
 
     def _literal_key(self, text: str, origin: Origin | None) -> Fact[str | None]:
-        if is_aws_managed_key_ref(text):
+        if is_aws_managed_dynamodb_key(text):
             return Known(AWS_MANAGED_DYNAMODB_ALIAS, origin)
         for alias in self.of_type("aws_kms_alias"):
             name = str_fact(alias, "name", None)
@@ -133,13 +136,13 @@ class TfContext:
             attr = "name" if block.type == "aws_kms_alias" else "key_id"
             looked_up = ref_or_str_fact(block, attr)
             if isinstance(looked_up, Known) and isinstance(looked_up.value, str):
-                if is_aws_managed_key_ref(looked_up.value):
+                if is_aws_managed_dynamodb_key(looked_up.value):
                     return Known(AWS_MANAGED_DYNAMODB_ALIAS, block.origin)
                 return self._literal_key(looked_up.value, block.origin)
             return self.key_ref(looked_up)
         return Unknown(f"{ref} ({block.type}) is not a KMS key", origin)
 
-    def _register_customer_key(self, block: TfBlock) -> None:
+    def _register_customer_key(self, block: Block) -> None:
         if block.address in self.declared.kms_keys:
             return
         # aws_kms_key says is_enabled; aws_kms_replica_key and aws_kms_external_key say enabled
@@ -158,7 +161,7 @@ class TfContext:
             block.origin,
         )
 
-    def _replica_key_rotation(self, block: TfBlock) -> Fact[bool]:
+    def _replica_key_rotation(self, block: Block) -> Fact[bool]:
         """KMS keeps a multi-Region replica's automatic rotation in step with its primary's:
         the primary's ``enable_key_rotation`` when the primary is declared here."""
         primary = ref_or_str_fact(block, "primary_key_arn")
@@ -180,5 +183,5 @@ class TfContext:
         )
 
 
-def _typed_key(block: TfBlock) -> str:
+def _typed_key(block: Block) -> str:
     return f"{'data' if block.mode == 'data' else 'resource'}:{block.type}"

@@ -14,7 +14,6 @@ Blocks inside local modules are not matched here (their instances depend on the 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -40,7 +39,6 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _VAR = re.compile(r"\bvar\.([A-Za-z_][\w-]*)")
 _LOCAL = re.compile(r"\blocal\.([A-Za-z_][\w-]*)")
 _APPLY_TIME = re.compile(r"\b(?:data\.[a-z]\w*\.[\w-]+|module\.[\w-]+|aws_\w+\.[\w-]+)")
-_TFVARS_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*=", re.MULTILINE)
 
 
 def _declared(lines: Sequence[str]) -> Iterable[tuple[int, str, str | None, str | None]]:
@@ -80,27 +78,14 @@ def _present(parsed: Mapping[str, Any]) -> set[str]:
     return out
 
 
-def assigned_variables(parsed: Mapping[str, Any], root: Path, var_files: Iterable[str]) -> set[str]:
-    """Variables with a value: a default, or set in a variables file."""
-    names = {
+def _with_value(parsed: Mapping[str, Any], provided: set[str]) -> set[str]:
+    """Variables with a value: a default, or set in a variables file (``provided``)."""
+    defaults = {
         str((item.get("__tfmeta") or {}).get("label"))
         for item in parsed.get("variable") or []
-        if "default" in item
+        if isinstance(item, Mapping) and "default" in item
     }
-    for name in var_files:
-        try:
-            text = (root / name).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        if name.endswith(".json"):
-            try:
-                data = json.loads(text)
-            except ValueError:
-                continue
-            names |= set(data) if isinstance(data, dict) else set()
-        else:
-            names |= set(_TFVARS_KEY.findall(text))
-    return names
+    return defaults | provided
 
 
 def _unresolved_locals(parsed: Mapping[str, Any]) -> set[str]:
@@ -136,12 +121,13 @@ def dropped_blocks(
     parsed: Mapping[str, Any],
     root: Path,
     sources: SourceFiles,
-    var_files: Iterable[str],
+    provided: set[str],
     broken: set[str],
 ) -> list[InputProblem]:
-    """A problem per block of the root module's files missing from the parser's output."""
+    """A problem per block of the root module's files missing from the parser's output
+    (``provided``: variables the var files set)."""
     present = _present(parsed)
-    assigned = assigned_variables(parsed, root, var_files)
+    assigned = _with_value(parsed, provided)
     unresolved = _unresolved_locals(parsed)
     problems = []
     for path in sorted(root.glob("*.tf")):

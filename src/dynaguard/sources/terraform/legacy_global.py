@@ -24,8 +24,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dynaguard.model import Fact, Known, Replica, Table, Unknown
+from dynaguard.sources.iac.blocks import Block
 from dynaguard.sources.iac.declared import UNKNOWN_REGION
-from dynaguard.sources.terraform.block import TfBlock, str_fact
+from dynaguard.sources.iac.values import str_fact
 from dynaguard.sources.terraform.context import TfContext
 
 LEGACY_GLOBAL_TABLE = "2017.11.29"
@@ -38,7 +39,7 @@ def legacy_global_tables(tables: list[Table], ctx: TfContext) -> list[Table]:
     return tables
 
 
-def _listed(block: TfBlock) -> list[Fact[str | None]]:
+def _listed(block: Block) -> list[Fact[str | None]]:
     return [str_fact(r, "region_name", None) for r in block.blocks("replica")]
 
 
@@ -50,7 +51,7 @@ def _is_candidate(table: Table, regions: list[str]) -> bool:
     return table.region in regions or table.region == UNKNOWN_REGION
 
 
-def _apply(block: TfBlock, tables: list[Table], ctx: TfContext) -> list[Table]:
+def _apply(block: Block, tables: list[Table], ctx: TfContext) -> list[Table]:
     regions = _listed(block)
     listed = [r.value for r in regions if isinstance(r, Known) and r.value]
     name = str_fact(block, "name", None)
@@ -79,7 +80,7 @@ def _apply(block: TfBlock, tables: list[Table], ctx: TfContext) -> list[Table]:
 
 
 def _replicas(
-    block: TfBlock,
+    block: Block,
     name: str,
     regions: list[Fact[str | None]],
     members: dict[str, Table],
@@ -117,13 +118,13 @@ def _replicas(
     return tuple(out)
 
 
-def _replica(address: str, region: str, why: Unknown, block: TfBlock) -> Replica:
+def _replica(address: str, region: str, why: Unknown, block: Block) -> Replica:
     """A replica the code does not settle: its key and PITR are Unknown for ``why``."""
     return Replica(address, region, None, Known("DECLARED", block.origin), why, why, block.origin)
 
 
 def _unnamed(
-    block: TfBlock, tables: list[Table], listed: list[str], why: str, ctx: TfContext
+    block: Block, tables: list[Table], listed: list[str], why: str, ctx: TfContext
 ) -> list[Table]:
     regions = ", ".join(listed) or "unresolved regions"
     reason = Unknown(
@@ -140,7 +141,7 @@ def _unnamed(
     return tables
 
 
-def _stand_in(block: TfBlock, name: str, regions: list[Fact[str | None]], ctx: TfContext) -> Table:
+def _stand_in(block: Block, name: str, regions: list[Fact[str | None]], ctx: TfContext) -> Table:
     """The global table when none of its tables is declared here: everything Unknown."""
     region = ctx.region_of(block)
     replicas = _replicas(block, name, regions, {}, region)

@@ -29,13 +29,15 @@ from typing import Any
 
 from dynaguard.sources.iac.discovery import is_terraform_file
 from dynaguard.sources.iac.files import IacLimits, UnsafeFile, lenient_text, read_capped
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
+from dynaguard.sources.terraform.parse_mirror import parse_through_mirror
 from dynaguard.sources.terraform.safety import Calls, blockers, huge_expansions
-from dynaguard.sources.terraform.sources import display_path
 
 _LOCAL_SOURCE = re.compile(r"""\bsource\s*=\s*"(\.{1,2}/[^"]*)\"""")
 _ERROR_AT = re.compile(
-    r"(?P<file>[^\s:]+\.tf(?:\.json)?):(?P<line>\d+)(?:,\d+(?:-\d+)?)?:\s*(?P<msg>.*)"
+    # FILE:LINE[,COL[-LINE[,COL]]]: message (HCL's diagnostic ranges)
+    r"(?P<file>[^\s:]+\.tf(?:\.json)?):(?P<line>\d+)(?:,\d+(?:-\d+(?:,\d+)?)?)?:\s*(?P<msg>.*)"
 )
 _AUTO_VARS = ("terraform.tfvars", "terraform.tfvars.json")
 # tfparse's own wording around the HCL diagnostic, not meant for users
@@ -190,7 +192,7 @@ def load_module(root: Path, wanted: set[Path] | None, var_files: list[Path]) -> 
     loaded = LoadedModule(root, wanted)
     try:
         names = var_files_for(root, var_files)
-        loaded.parsed = _parse(root, names)
+        loaded.parsed = parse_through_mirror(root, names, _parse)
         return loaded
     except tfparse.ParseError as exc:
         first = parse_error(str(exc), root)

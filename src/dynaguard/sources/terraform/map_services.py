@@ -23,25 +23,21 @@ from dynaguard.model import (
     Vpc,
     VpcEndpoint,
 )
+from dynaguard.sources.iac.blocks import Block, Ref, first_unknown
 from dynaguard.sources.iac.declared import synthetic_table_arn
-from dynaguard.sources.terraform.block import (
-    Ref,
-    TfBlock,
-    bool_fact,
-    first_unknown,
-    int_fact,
-    known_strings,
-    str_fact,
-)
+from dynaguard.sources.iac.values import bool_fact, int_fact, int_or_float, known_strings, str_fact
 from dynaguard.sources.terraform.context import TfContext
 from dynaguard.sources.terraform.policies import render_ref
 
 _DYNAMODB_SERVICE = re.compile(r"^(cn\.)?com\.amazonaws\.(.+)\.dynamodb$")
 # "com.amazonaws.${data.aws_region.current.name}.dynamodb": the region is only known at plan.
 _PARTLY_DYNAMODB = re.compile(r"com\.amazonaws\.\$\{[^}]+\}\.dynamodb['\"]")
+_PARTLY_OTHER_SERVICE = re.compile(
+    r"com\.amazonaws\.\$\{[^}]+\}\.(?!dynamodb['\"])[a-z0-9.-]+['\"]"
+)
 
 
-def _node_azs(block: TfBlock, replication: Fact[int | None]) -> Fact[tuple[str, ...]]:
+def _node_azs(block: Block, replication: Fact[int | None]) -> Fact[tuple[str, ...]]:
     azs = block.fact("availability_zones")
     if azs is not None and isinstance(azs, Unknown):
         return azs
@@ -133,28 +129,14 @@ def map_scaling(ctx: TfContext) -> tuple[list[ScalableTarget], list[ScalingPolic
     return targets, policies
 
 
-def int_or_float(block: TfBlock | None, name: str) -> float | None:
-    value = block.raw(name) if block else None
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _first(a: object, b: object, c: object, block: TfBlock) -> Unknown:
+def _first(a: object, b: object, c: object, block: Block) -> Unknown:
     for f in (a, b, c):
         if isinstance(f, Unknown):
             return Unknown(f"{block.address}: {f.reason}", block.origin)
     return Unknown(f"{block.address} unresolved", block.origin)
 
 
-def _arn_patterns(block: TfBlock, attr: str, ctx: TfContext) -> list[str] | Unknown:
+def _arn_patterns(block: Block, attr: str, ctx: TfContext) -> list[str] | Unknown:
     values = block.raw(attr)
     out = []
     for v in values if isinstance(values, list) else [values] if values is not None else []:
@@ -177,7 +159,7 @@ def _table_arn_of(ref: Ref, ctx: TfContext) -> str:
     return render_ref(ref, ctx)
 
 
-def _tag_conditions(block: TfBlock) -> tuple[list[TagCondition], list[TagCondition]] | Unknown:
+def _tag_conditions(block: Block) -> tuple[list[TagCondition], list[TagCondition]] | Unknown:
     """(``selection_tag`` blocks: OR-ed, ``condition`` blocks: AND-ed)."""
     listed, conditions = [], []
     for tag in block.blocks("selection_tag"):
@@ -239,6 +221,8 @@ def map_network(ctx: TfContext) -> tuple[list[Vpc], list[VpcEndpoint]]:
         vpc, service = block.raw("vpc_id"), str_fact(block, "service_name", None)
         if isinstance(service, Unknown) and _PARTLY_DYNAMODB.search(service.reason):
             service = Known("com.amazonaws.REGION.dynamodb", block.origin)
+        if isinstance(service, Unknown) and _PARTLY_OTHER_SERVICE.search(service.reason):
+            continue  # "com.amazonaws.${var.region}.execute-api": whatever the region, not DynamoDB
         if isinstance(service, Unknown):
             ctx.declared.mark_unresolved(
                 "VPC endpoints", Unknown(f"{block.address}: {service.reason}", block.origin)

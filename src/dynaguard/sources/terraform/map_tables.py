@@ -23,9 +23,8 @@ from dynaguard.model import (
     Ttl,
     Unknown,
 )
-from dynaguard.sources.terraform.block import (
-    Ref,
-    TfBlock,
+from dynaguard.sources.iac.blocks import Block, Ref
+from dynaguard.sources.iac.values import (
     bool_fact,
     int_fact,
     ref_or_str_fact,
@@ -37,7 +36,7 @@ from dynaguard.sources.terraform.legacy_global import legacy_global_tables
 from dynaguard.sources.terraform.policies import policy_document
 
 
-def table_encryption(block: TfBlock, ctx: TfContext) -> Fact[Encryption]:
+def table_encryption(block: Block, ctx: TfContext) -> Fact[Encryption]:
     sse = block.block("server_side_encryption")
     if sse is None:
         return Known(Encryption(kms=False), block.origin)
@@ -50,7 +49,7 @@ def table_encryption(block: TfBlock, ctx: TfContext) -> Fact[Encryption]:
     return Known(Encryption(kms=True, key_ref=key.value), sse.origin)
 
 
-def _pitr(block: TfBlock) -> Fact[Pitr]:
+def _pitr(block: Block) -> Fact[Pitr]:
     spec = block.block("point_in_time_recovery")
     enabled = bool_fact(spec, "enabled", False)
     window = int_fact(spec, "recovery_period_in_days", None)
@@ -62,7 +61,7 @@ def _pitr(block: TfBlock) -> Fact[Pitr]:
     return Known(Pitr(enabled.value, window.value if enabled.value else None), origin)
 
 
-def _stream(block: TfBlock) -> Fact[Stream]:
+def _stream(block: Block) -> Fact[Stream]:
     enabled = bool_fact(block, "stream_enabled", False)
     view = str_fact(block, "stream_view_type", None)
     if isinstance(enabled, Unknown):
@@ -74,7 +73,7 @@ def _stream(block: TfBlock) -> Fact[Stream]:
     )
 
 
-def _ttl(block: TfBlock) -> Fact[Ttl]:
+def _ttl(block: Block) -> Fact[Ttl]:
     spec = block.block("ttl")
     enabled = bool_fact(spec, "enabled", False)
     attribute = str_fact(spec, "attribute_name", None)
@@ -85,7 +84,7 @@ def _ttl(block: TfBlock) -> Fact[Ttl]:
     return Known(Ttl(status, name), spec.origin if spec else block.origin)
 
 
-def _gsis(block: TfBlock) -> Fact[tuple[SecondaryIndex, ...]]:
+def _gsis(block: Block) -> Fact[tuple[SecondaryIndex, ...]]:
     out = []
     for gsi in block.blocks("global_secondary_index"):
         name = str_fact(gsi, "name", None)
@@ -102,7 +101,7 @@ def _gsis(block: TfBlock) -> Fact[tuple[SecondaryIndex, ...]]:
     return Known(tuple(out), block.origin)
 
 
-def _tags(block: TfBlock, ctx: TfContext) -> Fact[dict[str, str]]:
+def _tags(block: Block, ctx: TfContext) -> Fact[dict[str, str]]:
     tags = str_map_fact(block, "tags")
     if isinstance(tags, Unknown):
         return tags
@@ -110,7 +109,7 @@ def _tags(block: TfBlock, ctx: TfContext) -> Fact[dict[str, str]]:
     return Known(merged, block.origin)
 
 
-def _on_demand_max(block: TfBlock) -> dict[str, int]:
+def _on_demand_max(block: Block) -> dict[str, int]:
     spec = block.block("on_demand_throughput")
     out = {}
     for attr, key in (
@@ -138,7 +137,7 @@ def replica_encryption(
 
 
 def _replica_blocks(
-    block: TfBlock, address: str, enc: Fact[Encryption], ctx: TfContext
+    block: Block, address: str, enc: Fact[Encryption], ctx: TfContext
 ) -> list[Replica]:
     out = []
     for rep in block.blocks("replica"):
@@ -211,7 +210,7 @@ def map_tables(ctx: TfContext) -> list[Table]:
 
 
 def _table(
-    block: TfBlock,
+    block: Block,
     enc: Fact[Encryption],
     extra: list[Replica],
     policies: dict[tuple[str, str], Fact[PolicyDocument | None]],

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.model import Origin, Unknown
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.terraform.block import Ref, TfBlock
-from dynaguard.sources.terraform.sources import display_path
 
 _PREFER_REFERENCE = frozenset(
     {

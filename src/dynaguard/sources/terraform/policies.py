@@ -17,6 +17,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from dynaguard.model import Fact, IamPolicy, Known, PolicyDocument, Unknown
+from dynaguard.model.aws_managed_policies import document_of as aws_managed_document
+from dynaguard.model.aws_managed_policies import is_aws_managed_arn
+from dynaguard.model.resources import IAC_STREAM_LABEL
 from dynaguard.sources.iac.declared import synthetic_table_arn
 from dynaguard.sources.terraform.block import Ref, TfBlock, first_unknown, str_fact
 from dynaguard.sources.terraform.context import TfContext
@@ -45,7 +48,11 @@ def render_ref(ref: Ref, ctx: TfContext) -> str:
     named = name.value if isinstance(name, Known) and name.value else block.address
     if block.type == "aws_dynamodb_table":
         arn = synthetic_table_arn(ctx.region_of(block), ctx.declared.account_id, named)
+        if ref.attribute == "stream_arn":
+            return f"{arn}/stream/{IAC_STREAM_LABEL}"
         return named if ref.attribute == "name" else arn
+    if block.type in ("aws_vpc_endpoint", "aws_vpc"):
+        return block.address  # the id the model gives them (DDB.006 trusts the account's own)
     if block.type in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
         return f"arn:aws:iam::{ctx.declared.account_id}:{block.type[8:]}/{named}"
     if block.type == "aws_caller_identity":
@@ -178,23 +185,74 @@ def _as_iam(
     )
 
 
-def _attachments(ctx: TfContext) -> dict[str, list[str]]:
+def _holder(value: Any) -> str:
+    return value.address if isinstance(value, Ref) else str(value)
+
+
+def _attachments(ctx: TfContext) -> tuple[dict[str, list[str]], dict[str, list[TfBlock]]]:
+    """(holders by attached policy address or AWS managed ARN, the blocks attaching each AWS
+    managed ARN): ``aws_iam_*_policy_attachment`` and ``aws_iam_role.managed_policy_arns``."""
     out: dict[str, list[str]] = {}
+    where: dict[str, list[TfBlock]] = {}
     for kind, attrs in _ATTACHMENTS.items():
         for block in ctx.of_type(kind):
             policy = block.raw("policy_arn")
-            if not isinstance(policy, Ref):
+            key = _data_policy_arn(policy, ctx) or (
+                policy.address if isinstance(policy, Ref) else policy
+            )
+            if not isinstance(key, str):
                 continue
+            if is_aws_managed_arn(key):
+                where.setdefault(key, []).append(block)
             for attr in attrs:
                 values = block.raw(attr)
                 for v in values if isinstance(values, list) else [values]:
                     if v is not None:
-                        out.setdefault(policy.address, []).append(str(v))
-    return out
+                        out.setdefault(key, []).append(_holder(v))
+    for role in ctx.of_type("aws_iam_role"):
+        arns = role.raw("managed_policy_arns")
+        for arn in arns if isinstance(arns, list) else []:
+            if isinstance(arn, str) and is_aws_managed_arn(arn):
+                out.setdefault(arn, []).append(role.address)
+                where.setdefault(arn, []).append(role)
+    return out, where
+
+
+def _data_policy_arn(policy: Any, ctx: TfContext) -> str | None:
+    """``data.aws_iam_policy.x.arn`` looking up an AWS managed policy by ARN or by name."""
+    if not isinstance(policy, Ref):
+        return None
+    block = ctx.resolve(policy)
+    if block is None or block.mode != "data" or block.type != "aws_iam_policy":
+        return None
+    arn, name = block.raw("arn"), block.raw("name")
+    if isinstance(arn, str) and is_aws_managed_arn(arn):
+        return arn
+    if isinstance(name, str):
+        candidate = f"arn:aws:iam::aws:policy/{name}"
+        if aws_managed_document(candidate).parse_error is None:
+            return candidate
+    return None
+
+
+def _aws_managed(arn: str, holders: list[str], blocks: list[TfBlock], ctx: TfContext) -> IamPolicy:
+    """An AWS managed policy the code attaches, reported once per account at its first
+    attachment, with the document from dynaguard's table (``model.aws_managed_policies``)."""
+    first = blocks[0]
+    return IamPolicy(
+        arn.rsplit("/", 1)[-1],
+        ctx.declared.account_id,
+        "aws_managed",
+        aws_managed_document(arn),
+        arn,
+        tuple(dict.fromkeys(holders)),
+        first.origin,
+        tuple(sup for b in blocks for sup in b.suppressions),
+    )
 
 
 def map_iam_policies(ctx: TfContext) -> list[IamPolicy]:
-    attached = _attachments(ctx)
+    attached, attaching = _attachments(ctx)
     out = [
         _as_iam(b, "policy", b.address, "managed", tuple(attached.get(b.address, ())), ctx)
         for b in ctx.of_type("aws_iam_policy")
@@ -224,4 +282,8 @@ def map_iam_policies(ctx: TfContext) -> list[IamPolicy]:
                         ctx,
                     )
                 )
+    out += [
+        _aws_managed(arn, attached.get(arn, []), blocks, ctx)
+        for arn, blocks in sorted(attaching.items())
+    ]
     return out

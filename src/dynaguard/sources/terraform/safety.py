@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from dynaguard.sources.iac.files import UnsafeFile, check_file
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
-from dynaguard.sources.terraform.sources import display_path
 
 MAX_INSTANCES = 1000
 _READ_BY_PARSER = (".tf", ".tf.json", ".tfvars", ".tfvars.json")

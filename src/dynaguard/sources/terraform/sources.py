@@ -5,22 +5,13 @@ Only files that hold a block the adapter maps are read, each once.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
-
-
-def display_path(path: Path) -> str:
-    """The path as shown in findings: relative to the working directory when below it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive (Windows)
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 @cache
@@ -59,3 +50,6 @@ class SourceFiles:
 
     def add_problems(self, problems: Iterable[InputProblem]) -> None:
         self.problems.extend(problems)
+
+
+__all__ = ["SourceFiles", "display_path"]

@@ -1,0 +1,81 @@
+"""The ``cost:`` and ``drill:`` sections of the configuration, as pydantic models.
+
+cost:
+  prices:                           # replace figures of the shipped price table (USD)
+    "*": {alarm_month: 0.10}        # every region
+    eu-west-1: {pitr_gb_month: 0.2264}
+  kms_requests_per_table_month: 8640
+drill:
+  rpo_target_minutes: 15            # restore point at most this old
+  rto_target_minutes: 60            # restore (to ACTIVE) at most this long
+  sample_items: 100                 # items compared by hash
+  read_units_per_second: 50         # the verification's read rate, per table
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import PlainValidator
+
+from dynaguard.config import CostSettings, DrillSettings
+from dynaguard.doc_models import StrictModel, bounded, check
+from dynaguard.sanitize import short_repr
+
+_REGION_OR_ANY = re.compile(r"^([a-z]{2}(-[a-z]+)+-\d+|\*)$")
+
+
+def _prices(value: Any) -> dict[str, dict[str, float]]:
+    from dynaguard.cost.prices import PRICE_ITEMS
+
+    check(isinstance(value, dict), "expected a mapping of region (or '*') to {item: USD}")
+    out: dict[str, dict[str, float]] = {}
+    for region, items in value.items():
+        check(
+            isinstance(region, str) and bool(_REGION_OR_ANY.match(region)),
+            f"{short_repr(region)}: not a region name (or '*')",
+        )
+        check(isinstance(items, dict), f"{region}: expected a mapping of item to USD")
+        for item, usd in items.items():
+            check(
+                item in PRICE_ITEMS,
+                f"{region}.{short_repr(item)}: not a price item ({', '.join(PRICE_ITEMS)})",
+            )
+            check(
+                isinstance(usd, int | float) and not isinstance(usd, bool) and usd >= 0,
+                f"{region}.{item}: expected a price in USD (a number >= 0)",
+            )
+        out[region] = {k: float(v) for k, v in items.items()}
+    return out
+
+
+class CostModel(StrictModel):
+    prices: Annotated[dict[str, dict[str, float]], PlainValidator(_prices)] | None = None
+    kms_requests_per_table_month: Annotated[int, bounded(0, None)] | None = None
+
+
+def _minutes(value: Any) -> float:
+    check(
+        isinstance(value, int | float) and not isinstance(value, bool) and value > 0,
+        "expected a number of minutes above 0",
+    )
+    return float(value)
+
+
+Minutes = Annotated[float, PlainValidator(_minutes)]
+
+
+class DrillModel(StrictModel):
+    rpo_target_minutes: Minutes | None = None
+    rto_target_minutes: Minutes | None = None
+    sample_items: Annotated[int, bounded(0, 10_000)] | None = None
+    read_units_per_second: Annotated[int, bounded(1, 40_000)] | None = None
+
+
+def cost_settings(model: CostModel | None) -> CostSettings:
+    return CostSettings(**model.model_dump(exclude_none=True)) if model else CostSettings()
+
+
+def drill_settings(model: DrillModel | None) -> DrillSettings:
+    return DrillSettings(**model.model_dump(exclude_none=True)) if model else DrillSettings()

@@ -1,0 +1,1 @@
+"""Deliveries of a report to other systems (Security Hub)."""
