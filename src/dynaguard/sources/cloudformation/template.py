@@ -8,6 +8,7 @@ cannot be decided is kept (judged as if created: the conservative reading).
 from __future__ import annotations
 
 import copyreg
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,10 +26,12 @@ from dynaguard.sources.iac.files import (
     decode_utf8,
     read_capped,
 )
-from dynaguard.sources.iac.jsontext import deep_line
+from dynaguard.sources.iac.jsontext import deep_line, line_at
 from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
 from dynaguard.sources.iac.suppressions import inline_suppressions
+
+_POSITION = re.compile(r"position (\d+)")
 
 
 @dataclass(slots=True)
@@ -61,8 +64,7 @@ def load_template(path: Path, text: str | None = None) -> LoadedTemplate:
     template, matches = decode_str(text)
     if template is None or matches:
         match = matches[0] if matches else None
-        line = getattr(match, "linenumber", None) or None
-        message = str(getattr(match, "message", "")) or "not YAML or JSON"
+        line, message = _decode_error(match, text)
         if "recursion" in message:
             line = deep_line(text, MAX_DEPTH) or line
             message = f"nested deeper than {MAX_DEPTH} levels"
@@ -76,6 +78,18 @@ def load_template(path: Path, text: str | None = None) -> LoadedTemplate:
         loaded.data = template
         loaded.lines = text.splitlines()
     return loaded
+
+
+def _decode_error(match: Any, text: str) -> tuple[int | None, str]:
+    """(line, first line of the message) of cfn-lint's decoding error; a reader error gives a
+    character position rather than a line."""
+    full = str(getattr(match, "message", "")) or "not YAML or JSON"
+    line = getattr(match, "linenumber", None) or None
+    position = _POSITION.search(full)
+    if position and (line is None or line == 1):
+        line = line_at(text, int(position.group(1)))
+    message = full.splitlines()[0].removeprefix("Template could not be parsed: ")
+    return line, message
 
 
 @cache
