@@ -5,7 +5,9 @@
     CHECKOV=/path/to/checkov .venv/bin/python bench/iac_bench.py   # compare with Checkov
 
 Each run is its own process (interpreter start-up and imports included), timed with a wall
-clock; peak memory is the child's maximum RSS from wait4. The corpus (bench/iac_corpus.py) has
+clock; peak memory is the maximum RSS from wait4: the largest of the process and the worker
+processes it waited for (dynaguard parses in one worker per core), so it is per process.
+The corpus (bench/iac_corpus.py) has
 DynamoDB tables and DAX clusters with varied settings, 50 files per root module. Checkov runs on
 the same corpus (`checkov -d DIR --framework terraform --quiet -o json`) only when it is
 installed (on PATH, or named by $CHECKOV); it is never installed into the project environment.
@@ -42,8 +44,19 @@ def measure(cmd: list[str], runs: int) -> tuple[float, float, int]:
     return (statistics.median(r[0] for r in results), max(r[1] for r in results), results[-1][2])
 
 
-def dynaguard_cmd(corpus: Path) -> list[str]:
-    return [sys.executable, "-m", "dynaguard.cli.main", "iac", str(corpus), "--format", "json"]
+def dynaguard_cmd(corpus: Path, state_dir: Path) -> list[str]:
+    """As a user runs it (the run is recorded in the history, here in a scratch state dir)."""
+    return [
+        sys.executable,
+        "-m",
+        "dynaguard.cli.main",
+        "iac",
+        str(corpus),
+        "--format",
+        "json",
+        "--state-dir",
+        str(state_dir),
+    ]
 
 
 def checkov_cmd(corpus: Path) -> list[str] | None:
@@ -63,7 +76,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dynaguard-iac-bench-") as tmp:
         for size in args.sizes:
             corpus = generate(Path(tmp) / f"corpus-{size}", size, args.files_per_dir)
-            tools = [("dynaguard iac", dynaguard_cmd(corpus))]
+            tools = [("dynaguard iac", dynaguard_cmd(corpus, Path(tmp) / "state"))]
             checkov = checkov_cmd(corpus)
             if checkov:
                 tools.append(("checkov", checkov))

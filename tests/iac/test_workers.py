@@ -117,3 +117,18 @@ def test_killing_the_parent_leaves_no_worker(tmp_path: Path) -> None:
 
 def _read_pids(path: Path) -> list[int]:
     return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+def test_units_cross_the_process_boundary_unchanged() -> None:
+    import pickle
+
+    from dynaguard.sources.iac.units import document, terraform_root
+    from tests.iac.conftest import FIXTURES
+
+    for result in (
+        terraform_root(FIXTURES / "terraform" / "fail", None, ()),
+        document(FIXTURES / "cloudformation" / "pass.yaml", True, 10**7),
+        document(FIXTURES / "plan" / "unknown.json", True, 10**7),
+    ):
+        assert result.declared is not None and result.declared.tables
+        assert pickle.loads(pickle.dumps(result)) == result

@@ -136,16 +136,23 @@ def check_var_files(var_files: Iterable[Path], limits: IacLimits) -> None:
 def without_placeholders(report: Report) -> Report:
     """Findings say ``account_id`` / ``region`` null where the code does not tell them: the
     stand-ins the model needs (``IAC_ACCOUNT``, ``UNKNOWN_REGION``) never reach a report."""
-    from dataclasses import replace
+    from dataclasses import fields, replace
+    from operator import attrgetter
 
     from dynaguard.sources.iac.declared import IAC_ACCOUNT, UNKNOWN_REGION
+
+    names = [f.name for f in fields(Finding)]
+    values_of = attrgetter(*names)
+    at_account, at_region = names.index("account_id"), names.index("region")
 
     def clean(f: Finding) -> Finding:
         account = None if f.account_id == IAC_ACCOUNT else f.account_id
         region = None if f.region == UNKNOWN_REGION else f.region
         if (account, region) == (f.account_id, f.region):
             return f
-        return replace(f, account_id=account, region=region)
+        values = list(values_of(f))  # positional: ~2x dataclasses.replace, 10^5 findings
+        values[at_account], values[at_region] = account, region
+        return Finding(*values)
 
     return replace(report, findings=tuple(clean(f) for f in report.findings))
 

@@ -8,9 +8,11 @@ never the parser's raw output.
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,35 @@ from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
 
 MAX_JSON_DEPTH = 64  # where a problem is placed when JSON is nested too deeply to be read
+
+
+def _by_constructor(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
+    names = [f.name for f in dataclasses.fields(cls)]
+
+    def reduce(obj: Any) -> tuple[type, tuple[Any, ...]]:
+        return cls, tuple(getattr(obj, name) for name in names)
+
+    return reduce
+
+
+def compact_pickling() -> None:
+    """Model objects travel as ``(class, field values)``: rebuilt by their constructor, about
+    twice as fast as the default for frozen slotted dataclasses (one ``setattr`` loop per
+    object), and results are unpickled one after the other in the parent. Only classes whose
+    every field is an ``__init__`` argument and that have no ``__post_init__``."""
+    from dynaguard import model
+
+    for value in vars(model).values():
+        if (
+            isinstance(value, type)
+            and dataclasses.is_dataclass(value)
+            and not hasattr(value, "__post_init__")
+            and all(f.init for f in dataclasses.fields(value))
+        ):
+            copyreg.pickle(value, _by_constructor(value))
+
+
+compact_pickling()
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from dynaguard.logs import get_logger
 from dynaguard.sources.iac.files import MB, IacLimits
 
 _PR_SET_PDEATHSIG = 1
@@ -97,6 +98,7 @@ def run_tasks(tasks: Sequence[Task], limits: IacLimits, preload: Sequence[str] =
     elif method == "forkserver":
         ctx.set_forkserver_preload(list(preload))  # only until the server has started
     jobs = min(worker_count(limits.jobs), len(tasks))
+    get_logger("iac").debug("parsing %d units in %d workers (%s)", len(tasks), jobs, method)
     pending = deque(range(len(tasks)))
     workers: list[_Worker] = []
     with tempfile.TemporaryDirectory(prefix="dynaguard-workers-") as scratch:

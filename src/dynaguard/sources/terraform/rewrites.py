@@ -53,6 +53,8 @@ def known_data_values(kind: str, region: str) -> dict[str, str]:
 def provider_region(texts: Sequence[str]) -> str | None:
     """The literal ``region`` of the default (alias-less) ``provider "aws"`` block."""
     for text in texts:
+        if "provider" not in text:
+            continue  # the lexer below is costly; most files declare no provider
         lines = text.split("\n")
         for opening, first, last in child_blocks(["{", *lines, "}"], 1, len(lines) + 2):
             if not _PROVIDER_AWS.match(opening):

@@ -53,7 +53,9 @@ def unsafe_files(directory: Path, max_bytes: int) -> list[InputProblem]:
 
 def huge_expansions(path: Path, text: str) -> list[InputProblem]:
     """Literal ``count = N`` or ``range(N)`` above ``MAX_INSTANCES`` in one file's text."""
-    problems = []
+    problems: list[InputProblem] = []
+    if "count" not in text and "range(" not in text:
+        return problems
     for match in _LITERAL_EXPANSION.finditer(text):
         number = int(match.group("count") or match.group("range"))
         if number > MAX_INSTANCES:
