@@ -17,6 +17,7 @@ from typing import Any
 from dynaguard.errors import ConfigError
 from dynaguard.model import wildcard
 from dynaguard.model.aws_rules import DEFAULT_PITR_DAYS
+from dynaguard.sources.iac.files import IacLimits
 
 SEVERITIES = ("low", "medium", "high", "critical")
 
@@ -131,6 +132,7 @@ class Config:
     harden: HardenSettings = field(default_factory=HardenSettings)
     cost: CostSettings = field(default_factory=CostSettings)
     drill: DrillSettings = field(default_factory=DrillSettings)
+    iac: IacLimits = field(default_factory=IacLimits)  # the iac: section (limits of a run)
 
 
 # --- loading -------------------------------------------------------------------------------

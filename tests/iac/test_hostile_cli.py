@@ -53,3 +53,20 @@ def test_limits_are_options(tmp_path: Path) -> None:
     assert "above the 1048 bytes limit (--max-file-size)" in done.stderr
     bad = _run(str(tmp_path), "--parse-memory", "0")
     assert bad.returncode == 2 and "must be above 0" in bad.stderr
+
+
+def test_limits_come_from_the_config_and_options_win(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"code/main.tf": ONE_TABLE + "#" * 2000, "dynaguard.yaml": "iac:\n  max_file_mb: 0.001\n"},
+    )
+    config = str(tmp_path / "dynaguard.yaml")
+    limited = _run(str(tmp_path / "code"), "-c", config, "--no-history")
+    assert limited.returncode == 3 and "above the 1048 bytes limit" in limited.stderr
+    widened = _run(str(tmp_path / "code"), "-c", config, "--max-file-size", "1", "--no-history")
+    assert "above the" not in widened.stderr
+    write(tmp_path, {"bad.yaml": "iac:\n  timeout_s: -1\n"})
+    bad = _run(str(tmp_path / "code"), "-c", str(tmp_path / "bad.yaml"))
+    assert (
+        bad.returncode == 2 and "bad.yaml:2: iac.timeout_s: expected a number above 0" in bad.stderr
+    )

@@ -74,31 +74,29 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--max-file-size",
         type=_positive(float),
-        default=defaults.max_file_mb,
         metavar="MB",
-        help=f"larger files are reported, not read (default {defaults.max_file_mb:g})",
+        help=f"larger files are reported, not read (default {defaults.max_file_mb:g}; "
+        "config iac.max_file_mb)",
     )
     group.add_argument(
         "--parse-timeout",
         type=_positive(float),
-        default=defaults.timeout_s,
         metavar="SECONDS",
-        help=f"per root module, plan or template (default {defaults.timeout_s:g})",
+        help=f"per root module, plan or template (default {defaults.timeout_s:g}; "
+        "config iac.timeout_s)",
     )
     group.add_argument(
         "--parse-memory",
         type=_positive(int),
-        default=defaults.memory_mb,
         metavar="MB",
-        help=f"per worker process (default {defaults.memory_mb})",
+        help=f"per worker process (default {defaults.memory_mb}; config iac.memory_mb)",
     )
     group.add_argument(
         "--jobs",
         "-j",
         type=_positive(int),
-        default=None,
         metavar="N",
-        help="worker processes (default: one per core)",
+        help="worker processes (default: one per core; config iac.jobs)",
     )
 
 
@@ -109,19 +107,25 @@ def cmd_iac(args: argparse.Namespace) -> int:
     from dynaguard.cli.commands import controls_arg, write_report
     from dynaguard.cli.history import check_history_options, record_run
     from dynaguard.controls.base import Severity
-    from dynaguard.engine import new_run_id
+    from dynaguard.engine import new_run_id, resolve_config
     from dynaguard.logs import get_logger, setup_logging
-    from dynaguard.sources.iac.files import IacLimits
     from dynaguard.sources.iac.scan import scan_iac
 
     _check_var_files(args.var_file)
     check_history_options(args)
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
-    limits = IacLimits(args.max_file_size, args.parse_timeout, args.parse_memory, args.jobs or 0)
+    config = resolve_config(args.config)
+    given = {
+        "max_file_mb": args.max_file_size,
+        "timeout_s": args.parse_timeout,
+        "memory_mb": args.parse_memory,
+        "jobs": args.jobs,
+    }  # the options win over the iac: section of the configuration
+    limits = replace(config.iac, **{k: v for k, v in given.items() if v is not None})
     result = scan_iac(
         args.paths,
-        config=args.config,
+        config=config,
         controls=controls_arg(args),
         var_files=args.var_file,
         run_id=run_id,

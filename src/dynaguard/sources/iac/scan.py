@@ -169,7 +169,7 @@ def scan_iac(
     """Audit infrastructure code: Terraform (HCL and plan JSON) and CloudFormation."""
     cfg = resolve_config(config)
     selected = choose_controls(cfg, controls)
-    limits = limits or IacLimits()
+    limits = limits or cfg.iac
     var_paths = [Path(v) for v in var_files]
     check_var_files(var_paths, limits)
     started = time.perf_counter()
