@@ -39,9 +39,17 @@ def run_once(cmd: list[str]) -> tuple[float, float, int]:
     return elapsed, usage.ru_maxrss / 1024, proc.returncode
 
 
-def measure(cmd: list[str], runs: int) -> tuple[float, float, int]:
-    results = [run_once(cmd) for _ in range(runs)]
-    return (statistics.median(r[0] for r in results), max(r[1] for r in results), results[-1][2])
+def measure(tools: list[tuple[str, list[str]]], runs: int) -> dict[str, tuple[float, float, int]]:
+    """(median s, peak RSS MB, exit code) per tool. Runs are interleaved (A B A B ...), so a
+    change of load on a shared machine weighs on every tool alike, not on one of them."""
+    results: dict[str, list[tuple[float, float, int]]] = {name: [] for name, _ in tools}
+    for _ in range(runs):
+        for name, cmd in tools:
+            results[name].append(run_once(cmd))
+    return {
+        name: (statistics.median(r[0] for r in rs), max(r[1] for r in rs), rs[-1][2])
+        for name, rs in results.items()
+    }
 
 
 def dynaguard_cmd(corpus: Path, state_dir: Path) -> list[str]:
@@ -80,8 +88,7 @@ def main() -> None:
             checkov = checkov_cmd(corpus)
             if checkov:
                 tools.append(("checkov", checkov))
-            for name, cmd in tools:
-                seconds, rss, code = measure(cmd, args.runs)
+            for name, (seconds, rss, code) in measure(tools, args.runs).items():
                 rows.append((size, name, seconds, size / seconds, rss, code))
                 print(f"  {name} on {size} files: {seconds:.2f} s", file=sys.stderr)
     if not any(r[1] == "checkov" for r in rows):

@@ -27,7 +27,6 @@ import faulthandler
 import importlib
 import multiprocessing
 import os
-import resource
 import signal
 import sys
 import tempfile
@@ -323,6 +322,10 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _limit_memory(memory_mb: int) -> None:
+    try:
+        import resource
+    except ImportError:  # not POSIX: only the time limit holds
+        return
     if not hasattr(resource, "RLIMIT_DATA"):
         return
     limit = _data_in_use() + memory_mb * MB
@@ -347,6 +350,10 @@ def _data_in_use() -> int:
 
 def _limit_cpu(budget_s: int) -> None:
     """Soft CPU limit: what was used so far plus the budget of this task."""
+    try:
+        import resource
+    except ImportError:
+        return
     used = resource.getrusage(resource.RUSAGE_SELF)
     soft = int(used.ru_utime + used.ru_stime) + budget_s
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
