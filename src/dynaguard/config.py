@@ -1,9 +1,8 @@
 """The YAML configuration: baseline parameters, per-control settings and suppressions.
 
-These frozen dataclasses are what the rest of dynaguard reads. The file's schema lives in
-``config_model`` (pydantic models, imported only when a file is read, so start-up stays fast):
-an unknown key, a wrong type or a value out of bounds is a ConfigError naming the file, the line
-and the key, every problem at once, so a typo never silently weakens the baseline.
+These frozen dataclasses are what the rest of dynaguard reads, and where defaults live. A file
+is read by ``config_load`` against the schema in ``config_model`` (pydantic models, imported
+only when a file is read, so start-up stays fast).
 """
 
 from __future__ import annotations
@@ -11,10 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from dynaguard.errors import ConfigError
 from dynaguard.model import wildcard
 from dynaguard.model.aws_rules import DEFAULT_PITR_DAYS
 from dynaguard.sources.iac.files import IacLimits
@@ -133,45 +129,3 @@ class Config:
     cost: CostSettings = field(default_factory=CostSettings)
     drill: DrillSettings = field(default_factory=DrillSettings)
     iac: IacLimits = field(default_factory=IacLimits)  # the iac: section (limits of a run)
-
-
-# --- loading -------------------------------------------------------------------------------
-
-MAX_PROBLEMS_SHOWN = 50
-
-
-def load_config(path: str | Path | None) -> Config:
-    """Read and validate a config file; None gives the defaults."""
-    if path is None:
-        return Config()
-    from dynaguard.yaml_lines import InputError, read_document
-
-    try:
-        doc = read_document(path, "config")
-    except InputError as exc:
-        raise ConfigError(str(exc)) from None
-    return _validated(doc)
-
-
-def parse_config(data: Any, path: str = "<config>") -> Config:
-    """Validate already-parsed data (a mapping, as from ``yaml.safe_load``)."""
-    from dynaguard.yaml_lines import Document
-
-    return _validated(Document(data, path))
-
-
-def _validated(doc: Any) -> Config:
-    from dynaguard.config_model import to_config
-
-    config, problems = to_config(doc)
-    problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
-    if problems:
-        shown = [p.describe(doc.source) for p in problems[:MAX_PROBLEMS_SHOWN]]
-        if len(problems) > MAX_PROBLEMS_SHOWN:
-            shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
-        if len(shown) == 1:
-            raise ConfigError(shown[0])
-        lines = "\n  ".join(shown)
-        raise ConfigError(f"invalid config ({len(problems)} problems):\n  {lines}")
-    assert config is not None
-    return config

@@ -28,7 +28,6 @@ from dynaguard.model.aws_rules import is_kms_key_ref
 from dynaguard.sanitize import short_repr
 from dynaguard.yaml_lines import Document, Problem
 
-_REGION_OR_ANY = re.compile(r"^([a-z]{2}(-[a-z]+)+-\d+|\*)$")
 _ATTRIBUTE = re.compile(r"^[^\s]{1,255}$")
 
 PitrDays = Annotated[int, bounded(aws_rules.PITR_MIN_DAYS, aws_rules.PITR_MAX_DAYS, " (AWS limit)")]
@@ -42,7 +41,7 @@ def _kms_keys(value: Any) -> dict[str, str]:
     for region, key in keys.items():
         check(isinstance(region, str), f"{short_repr(region)}: expected a region name")
         check(
-            bool(_REGION_OR_ANY.match(region)),
+            bool(aws_rules.REGION_OR_ANY.match(region)),
             f"{short_repr(region)}: not a region name (or '*')",
         )
         check(

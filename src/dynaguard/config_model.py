@@ -1,6 +1,6 @@
 """The configuration file's schema, as pydantic models, and its conversion to :class:`Config`.
 
-Imported by ``config.load_config`` only when a file is read. Each model is one mapping of the
+Imported by ``config_load.load_config`` only when a file is read. Each model is one mapping of the
 file; defaults are NOT repeated here: a key left out (or null) keeps the default of the
 dataclass in ``config.py``, the one place defaults live. Rules that span sections (a harden
 PITR window below the baseline's minimum) run after the models, on what is valid.

@@ -19,17 +19,15 @@ iac:                                # dynaguard iac; the command-line options wi
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from pydantic import PlainValidator
 
 from dynaguard.config import CostSettings, DrillSettings
 from dynaguard.doc_models import StrictModel, bounded, check
+from dynaguard.model import aws_rules
 from dynaguard.sanitize import short_repr
 from dynaguard.sources.iac.files import IacLimits
-
-_REGION_OR_ANY = re.compile(r"^([a-z]{2}(-[a-z]+)+-\d+|\*)$")
 
 
 def _prices(value: Any) -> dict[str, dict[str, float]]:
@@ -39,7 +37,7 @@ def _prices(value: Any) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for region, items in value.items():
         check(
-            isinstance(region, str) and bool(_REGION_OR_ANY.match(region)),
+            isinstance(region, str) and bool(aws_rules.REGION_OR_ANY.match(region)),
             f"{short_repr(region)}: not a region name (or '*')",
         )
         check(isinstance(items, dict), f"{region}: expected a mapping of item to USD")

@@ -16,14 +16,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from dynaguard.config import Config, load_config
+from dynaguard.config import Config
+from dynaguard.config_load import load_config
 from dynaguard.controls.base import Control
 from dynaguard.controls.registry import all_controls, control_ids
 from dynaguard.errors import UsageError
 from dynaguard.evaluate import evaluate, select_controls
 from dynaguard.model import Inventory
 from dynaguard.model.selection import Selection
-from dynaguard.report import Report
+from dynaguard.report import Report, utc_now
 
 # Keywords of scan() that build its Selection rather than its AwsOptions.
 SELECTION_KEYWORDS = frozenset(
@@ -73,7 +74,10 @@ def report_from_inventory(
     config: Config,
     run_id: str,
     stats: dict[str, Any] | None = None,
+    started_at: str | None = None,
 ) -> Report:
+    """The report of ``inventory``; ``started_at`` is when the run began (before collecting),
+    so a slow collection does not move it (default: now)."""
     findings, notices = evaluate(inventory, controls, config)
     return Report(
         run_id=run_id,
@@ -82,6 +86,7 @@ def report_from_inventory(
         controls=tuple(c.id for c in controls),
         notices=tuple(notices),
         stats=stats or {},
+        started_at=started_at or utc_now(),
     )
 
 
@@ -111,7 +116,7 @@ def scan(
     cfg = resolve_config(config)
     selected = choose_controls(cfg, controls, options.selection)
     run_id = run_id or new_run_id()
-    started = time.perf_counter()
+    started_at, started = utc_now(), time.perf_counter()
     inventory = collect(
         options, facts_needed(selected), run_id=run_id, recorder=recorder, progress=progress
     )
@@ -123,4 +128,4 @@ def scan(
     if recorder is not None:
         stats["api_calls"] = dict(sorted(recorder.by_action().items()))
         stats["api_calls_total"] = recorder.total()
-    return report_from_inventory(inventory, selected, cfg, run_id, stats)
+    return report_from_inventory(inventory, selected, cfg, run_id, stats, started_at)

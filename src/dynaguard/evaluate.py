@@ -9,10 +9,10 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 
 from dynaguard.config import Config, Suppression
-from dynaguard.controls.base import Context, Control, Severity, Status, Subject, Verdict
-from dynaguard.controls.code_fixes import code_fix
+from dynaguard.controls.base import Context, Control, Subject, Verdict
+from dynaguard.controls.code_fixes import remediation_for, source_of
 from dynaguard.controls.subjects import region_subjects, subject_of, unknown_subject
-from dynaguard.model import AccountScope, Inventory, Known, RegionScope, Unknown
+from dynaguard.model import AccountScope, Inventory, Known, RegionScope, Severity, Status, Unknown
 from dynaguard.report import Finding
 
 
@@ -61,7 +61,7 @@ def evaluate(
         if key in seen:  # a replica judged from each of its peers' regions
             continue
         seen.add(key)
-        findings.append(_for_source(_suppress(finding, config.suppressions, today), inventory))
+        findings.append(_suppress(finding, config.suppressions, today))
     findings.sort(
         key=lambda f: (f.account_id, f.region, f.resource_type, f.resource_id, f.control_id)
     )
@@ -139,12 +139,17 @@ def _finding(control: Control, subject: Subject, verdict: Verdict, config: Confi
         account_id=subject.account_id,
         region=subject.region,
         reason=verdict.reason,
-        remediation=control.remediation if verdict.status is Status.FAIL else "",
+        remediation=(
+            remediation_for(control, subject, config.baseline)
+            if verdict.status is Status.FAIL
+            else ""
+        ),
         resource_arn=subject.arn,
         file=origin.file if origin else None,
         line=origin.line if origin else None,
         evidence=verdict.evidence.describe() if verdict.evidence else None,
         suppression=suppression,
+        source=source_of(subject),
     )
 
 
@@ -157,18 +162,6 @@ def _suppress(finding: Finding, suppressions: Sequence[Suppression], today: dt.d
             until = f" (until {s.expires})" if s.expires else ""
             return _replace(finding, Status.SUPPRESSED, f"{s.reason}{until}")
     return finding
-
-
-def _for_source(finding: Finding, inventory: Inventory) -> Finding:
-    """A finding from code gets the fix to write in code, not the AWS CLI command."""
-    if not finding.remediation or inventory.source == "aws":
-        return finding
-    fix = code_fix(finding.control_id, inventory.source)
-    if fix is None:
-        return finding
-    from dataclasses import replace
-
-    return replace(finding, remediation=fix)
 
 
 def _replace(finding: Finding, status: Status, suppression: str) -> Finding:

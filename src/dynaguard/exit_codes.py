@@ -3,7 +3,8 @@
 scan, iac, demo: 0 nothing failing at or above ``--fail-on``; 1 failing findings; 2 usage or
 input error; 3 the audit is incomplete (UNKNOWN verdicts from errors) and nothing is failing.
 harden, undo, provision: 0 success (or nothing to do); 1 some change failed; 2 cancelled at the
-prompt, or a usage error: nothing changed.
+prompt, or a usage error: nothing changed. undo, runs: 3 a damaged journal line was skipped or an
+interrupted change could not be read back (and nothing failed).
 """
 
 from __future__ import annotations

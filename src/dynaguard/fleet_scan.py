@@ -12,17 +12,21 @@ writer streams them, ``to_report()`` materialises a ``Report`` for the other for
 
 from __future__ import annotations
 
+import json
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dynaguard.config import Config
-from dynaguard.controls.base import Severity
+from dynaguard.controls.base import Control
 from dynaguard.engine import choose_controls, new_run_id, resolve_config
+from dynaguard.errors import UsageError
 from dynaguard.evaluate import evaluate
 from dynaguard.fingerprint import config_hash
+from dynaguard.model import Severity
 from dynaguard.report import Finding, Report, utc_now
 from dynaguard.sources.aws.collect import facts_needed, with_implied
 from dynaguard.sources.aws.options import AwsOptions
@@ -40,6 +44,7 @@ class FleetOptions:
 
     selection: AccountSelection = field(default_factory=AccountSelection)
     shard: ShardSpec = field(default_factory=ShardSpec)
+    workers: int = 1  # local processes (multi-account scans; see fleet_workers)
 
 
 @dataclass(slots=True)
@@ -117,6 +122,39 @@ def scope_of(options: AwsOptions, selection: AccountSelection) -> dict[str, Any]
     }
 
 
+class _Collected:
+    """Findings and figures of the accounts handed on so far (in this process or a worker)."""
+
+    def __init__(self) -> None:
+        self.spool = FindingSpool()
+        self.notices: dict[str, None] = {}
+        self.units: dict[str, int] = {}
+        self.failed: list[str] = []
+
+    def add(
+        self,
+        account_id: str,
+        lines: list[str],
+        notes: list[str],
+        units: dict[str, int],
+        failed: str | None,
+    ) -> None:
+        self.spool.add_lines(account_id, lines)
+        self.notices.update(dict.fromkeys(notes))
+        self.units.update(units)
+        if failed:
+            self.failed.append(f"account {account_id}: {failed}")
+
+
+def judge_account(
+    result: AccountResult, options: AwsOptions, selected: list[Control], cfg: Config
+) -> tuple[list[Finding], list[str]]:
+    """Findings of one collected account. Only what the selection names is judged
+    (model/selection.py): the same rule as a one-account scan, so a filter never lets an
+    unselected resource change the exit code."""
+    return evaluate(options.selection.narrow(result.inventory), selected, cfg)
+
+
 def scan_fleet(
     options: AwsOptions,
     fleet: FleetOptions | None = None,
@@ -130,10 +168,10 @@ def scan_fleet(
     """Collect and evaluate every selected account (this shard's units), streaming findings."""
     fleet = fleet or FleetOptions()
     cfg = resolve_config(config)
-    selected = choose_controls(cfg, controls)
+    selected = choose_controls(cfg, controls, options.selection)
     run_id = run_id or new_run_id()
     recorder = recorder if recorder is not None else CallRecorder()
-    started = time.perf_counter()
+    started_at, started = utc_now(), time.perf_counter()
     base = AwsSession(options, run_id, recorder)
     targets = resolve_targets(base, fleet.selection)
     plan = FleetPlan(
@@ -142,42 +180,62 @@ def scan_fleet(
         check_regions=fleet.selection.fan_out,
         strict=not fleet.selection.fan_out,
     )
-    spool = FindingSpool()
-    notices: dict[str, None] = {}
-    units: dict[str, int] = {}
-    failed: list[str] = []
+    collected = _Collected()
+    missing: set[str] = set()
+    regions: set[str] = set()
+    calls = Counter(recorder.by_action())
+    workers = fleet.workers if fleet.selection.fan_out else 1
+    if workers > 1:
+        from dynaguard.fleet_workers import run_workers, worker_jobs
 
-    def on_account(result: AccountResult) -> None:
-        findings, notes = evaluate(result.inventory, selected, cfg)
-        spool.add(result.account_id, findings)
-        notices.update(dict.fromkeys(notes))
-        for scope in result.inventory.regions:
-            units[f"{scope.account_id}/{scope.region}"] = len(scope.table_list())
-        if result.failed:
-            failed.append(f"account {result.account_id}: {result.failed}")
+        ids = tuple(c.id for c in selected)
+        jobs = worker_jobs(workers, options, plan, config, ids, run_id)
+        totals = run_workers(jobs, collected.add, progress)
+        done, calls = totals.progress, calls + totals.calls
+    else:
 
-    facts = with_implied(facts_needed(selected))
-    done = FleetCollector(base, plan, facts, on_account, progress).run()
-    tally = spool.finish()
+        def on_account(result: AccountResult) -> None:
+            missing.update(options.selection.missing_dax_clusters(result.inventory))
+            regions.update(scope.region for scope in result.inventory.regions)
+            findings, notes = judge_account(result, options, selected, cfg)
+            lines = [json.dumps(f.to_dict(), ensure_ascii=False) for f in findings]
+            units = {
+                f"{s.account_id}/{s.region}": len(s.table_list()) for s in result.inventory.regions
+            }
+            collected.add(result.account_id, lines, notes, units, result.failed)
+
+        facts = with_implied(facts_needed(selected))
+        done = FleetCollector(base, plan, facts, on_account, progress).run()
+        calls = Counter(recorder.by_action())
+    tally = collected.spool.finish()
+    if missing and not fleet.selection.fan_out:
+        raise UsageError(
+            f"DAX cluster(s) not found in {', '.join(sorted(regions))}: "
+            f"{', '.join(sorted(missing))}"
+        )
     stats: dict[str, Any] = {
         "elapsed_s": round(time.perf_counter() - started, 3),
-        "tables": sum(units.values()),
+        "tables": sum(collected.units.values()),
         "accounts": len(targets),
         "accounts_scanned": done.accounts_done,
         "units": done.units_total,
-        "api_calls": dict(sorted(recorder.by_action().items())),
-        "api_calls_total": recorder.total(),
-        "unit_tables": dict(sorted(units.items())),
+        "workers": workers,
+        "api_calls": dict(sorted(calls.items())),
+        "api_calls_total": sum(calls.values()),
+        "unit_tables": dict(sorted(collected.units.items())),
     }
-    shard = None if fleet.shard.whole else {"index": fleet.shard.index, "count": fleet.shard.count}
+    shard = (
+        None if fleet.shard.count == 1 else {"index": fleet.shard.index, "count": fleet.shard.count}
+    )
     return SpooledReport(
         run_id=run_id,
         source="aws",
         controls=tuple(c.id for c in selected),
-        notices=tuple(notices) + tuple(failed),
+        notices=tuple(collected.notices) + tuple(collected.failed),
         stats=stats,
         config_hash=config_hash(cfg, (c.id for c in selected), scope_of(options, fleet.selection)),
         shard=shard,
-        spool=spool,
+        spool=collected.spool,
         tally=tally,
+        started_at=started_at,
     )

@@ -11,15 +11,17 @@ the audit incomplete: the merged report says which, and exits 3 when nothing fai
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dynaguard.controls.base import Severity, Status
 from dynaguard.errors import UsageError
 from dynaguard.fleet_scan import SpooledReport
+from dynaguard.model import Severity, Status
+from dynaguard.report import utc_now
 from dynaguard.s3io import is_s3_url, list_keys, parse_s3_url, read_bytes
 from dynaguard.spool import FindingSpool
 
@@ -80,6 +82,9 @@ def _check_finding(name: str, index: int, finding: Any) -> dict[str, Any]:
     return finding
 
 
+_UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")  # report.utc_now's form
+
+
 class _Merger:
     def __init__(self) -> None:
         self.spool = FindingSpool()
@@ -92,12 +97,16 @@ class _Merger:
         self.unit_tables: dict[str, int] = {}
         self.elapsed = 0.0
         self.accounts = 0
+        self.started: list[str] = []
 
     def add(self, item: _Input) -> None:
         data = item.data
         self._check_same(item)
         self._check_shard(item)
         self.run_ids.append(str(data.get("run_id", "")))
+        started_at = data.get("started_at")
+        if isinstance(started_at, str) and _UTC_TIME.fullmatch(started_at):
+            self.started.append(started_at)
         self.notices.update(dict.fromkeys(str(n) for n in data.get("notices") or ()))
         stats = data.get("stats") or {}
         for action, n in (stats.get("api_calls") or {}).items():
@@ -183,6 +192,8 @@ class _Merger:
             spool=self.spool,
             tally=tally,
             incomplete=bool(missing),
+            # the merged scan began when its first shard did (ISO 8601 UTC: sorts as text)
+            started_at=min(self.started) if self.started else utc_now(),
         )
 
 

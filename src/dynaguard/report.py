@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dynaguard import __version__
-from dynaguard.controls.base import Severity, Status
 from dynaguard.exit_codes import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
+from dynaguard.model import Severity, SourceKind, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,7 @@ class Finding:
     line: int | None = None
     evidence: str | None = None
     suppression: str | None = None  # the reason a FAIL is SUPPRESSED
+    source: SourceKind | None = None  # the kind of source the resource came from
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

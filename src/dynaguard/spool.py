@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from typing import IO, Any
 
-from dynaguard.controls.base import Severity, Status
+from dynaguard.model import Severity, Status
 from dynaguard.report import Finding
 
 FINDING_FIELDS = frozenset(f.name for f in fields(Finding))
@@ -94,9 +94,13 @@ class FindingSpool:
         self.add_dicts(account_id, (f.to_dict() for f in findings))
 
     def add_dicts(self, account_id: str, findings: Iterable[dict[str, Any]]) -> None:
+        self.add_lines(account_id, (json.dumps(d, ensure_ascii=False) for d in findings))
+
+    def add_lines(self, account_id: str, lines: Iterable[str]) -> None:
+        """Findings already serialised as JSON (one object per string, no newline inside)."""
         if self._sorted is not None:
             raise RuntimeError("spool already finished")
-        data = b"".join(json.dumps(d, ensure_ascii=False).encode("utf-8") + b"\n" for d in findings)
+        data = b"".join(line.encode("utf-8") + b"\n" for line in lines)
         if not data:
             return
         offset = self._raw.seek(0, 2)
@@ -112,16 +116,16 @@ class FindingSpool:
         failing: Counter[str] = Counter()
         resources = 0
         for account in sorted(self._batches):
-            rows = {finding_key(d): d for d in self._account_rows(account)}
+            rows = {finding_key(d): (d, line) for d, line in self._account_rows(account)}
             seen_resources: set[tuple[str, str, str]] = set()
-            for d in sorted(rows.values(), key=sort_key):
+            for d, line in sorted(rows.values(), key=lambda row: sort_key(row[0])):
                 statuses[str(d.get("status"))] += 1
                 if d.get("status") == Status.FAIL.value:
                     failing[str(d.get("severity"))] += 1
                 seen_resources.add(
                     (str(d.get("region")), str(d.get("resource_type")), str(d.get("resource_id")))
                 )
-                out.write(json.dumps(d, ensure_ascii=False).encode("utf-8") + b"\n")
+                out.write(line + b"\n")  # as written: no second serialisation
             resources += len(seen_resources)
         self._raw.close()
         out.seek(0)
@@ -131,11 +135,15 @@ class FindingSpool:
 
     def dicts(self) -> Iterator[dict[str, Any]]:
         """The findings in report order, one at a time (after ``finish``)."""
+        return (json.loads(line) for line in self.lines())
+
+    def lines(self) -> Iterator[str]:
+        """Each finding's JSON text (``json.dumps(finding, ensure_ascii=False)``), in order."""
         if self._sorted is None:
             raise RuntimeError("finish the spool first")
         self._sorted.seek(0)
         for line in self._sorted:
-            yield json.loads(line)
+            yield line.decode("utf-8").rstrip("\n")
 
     def findings(self) -> Iterator[Finding]:
         return (finding_from_dict(d) for d in self.dicts())
@@ -145,8 +153,8 @@ class FindingSpool:
             if handle is not None:
                 handle.close()
 
-    def _account_rows(self, account: str) -> Iterator[dict[str, Any]]:
+    def _account_rows(self, account: str) -> Iterator[tuple[dict[str, Any], bytes]]:
         for offset, length in self._batches[account]:
             self._raw.seek(offset)
             for line in self._raw.read(length).splitlines():
-                yield json.loads(line)
+                yield json.loads(line), line

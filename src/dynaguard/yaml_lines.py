@@ -6,7 +6,8 @@ every value, the line where it is written, keyed by its path (``("baseline",
 "pitr_min_days")``, ``("global_indexes", 1, "name")``). Validation then names file, line and key
 for any value without the data having to carry bookkeeping.
 
-Bounded on purpose (every limit is an :class:`InputError` with the file and line): files over
+Bounded on purpose (every limit is an :class:`InputError` with the file and line): devices and
+sockets (``/dev/zero``), files over
 :data:`MAX_BYTES`, bytes that are not UTF-8, nesting deeper than :data:`MAX_DEPTH`, more than
 :data:`MAX_VALUES` values once aliases are expanded (a "billion laughs" file is refused after a
 few thousand steps, not after gigabytes), numbers with more digits than Python converts, dates
@@ -16,6 +17,8 @@ non-scalar keys and tags other than YAML's core types.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +108,10 @@ def read_document(path: str | Path, what: str = "file") -> Document:
     limit) is an :class:`InputError` naming the file and, where known, the line."""
     source = str(path)
     try:
+        kind = os.stat(path).st_mode
+        if stat.S_ISCHR(kind) or stat.S_ISBLK(kind) or stat.S_ISSOCK(kind):
+            # /dev/zero, /dev/random, a socket: never a document (a pipe is, e.g. <(...))
+            raise InputError(source, f"cannot read {what}: not a regular file")
         with open(path, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from dynaguard.controls.base import FACTS
 from dynaguard.controls.registry import all_controls
+from dynaguard.model import FACTS
 from dynaguard.model.selection import Selection
 from dynaguard.sources.aws import AwsOptions, CallRecorder, collect, facts_needed
 from dynaguard.sources.aws.collect import with_implied
@@ -143,6 +143,38 @@ def test_region_wide_reads_do_not_grow_with_tables(aws: Any) -> None:
     }
 
 
+def test_an_empty_region_costs_only_what_tableless_controls_need(aws: Any) -> None:
+    """The rule: ListTables, DAX DescribeClusters, DescribeVpcs, DescribeVpcEndpoints; scaling
+    and backup selections only judge tables and are not read where there is none."""
+    create_table(aws("dynamodb", "eu-west-1"), "elsewhere")  # us-east-1 stays empty
+    recorder = CallRecorder()
+    facts = facts_needed(all_controls()) - {"account.iam"}
+    collect(AwsOptions(regions=("us-east-1",)), facts, run_id="t", recorder=recorder)
+    counted = recorder.by_action()
+    counted.pop("sts:GetCallerIdentity")
+    assert counted == Counter(
+        {
+            "dynamodb:ListTables": 1,
+            "dax:DescribeClusters": 1,
+            "ec2:DescribeVpcs": 1,
+            "ec2:DescribeVpcEndpoints": 1,
+        }
+    )
+
+
+def test_region_reads_for_tables_follow_a_non_empty_listing(aws: Any) -> None:
+    create_table(aws("dynamodb"), "t")
+    recorder = CallRecorder()
+    collect(
+        AwsOptions(regions=("us-east-1",)),
+        frozenset({"region.scaling", "region.backup"}),
+        run_id="t",
+        recorder=recorder,
+    )
+    used = recorder.actions()
+    assert {"application-autoscaling:DescribeScalableTargets", "backup:ListBackupPlans"} <= used
+
+
 def test_facts_needed_is_the_union_of_the_controls_facts() -> None:
     controls = all_controls()
     needed = facts_needed(controls)
@@ -199,3 +231,24 @@ def test_the_shipped_iam_policy_allows_every_call_of_a_full_scan(three_tables: H
     assert {"account:ListRegions", "ec2:DescribeRegions"} <= used
     missing = used - shipped_policy_actions()
     assert not missing, f"audit-policy.json lacks {sorted(missing)}"
+
+
+def test_the_network_is_read_only_where_a_policy_names_it(three_tables: Hooks, aws: Any) -> None:
+    """DDB.006 reads a region's VPCs and endpoints only when a table or stream policy names
+    aws:SourceVpc(e) there; a table whose policy does not costs no EC2 call."""
+    facts = {"table.resource_policy", "policy.network"}
+    assert "ec2:DescribeVpcs" not in calls(facts, three_tables)
+    ddb = aws("dynamodb")
+    arn = ddb.describe_table(TableName="a")["Table"]["TableArn"]
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "dynamodb:GetItem",
+        "Resource": arn,
+        "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-0123456789abcdef0"}},
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    ddb.put_resource_policy(ResourceArn=arn, Policy=policy)
+    counted = calls(facts, Hooks())  # a fresh recorder
+    assert counted["ec2:DescribeVpcs"] == 1
+    assert counted["ec2:DescribeVpcEndpoints"] == 1

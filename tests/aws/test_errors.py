@@ -138,6 +138,7 @@ def test_server_errors_after_retries_are_unknown(
 def test_region_wide_denials_are_unknown(
     aws: Any, hooks: Hooks, service: str, operation: str, code: str, field: str
 ) -> None:
+    create_table(aws("dynamodb"), "t")  # scaling and backup are read where tables are
     hooks.fail(service, operation, code, "denied here")
     facts = frozenset({"region.vpcs", "region.dax", "region.scaling", "region.backup"})
     scope = collect(AwsOptions(), facts, run_id="t", recorder=hooks).regions[0]

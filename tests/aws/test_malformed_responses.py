@@ -4,20 +4,18 @@ FAIL), never a finding that vanishes."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from dynaguard.config import Baseline, Config
 from dynaguard.controls.registry import all_controls
 from dynaguard.engine import report_from_inventory
 from dynaguard.model import Unknown
 from dynaguard.sources.aws import AwsOptions, collect
-from tests.aws.conftest import NO_RETRY, REGION, Hooks, create_table
+from tests.aws.conftest import Hooks
+from tests.aws.sample_account import sample_account
 
 FACTS = frozenset(
     {
@@ -41,92 +39,8 @@ def account(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One account for the whole module (moto builds it in seconds, the tests only rewrite
     responses): a table that passes most controls, a provisioned table with auto scaling, a
     VPC with a DynamoDB endpoint and a DAX cluster."""
-    home = tmp_path_factory.mktemp("aws")
-    with pytest.MonkeyPatch.context() as env, mock_aws():
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            env.setenv(name, "testing")
-        env.setenv("AWS_DEFAULT_REGION", REGION)
-        env.setenv("AWS_CONFIG_FILE", str(home / "no-config"))
-        env.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "no-credentials"))
-
-        def aws(service: str) -> Any:
-            return boto3.client(service, region_name=REGION, config=NO_RETRY)
-
-        _build(aws)
+    with sample_account(tmp_path_factory.mktemp("aws")) as aws:
         yield aws
-
-
-def _build(aws: Callable[[str], Any]) -> None:
-    key = aws("kms").create_key()["KeyMetadata"]["Arn"]
-    aws("kms").enable_key_rotation(KeyId=key)
-    ddb = aws("dynamodb")
-    create_table(
-        ddb,
-        "alpha",
-        SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key},
-        Tags=[{"Key": "owner", "Value": "team"}],
-        DeletionProtectionEnabled=True,
-    )
-    ddb.update_continuous_backups(
-        TableName="alpha", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
-    )
-    ddb.update_time_to_live(
-        TableName="alpha", TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"}
-    )
-    arn = ddb.describe_table(TableName="alpha")["Table"]["TableArn"]
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-                "Action": "dynamodb:GetItem",
-                "Resource": arn,
-            }
-        ],
-    }
-    ddb.put_resource_policy(ResourceArn=arn, Policy=json.dumps(policy))
-    create_table(
-        ddb, "beta", ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
-    )
-    aas = aws("application-autoscaling")
-    for dimension in ("ReadCapacityUnits", "WriteCapacityUnits"):
-        aas.register_scalable_target(
-            ServiceNamespace="dynamodb",
-            ResourceId="table/beta",
-            ScalableDimension=f"dynamodb:table:{dimension}",
-            MinCapacity=5,
-            MaxCapacity=50,
-        )
-        aas.put_scaling_policy(
-            PolicyName=dimension,
-            ServiceNamespace="dynamodb",
-            ResourceId="table/beta",
-            ScalableDimension=f"dynamodb:table:{dimension}",
-            PolicyType="TargetTrackingScaling",
-            TargetTrackingScalingPolicyConfiguration={
-                "TargetValue": 70.0,
-                "PredefinedMetricSpecification": {
-                    "PredefinedMetricType": f"DynamoDB{dimension[:-13]}CapacityUtilization"
-                },
-            },
-        )
-    ec2 = aws("ec2")
-    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
-    ec2.create_vpc_endpoint(
-        VpcId=vpc, ServiceName="com.amazonaws.us-east-1.dynamodb", VpcEndpointType="Gateway"
-    )
-    role = aws("iam").create_role(RoleName="dax", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    aws("dax").create_cluster(
-        ClusterName="cache",
-        NodeType="dax.t3.small",
-        ReplicationFactor=3,
-        IamRoleArn=role,
-        SSESpecification={"Enabled": True},
-        ClusterEndpointEncryptionType="TLS",
-    )
-    for _ in range(3):
-        aws("dax").describe_clusters()  # moto lists the nodes once the cluster is "available"
 
 
 def verdicts(hooks: Hooks) -> dict[tuple[str, str], tuple[str, str]]:

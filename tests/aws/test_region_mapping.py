@@ -222,6 +222,7 @@ def test_iam_document_as_url_encoded_string_is_decoded() -> None:
 
 def test_backup_selections_from_plans(aws: Any, hooks: Hooks) -> None:
     """moto does not implement selections: the backup client is driven by a Stubber."""
+    create_table(aws("dynamodb"), "t")  # selections are read where there are tables
     selection = {
         "SelectionName": "ddb-tagged",
         "IamRoleArn": f"arn:aws:iam::{ACCOUNT}:role/backup",
@@ -292,6 +293,8 @@ def test_backup_selections_from_plans(aws: Any, hooks: Hooks) -> None:
 
 
 def test_a_failed_selection_read_makes_the_region_unknown(aws: Any, hooks: Hooks) -> None:
+    create_table(aws("dynamodb"), "t")
+
     def script(stub: Any) -> None:
         stub.add_response(
             "list_backup_plans",

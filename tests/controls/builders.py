@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from dynaguard.config import Baseline
-from dynaguard.controls.base import Context, Status, Verdict
+from dynaguard.controls.base import Context, Verdict
 from dynaguard.controls.registry import get_control
 from dynaguard.model import (
     AccountScope,
@@ -24,6 +24,7 @@ from dynaguard.model import (
     RegionScope,
     Replica,
     Scaling,
+    Status,
     Stream,
     Table,
     Ttl,

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from dynaguard.controls.base import FACTS, Control, Severity
+from dynaguard.controls.base import Control
 from dynaguard.controls.registry import all_controls, control_ids, get_control
+from dynaguard.model import FACTS, Severity
 
 # The table of CONTROLS.md: id -> (severity, subject kind, FSBP id or None).
 EXPECTED = {

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from dynaguard.controls.base import Context, Status
-from dynaguard.model import Fact, KmsKey, Known, Unknown
+from dynaguard.controls.base import Context
+from dynaguard.model import Fact, KmsKey, Known, Status, Unknown
 
 from .builders import (
     AWS_MANAGED_ARN,

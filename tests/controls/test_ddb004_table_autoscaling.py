@@ -5,8 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from dynaguard.config import AutoscalingRule
-from dynaguard.controls.base import Context, Status
-from dynaguard.model import Known, ScalableTarget, Scaling, ScalingPolicy, SecondaryIndex, Table
+from dynaguard.controls.base import Context
+from dynaguard.model import (
+    Known,
+    ScalableTarget,
+    Scaling,
+    ScalingPolicy,
+    SecondaryIndex,
+    Status,
+    Table,
+)
 
 from .builders import DENIED, ctx, one, scope, status, table
 

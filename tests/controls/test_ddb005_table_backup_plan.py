@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dynaguard.controls.base import Context, Status
-from dynaguard.model import BackupRegionSettings, BackupSelection, Known, TagCondition
+from dynaguard.controls.base import Context
+from dynaguard.model import BackupRegionSettings, BackupSelection, Known, Status, TagCondition
 
 from .builders import DENIED, ctx, one, scope, selection, status, table, table_arn
 

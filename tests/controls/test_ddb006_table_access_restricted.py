@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from dynaguard.controls.base import Status
-from dynaguard.model import Known, PolicyDocument, Unknown
+from dynaguard.model import Known, PolicyDocument, Status, Unknown
 
 from .builders import ACCOUNT, DENIED, OTHER_ACCOUNT, ctx, doc, one, status, table
 

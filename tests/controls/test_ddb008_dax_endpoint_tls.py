@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dynaguard.controls.base import Status
-from dynaguard.model import Known
+from dynaguard.model import Known, Status
 
 from .builders import DENIED, dax, one, status
 

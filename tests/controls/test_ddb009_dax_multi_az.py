@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dynaguard.controls.base import Status
-from dynaguard.model import NOT_COLLECTED, Known
+from dynaguard.model import NOT_COLLECTED, Known, Status
 
 from .builders import DENIED, REGION, ctx, dax, one, status
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dynaguard.config import Config
-from dynaguard.controls.base import Context, Status
+from dynaguard.controls.base import Context
 from dynaguard.controls.registry import get_control
 from dynaguard.evaluate import evaluate
-from dynaguard.model import AccountScope, Inventory, Known, Replica, Table
+from dynaguard.model import AccountScope, Inventory, Known, Replica, Status, Table
 
 from .builders import (
     ACCOUNT,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dynaguard.controls.base import Status
-from dynaguard.model import Known, Pitr, Replica, Table
+from dynaguard.model import Known, Pitr, Replica, Status, Table
 
 from .builders import DENIED, ctx, replica, run, table
 

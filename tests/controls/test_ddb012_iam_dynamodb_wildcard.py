@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from dynaguard.controls.base import Status
-from dynaguard.model import PolicyDocument, Unknown
+from dynaguard.model import PolicyDocument, Status, Unknown
 
 from .builders import ACCOUNT, iam_policy, one, status
 

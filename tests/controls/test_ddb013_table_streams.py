@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dynaguard.controls.base import Status
-from dynaguard.model import Known, Stream
+from dynaguard.model import Known, Status, Stream
 
 from .builders import DENIED, ctx, one, status, table
 

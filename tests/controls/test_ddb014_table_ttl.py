@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dynaguard.controls.base import Status
-from dynaguard.model import Known, Ttl
+from dynaguard.model import Known, Status, Ttl
 
 from .builders import DENIED, one, status, table
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dynaguard.controls.base import Context, Status
-from dynaguard.model import Known, VpcEndpoint
+from dynaguard.controls.base import Context
+from dynaguard.model import Known, Status, VpcEndpoint
 
 from .builders import DENIED, ctx, endpoint, one, scope, status, vpc
 

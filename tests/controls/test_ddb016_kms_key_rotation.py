@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dynaguard.controls.base import Status
 from dynaguard.controls.subjects import KeyUse
-from dynaguard.model import Fact, KmsKey, Known, Unknown
+from dynaguard.model import Fact, KmsKey, Known, Status, Unknown
 
 from .builders import ACCOUNT, CMK_ARN, DENIED, REGION, aws_managed_key, cmk, one, status
 

@@ -6,8 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from dynaguard.controls.base import Status
-from dynaguard.model import AlarmMetric, CloudWatchAlarms, Known, MetricAlarm, Unknown
+from dynaguard.model import AlarmMetric, CloudWatchAlarms, Known, MetricAlarm, Status, Unknown
 
 from .builders import DENIED, REGION, ctx, one, scope, table
 

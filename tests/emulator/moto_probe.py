@@ -144,7 +144,34 @@ def probe() -> dict[str, Any]:
             Workflow={"Status": "RESOLVED"},
         )
     )
+    out["ACC-1 list_regions error"] = error_code(lambda: client("account").list_regions())
+    regions = [r["RegionName"] for r in client("ec2").describe_regions()["Regions"]]
+    out["EC2-1 describe_regions lists other partitions"] = any(
+        r.startswith(("us-gov-", "cn-")) for r in regions
+    )
+    out.update(_restore_gaps())
     return out
+
+
+def _restore_gaps() -> dict[str, Any]:
+    """DDB-9: a restore from a table without PITR, and the SSE override on a restore."""
+    ddb = client("dynamodb")
+    ddb.create_table(TableName="restore-src", **KEY_SCHEMA)
+    refused = error_code(
+        lambda: ddb.restore_table_to_point_in_time(
+            SourceTableName="restore-src", TargetTableName="restore-a"
+        )
+    )
+    ddb.restore_table_to_point_in_time(
+        SourceTableName="restore-src",
+        TargetTableName="restore-b",
+        SSESpecificationOverride={"Enabled": True, "SSEType": "KMS"},
+    )
+    sse = ddb.describe_table(TableName="restore-b")["Table"].get("SSEDescription")
+    return {
+        "DDB-9 restore without PITR error": refused,
+        "DDB-9 restore SSE override applied": sse is not None,
+    }
 
 
 def _scaling_substring() -> bool:

@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {
     "AAS-1 policies matched by ResourceId substring": True,
     "AAS-2 scalable target pages end": False,
+    "ACC-1 list_regions error": "404",
+    "EC2-1 describe_regions lists other partitions": True,
     "BAK-1 create_backup_selection error": "NotImplementedError",
     "BAK-2 describe_region_settings error": "404",
     "DAX-1 node zones": ["us-east-1a"],
@@ -33,6 +35,8 @@ EXPECTED = {
     "DDB-6 stream policy error": "ResourceNotFoundException",
     "DDB-7 status right after update_table": "ACTIVE",
     "DDB-8 stream re-enable error": "ResourceInUseException",
+    "DDB-9 restore without PITR error": None,
+    "DDB-9 restore SSE override applied": False,
     "KMS-1 alias/aws/dynamodb KeyManager": "CUSTOMER",
     "SHB-1 batch_update_findings error": "404",
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dynaguard.controls.base import Severity, Status
+from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
 
 ACCT = "111122223333"

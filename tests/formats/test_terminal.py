@@ -14,7 +14,7 @@ def test_plurals():
 def test_summary_by_severity_and_control_and_singular_line():
     one = replace(live_report(), findings=(finding(),), controls=("DDB.002",))
     text = render(one)
-    assert "1 resource, 1 control: 1 failed" in text
+    assert "1 resource" in text and "1 control: 1 failed" in text and "1 resources" not in text
     full = render(live_report())
     assert "by severity" in full and "by control" in full
     control_rows = [line for line in full.splitlines() if line.strip().startswith("DDB.0")]
@@ -29,6 +29,20 @@ def test_quiet_prints_only_failing_findings_and_the_summary():
     assert len(lines) == len(fails) + 1
     assert all(line.startswith("FAIL") for line in lines[:-1])
     assert "by control" not in text and "PASS" not in text.split("\n")[0]
+
+
+def test_quiet_keeps_the_notices():
+    """QA F10: a half-merged report or an expired suppression is said even with --quiet."""
+    notices = (
+        "incomplete: shard(s) 0/2 missing; 1 of 2 merged",
+        "suppression of DDB.001 for orders expired on 2026-01-01",
+    )
+    text = render(replace(live_report(), notices=notices), quiet=True)
+    for notice in notices:
+        assert f"note: {notice}" in text
+    plain = render(live_report(), quiet=True)
+    assert text.rstrip().splitlines()[-1] == plain.rstrip().splitlines()[-1]  # summary last
+    assert "note:" not in plain
 
 
 def test_severity_is_coloured():

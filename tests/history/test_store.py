@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from dynaguard.controls.base import Status
 from dynaguard.errors import UsageError
 from dynaguard.history import diff_findings, open_history
 from dynaguard.history.migrations import LATEST, V1
 from dynaguard.history.store import FILE_NAME, finding_from_dict
+from dynaguard.model import Status
 from tests.formats.reports import finding, live_report
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -126,6 +126,7 @@ def sam() -> IacResult:
         ("DDB.004", "Sessions", "FAIL"),  # provisioned, no auto scaling
         ("DDB.012", "OrdersFunctionRole.Policies[0]", "PASS"),  # DynamoDBCrudPolicy
         ("DDB.012", "AdminFunctionRole.Policies[0]", "FAIL"),  # dynamodb:* on *
+        ("DDB.012", "AmazonDynamoDBFullAccess", "FAIL"),  # a managed policy name in Policies
     ],
 )
 def test_sam_resources_are_judged_as_deployed(
@@ -335,8 +336,22 @@ def test_global_table_replica_in_the_stacks_own_region(tmp_path: Path) -> None:
     )
     result = scan_iac([tmp_path])
     # the stack's own replica is the table: its settings are declared, whatever its region
-    assert status_of(result, "DDB.001", "Orders", "unknown") == "PASS"
-    assert status_of(result, "DDB.002", "Orders", "unknown") == "PASS"
-    assert status_of(result, "DDB.010", "Orders", "unknown") == "PASS"
+    # (a region the code does not name has no region in findings)
+    own_region = {
+        f.control_id: f.status.value
+        for f in result.report.findings
+        if f.resource_id == "Orders" and f.region in (None, "unknown")
+    }
+    assert own_region["DDB.001"] == own_region["DDB.002"] == own_region["DDB.010"] == "PASS"
     assert status_of(result, "DDB.010", "Orders", "us-west-2") == "FAIL"
     assert status_of(result, "DDB.011", "Orders", "us-west-2") == "FAIL"
+
+
+def test_json_template_whose_resources_are_all_in_loops_is_scanned(tmp_path: Path) -> None:
+    (tmp_path / "t.json").write_text(
+        '{"Transform": "AWS::LanguageExtensions", "Resources": {"Fn::ForEach::Tables": '
+        '["Name", ["a", "b"], {"T${Name}": {"Type": "AWS::DynamoDB::Table"}}]}}'
+    )
+    result = scan_iac([tmp_path])
+    assert status_of(result, "DDB.003", "Ta") == "FAIL"
+    assert status_of(result, "DDB.003", "Tb") == "FAIL"

@@ -231,3 +231,23 @@ def test_endpoint_of_another_service_in_an_unknown_region_is_not_unknown(tmp_pat
         '  service_name = "com.amazonaws.${var.region}.dynamodb"\n}\n'
     )
     assert status_of(scan_iac([tmp_path]), "DDB.015", "aws_vpc.v") == "PASS"
+
+
+def test_two_root_modules_sharing_a_module_are_two_tables(tmp_path: Path) -> None:
+    (tmp_path / "modules" / "t").mkdir(parents=True)
+    (tmp_path / "modules" / "t" / "main.tf").write_text(
+        'variable "protect" {}\nresource "aws_dynamodb_table" "this" {\n  name = "t"\n'
+        "  deletion_protection_enabled = var.protect\n}\n"
+    )
+    for root, protect in (("dev", "false"), ("prod", "true")):
+        (tmp_path / root).mkdir()
+        (tmp_path / root / "main.tf").write_text(
+            f'module "t" {{\n  source = "../modules/t"\n  protect = {protect}\n}}\n'
+        )
+    result = scan_iac([tmp_path])
+    verdicts = sorted(
+        (f.file.split("/")[-5], f.status.value)  # type: ignore[union-attr]
+        for f in result.report.findings
+        if f.control_id == "DDB.003"
+    )
+    assert verdicts == [("dev", "FAIL"), ("prod", "PASS")]

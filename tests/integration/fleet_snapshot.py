@@ -2,7 +2,7 @@
 
 PITR and its window, deletion protection, the encryption key (table and replicas), TTL, the
 stream's settings, tags, resource policies (table and stream, as documents), auto scaling
-targets and policies, backup selections (by plan and name, with their content), DAX node
+targets and policies, CloudWatch alarms, backup selections (by plan and name, with their content), DAX node
 count and zones, DynamoDB VPC endpoints, and the rotation of every key that existed before.
 Ids that AWS regenerates (revision ids, a re-enabled stream's ARN, selection ids) are left out;
 keys and backup plans harden creates are kept by design and left out too.
@@ -115,8 +115,12 @@ def snapshot(url: str) -> dict[str, Any]:
         names = ddb.list_tables()["TableNames"]
         dax = _client(url, "dax", region).describe_clusters()["Clusters"]
         endpoints = _client(url, "ec2", region).describe_vpc_endpoints()["VpcEndpoints"]
+        alarms = _client(url, "cloudwatch", region).describe_alarms()["MetricAlarms"]
         out[region] = {
             "tables": {name: _table(ddb, name) for name in sorted(names)},
+            "alarms": sorted(
+                (a["AlarmName"], a.get("MetricName"), bool(a.get("ActionsEnabled"))) for a in alarms
+            ),
             "scaling": _scaling(url, region),
             "backup": _backup(url, region),
             "dax": {

@@ -7,7 +7,7 @@ from importlib import resources
 
 import dynaguard
 from dynaguard.cli.demo import demo_config
-from dynaguard.controls import Status
+from dynaguard.model import Status
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.recorder import CallRecorder
 

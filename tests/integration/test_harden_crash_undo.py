@@ -11,7 +11,7 @@ representative run (the one planned first), until a run finishes. Then every run
 newest first, and a full snapshot of the fleet's settings must equal the one taken before.
 
 The representative run covers every kind of fix: a key created for a replica region
-(--create-key), DDB.001-006, 009, 010, 011, 013, 014, 015, 016, 017.
+(--create-key), DDB.001-006, 009, 010, 011, 013, 014, 015, 016, 017, 018.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+import boto3
 import pytest
 
 from dynaguard.cli.main import run
@@ -40,6 +41,7 @@ harden:
   default_tags: {owner: platform-team, cost-center: cc-0000}
   backup_plan: {plan: sentinel-daily}
   ttl_attributes: {sentinel-breakglass: expires_at}
+  alarm_topic: TOPIC
   opt_in: [DDB.006, DDB.013, DDB.015]
 """
 SELECTION = (
@@ -105,7 +107,9 @@ def events(state: Path, event: str) -> list[dict]:
 
 def test_undo_of_every_run_after_kills_anywhere_restores_every_setting(fleet, tmp_path):
     config = tmp_path / "c.yaml"
-    config.write_text(CONFIG)
+    sns = boto3.client("sns", region_name="us-east-1", endpoint_url=fleet.url)
+    topic = sns.create_topic(Name="ops-alarms")["TopicArn"]
+    config.write_text(CONFIG.replace("TOPIC", topic))
     state = tmp_path / "state"
     before = snapshot(fleet.url)
     args = [

@@ -70,7 +70,7 @@ ORG = ("--org", "--role-name", "dynaguard-audit", "--region", "us-east-1", "--re
 
 
 def test_org_scan_covers_every_active_account_and_region(org: Org, capsys) -> None:
-    code = scan(org, *ORG, "--controls", "DDB.003", "--format", "json")
+    code = scan(org, *ORG, "--controls", "DDB.003", "--format", "json", "--workers", "1")
     data = report(capsys)
     assert code == 1  # half the tables lack deletion protection
     units = Counter((f["account_id"], f["region"]) for f in data["findings"])
@@ -165,6 +165,8 @@ def test_all_regions_are_each_accounts_enabled_regions(org: Org, capsys) -> None
         "DDB.003",
         "--format",
         "json",
+        "--workers",
+        "1",
     )
     data = report(capsys)
     assert code == 1
@@ -225,3 +227,18 @@ def test_bad_org_options_are_one_line_exit_2(org: Org, capsys, args, message) ->
     assert code == 2, err
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and message in lines[0], err
+
+
+def test_worker_processes_split_the_units_and_report_the_same(org: Org, capsys) -> None:
+    args = (*ORG, "--controls", "DDB.002,DDB.003,DDB.012,DDB.015", "--format", "json")
+    assert scan(org, *args, "--workers", "1") == 1
+    one = report(capsys)
+    assert scan(org, *args, "--workers", "3") == 1
+    three = report(capsys)
+    assert three["stats"]["workers"] == 3
+    assert three["findings"] == one["findings"]  # same findings, same order
+    assert three["summary"] == one["summary"]
+    assert three["stats"]["units"] == one["stats"]["units"]
+    # each worker opens the accounts whose units it holds: at most once per worker
+    n = len(org.manifest.members)
+    assert n <= three["stats"]["api_calls"]["sts:AssumeRole"] <= 3 * n

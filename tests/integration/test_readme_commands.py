@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import boto3
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -54,9 +55,24 @@ EXPECTED = {
     "dynaguard iac . --format json --fail-on high": 1,
     "dynaguard iac . --format sarif --output dynaguard.sarif --fail-on high": 1,
     "dynaguard harden --region us-east-1 --prefix sentinel- --config dynaguard.yaml": 2,  # asks
+    # drill: 0 restored, verified and within targets (orders has PITR, in eu-west-1 too)
+    "dynaguard drill orders --yes": 0,
+    "dynaguard drill orders --region eu-west-1 --dry-run": 0,
+    "dynaguard drill orders --region eu-west-1 --yes": 0,
+    "dynaguard drill orders --at 2026-01-31T12:00:00Z --keep --yes": 2,  # before the table
     "dynaguard provision --preset approvals --name approvals-prod --region eu-west-1 "
     "--kms-key arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab "
     "--tag owner=security --tag cost-center=cc-7": 2,  # asks; no terminal without --yes
+    # Organizations: the demo emulator has no organization (or OU) to list
+    "dynaguard scan --org --role-name dynaguard-audit --external-id audit-2026 --all-regions": 2,
+    "dynaguard scan --org --ou ou-ab12-cdef3456 --role-name dynaguard-audit --region eu-west-1": 2,
+    "dynaguard scan --org --exclude-accounts 111122223333 --role-name dynaguard-audit "
+    "--all-regions": 3,
+    "dynaguard scan --accounts 111122223333,444455556666 --role-name dynaguard-audit "
+    "--region us-east-1": 3,
+    "dynaguard scan --org --role-name dynaguard-audit --all-regions --shard 3/8 --format json "
+    "--output s3://my-reports/dynaguard/2026-12-01/": 3,
+    "dynaguard merge s3://my-reports/dynaguard/2026-12-01/ --format json --output merged.json": 3,
 }
 
 
@@ -151,7 +167,7 @@ def _serve(words: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
     assert proc.stdout is not None
     endpoint = proc.stdout.readline().strip()
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=120)
     assert endpoint.startswith("http://127.0.0.1:"), err
     return proc.returncode, err
 
@@ -160,17 +176,44 @@ def _json_out(words: list[str], cwd: Path, env: dict[str, str]) -> object:
     return json.loads(_run(words, cwd, env).stdout)
 
 
-def test_every_readme_command_exits_as_documented(fleet, tmp_path):
+@pytest.fixture(scope="module")
+def served_fleet(tmp_path_factory):
+    """The README's own ``dynaguard demo --serve`` in its own process: the seeded emulator the
+    commands run against (an all-regions scan makes moto raise in its server threads, which
+    must not land in the test process)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("serve-data"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dynaguard.cli.main", "demo", "--serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    endpoint = proc.stdout.readline().strip()
+    try:
+        assert endpoint.startswith("http://127.0.0.1:"), endpoint
+        yield endpoint
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=120)
+
+
+def test_every_readme_command_exits_as_documented(served_fleet, tmp_path, monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(name, "testing")
     work = _workdir(tmp_path)
-    env = _env(fleet.url, tmp_path / "data")
-    ddb = boto3.client("dynamodb", endpoint_url=fleet.url, region_name="us-east-1")
+    env = _env(served_fleet, tmp_path / "data")
+    ddb = boto3.client("dynamodb", endpoint_url=served_fleet, region_name="us-east-1")
     ddb.create_table(  # the README's second example table
         TableName="payments",
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    key_arn = boto3.client("kms", endpoint_url=fleet.url, region_name="us-east-1").create_key()[
+    key_arn = boto3.client("kms", endpoint_url=served_fleet, region_name="us-east-1").create_key()[
         "KeyMetadata"
     ]["Arn"]
     wrong: list[str] = []
@@ -178,7 +221,7 @@ def test_every_readme_command_exits_as_documented(fleet, tmp_path):
         words = command.split()
         if "RUN_ID" in words:  # a real harden run to undo: deletion protection on one table
             _run(
-                ["dynaguard", "harden", "--table", "catalog", "--only", "DDB.003", "--force"],
+                ["dynaguard", "harden", "--table", "catalog", "--only", "DDB.003", "--yes"],
                 work,
                 env,
             )

@@ -11,6 +11,7 @@ import boto3
 import dynaguard
 from dynaguard.cli.main import run
 from dynaguard.exports.security_hub import export_report
+from dynaguard.model.selection import Selection
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.recorder import CallRecorder
 from dynaguard.sources.aws.session import AwsSession
@@ -75,7 +76,11 @@ def test_import_then_resolve_and_archive(fleet, capsys):
 
 def test_export_policy_covers_every_call(fleet):
     hub(fleet).enable_security_hub()
-    options = AwsOptions(regions=("us-east-1",), endpoint_url=fleet.url, prefix="sentinel-")
+    options = AwsOptions(
+        regions=("us-east-1",),
+        endpoint_url=fleet.url,
+        selection=Selection.of(prefix="sentinel-", include=["iam"]),
+    )
     report = dynaguard.scan(options, controls=["DDB.003", "DDB.012"])
     recorder = CallRecorder()
     session = AwsSession(options, "run", recorder)

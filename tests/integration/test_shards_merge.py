@@ -125,7 +125,10 @@ def test_shards_in_parallel_processes_merge_into_the_whole_scan(org: Org, tmp_pa
         for k in range(3)
     ]
     units = [{(f["account_id"], f["region"]) for f in r["findings"]} for r in per_shard]
-    assert all(units) and not (units[0] & units[1] or units[0] & units[2] or units[1] & units[2])
+    assert not (units[0] & units[1] or units[0] & units[2] or units[1] & units[2])
+    assert units[0] | units[1] | units[2] == {
+        (f["account_id"], f["region"]) for f in reference["findings"]
+    }
 
 
 def shard_report(org: Org, tmp_path: Path, k: int, *extra: str) -> Path:

@@ -9,7 +9,7 @@ from importlib import resources
 
 import pytest
 
-from dynaguard.config import parse_config
+from dynaguard.config_load import parse_config
 from dynaguard.engine import choose_controls
 from dynaguard.provisioning import ProvisionSession, SpecDefaults, live_plan, load_spec
 from dynaguard.sources.aws.options import AwsOptions
@@ -94,6 +94,24 @@ def test_rerun_is_idempotent_and_reports_differences(
     assert set(fields) == {"point_in_time_recovery", "tags.owner"}
     assert "harden" in fields["point_in_time_recovery"]["fix"]
     assert not mutating(drift["api_calls"])
+
+
+def test_rerun_on_the_aws_managed_key_is_idempotent(
+    aws: Aws, provision: Provision, config_file: str
+) -> None:
+    # No customer key: the preset falls back to KMS (the AWS managed key). DescribeTable then
+    # reports the managed key's ARN, never alias/aws/dynamodb: KeyManager decides.
+    code, first = provision(*preset_args(aws, config_file), "--yes")
+    assert code == 0 and first["outcome"] == "created"
+    assert first["plan"]["create_table"]["SSESpecification"] == {"Enabled": True, "SSEType": "KMS"}
+    code, again = provision(*preset_args(aws, config_file), "--yes")
+    assert (code, again["outcome"]) == (0, "matching"), again["plan"].get("differences")
+    assert not mutating(again["api_calls"])
+    # a customer key asked for on a table on the AWS managed key is a difference
+    code, other = provision(*preset_args(aws, config_file), "--kms-key", aws.customer_key())
+    assert (code, other["outcome"]) == (1, "differs")
+    (diff,) = other["plan"]["differences"]
+    assert (diff["field"], diff["actual"]) == ("encryption", "KMS (the AWS managed key)")
 
 
 def test_existing_table_with_other_key_schema_is_never_recreated(

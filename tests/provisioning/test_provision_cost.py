@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dynaguard.config import Config
 from dynaguard.controls.registry import all_controls
-from dynaguard.provisioning import load_spec
+from dynaguard.provisioning import SpecDefaults, load_spec
 from dynaguard.provisioning.plan import offline_plan, render_plan
-from dynaguard.provisioning.validate import SpecDefaults
 
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:ops"

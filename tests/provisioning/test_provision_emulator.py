@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 import dynaguard
-from dynaguard.controls.base import Status
+from dynaguard.model import Status
 from dynaguard.provisioning import PRESETS
 from tests.provisioning.conftest import REGION, REPLICA_REGION, Aws, Provision
 

@@ -80,7 +80,7 @@ def test_apply_then_undo_deletes_only_the_created_alarms(fleet, tmp_path, capsys
             "DDB.018",
             "--alarm-topic",
             topic(fleet),
-            "--force",
+            "--yes",
             "--format",
             "json",
         ]
@@ -115,8 +115,9 @@ def test_apply_then_undo_deletes_only_the_created_alarms(fleet, tmp_path, capsys
     assert second.plan.all_changes == ()
     assert not (recorder.actions() & MUTATING)
 
-    # undo removes what the run made (deleting an alarm weakens: --force), nothing else
-    assert run(["undo", result["run_id"], *common, "--force"]) == 0
+    # undo removes what the run made (deleting an alarm weakens: --allow-unprotect), nothing
+    # else
+    assert run(["undo", result["run_id"], *common, "--yes", "--allow-unprotect"]) == 0
     capsys.readouterr()
     assert alarms(fleet) == before
 
@@ -190,3 +191,18 @@ def test_without_a_topic_tables_are_skipped_with_the_reason(fleet) -> None:
     assert result.plan.changes == ()
     reasons = {s.reason for s in result.plan.skipped if s.control_id == "DDB.018"}
     assert reasons and all("--alarm-topic" in r for r in reasons)
+
+
+def test_topics_of_regions_not_hardened_are_neither_used_nor_checked(fleet) -> None:
+    elsewhere = "arn:aws:sns:eu-west-1:123456789012:not-created-there"
+    config, options = demo_options(alarm_topic={"us-east-1": topic(fleet), "eu-west-1": elsewhere})
+    result = harden(
+        aws_options(fleet),
+        config=config,
+        options=options,
+        only=["DDB.018"],
+        dry_run=True,
+        timing=FAST,
+    )
+    topics = {s.params["AlarmActions"][0] for c in result.plan.changes for s in c.steps}
+    assert topics == {topic(fleet)}  # the us-east-1 tables, with the us-east-1 topic

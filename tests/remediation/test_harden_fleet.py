@@ -12,10 +12,11 @@ import pytest
 
 import dynaguard
 from dynaguard.cli.main import run
-from dynaguard.controls import Status
 from dynaguard.emulator.proxy import Fault, FaultProxy
+from dynaguard.model import Status
 from dynaguard.remediation import harden as harden_module
 from dynaguard.remediation.harden import harden
+from dynaguard.remediation.probes import PROBES
 from dynaguard.sources.aws.recorder import CallRecorder
 from dynaguard.sources.aws.session import AwsSession
 from tests.remediation.conftest import FAST, aws_options, demo_options, write_demo_config
@@ -174,6 +175,14 @@ def test_every_fix_applied_then_second_plan_is_empty(fleet, tmp_path):
         "DDB.016",
         "DDB.017",
     } <= fixed
+    # every call a change or its undo makes can be read back (crash reconciliation, undo)
+    unprobed = {
+        step.action
+        for o in result.outcomes
+        if o.change not in result.plan.preludes
+        for step in (*o.change.steps, *o.change.undo_steps)
+    } - set(PROBES)
+    assert not unprobed
     second = harden(aws_options(fleet), config=config, options=options, dry_run=True, timing=FAST)
     assert second.plan.all_changes == ()
     report = dynaguard.scan(aws_options(fleet), config=config)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dynaguard.config import parse_config
+from dynaguard.config_load import parse_config
 from dynaguard.errors import UsageError
 from dynaguard.remediation.base import ApiStep, Change, ResourceRef
 from dynaguard.remediation.fixes.dax_clusters import new_node_zones

@@ -73,7 +73,7 @@ def test_cli_bad_endpoint_option_is_exit_2(
 ) -> None:
     extra = ["--dry-run"] if command == "harden" else []
     assert run([command, "--endpoint-url", url, "--region", "us-east-1", *extra]) == 2
-    assert one_line(capsys).startswith("dynaguard: error: --endpoint-url:")
+    assert one_line(capsys).startswith(f"dynaguard {command}: error: --endpoint-url:")
 
 
 def test_cli_bad_endpoint_environment_is_exit_2(
@@ -81,7 +81,7 @@ def test_cli_bad_endpoint_environment_is_exit_2(
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "127.0.0.1:4566")
     assert run(["scan", "--region", "us-east-1"]) == 2
-    assert one_line(capsys).startswith("dynaguard: error: AWS_ENDPOINT_URL_DYNAMODB:")
+    assert one_line(capsys).startswith("dynaguard scan: error: AWS_ENDPOINT_URL_DYNAMODB:")
 
 
 def test_cli_bad_endpoint_in_profile_is_exit_2(
@@ -102,5 +102,5 @@ def test_iac_missing_var_file_is_exit_2(
     var_file = tmp_path / ("nope.tfvars" if kind == "missing" else "")
     assert run(["iac", str(tmp_path), "--var-file", str(var_file)]) == 2
     line = one_line(capsys)
-    assert line.startswith("dynaguard: error: --var-file")
+    assert line.startswith("dynaguard iac: error: --var-file")
     assert ("not found" if kind == "missing" else "a directory") in line

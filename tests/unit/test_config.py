@@ -3,7 +3,8 @@ import textwrap
 
 import pytest
 
-from dynaguard.config import Baseline, load_config, parse_config
+from dynaguard.config import Baseline
+from dynaguard.config_load import load_config, parse_config
 from dynaguard.errors import ConfigError
 
 
@@ -174,3 +175,23 @@ def test_bad_harden_section_names_key_and_line(tmp_path, text, expected):
     p = write(tmp_path, text)
     with pytest.raises(ConfigError, match=expected):
         load_config(p)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'harden:\n  kms_key: {"us-east-1\\n": alias/x}\n',
+        "harden:\n  kms_key: {us-east-1x: alias/x}\n",
+        "harden:\n  kms_key: {'**': alias/x}\n",
+        "cost:\n  prices: {moon-1: {alarm_month: 0.1}}\n",
+        'cost:\n  prices: {"us-east-1\\n": {alarm_month: 0.1}}\n',
+    ],
+)
+def test_region_or_star_is_one_rule(tmp_path, text):
+    """harden.kms_key and cost.prices key their mappings by region or '*' with the one rule
+    of model/aws_rules.py (a trailing newline is no region either)."""
+    with pytest.raises(ConfigError, match="not a region name"):
+        load_config(write(tmp_path, text))
+    ok = text.replace("us-east-1\\n", "us-east-1").replace("us-east-1x", "'*'")
+    ok = ok.replace("'**'", "eu-west-1").replace("moon-1", "'*'")
+    load_config(write(tmp_path, ok))

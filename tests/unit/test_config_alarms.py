@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dynaguard.config import parse_config
+from dynaguard.config_load import parse_config
 from dynaguard.errors import ConfigError
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ops"

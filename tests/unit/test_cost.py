@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from dynaguard.config import parse_config
+from dynaguard.config_load import parse_config
 from dynaguard.cost.estimate import GIB, Assumptions, ChangeView, Costing, estimate
 from dynaguard.cost.plans import costing_for, render_cost_lines
 from dynaguard.cost.prices import PRICE_ITEMS, load_prices

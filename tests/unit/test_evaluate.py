@@ -1,11 +1,20 @@
 import datetime as dt
 
-from dynaguard.config import parse_config
-from dynaguard.controls import Status, get_control
-from dynaguard.controls.base import Severity
+from dynaguard.config_load import parse_config
+from dynaguard.controls import get_control
 from dynaguard.engine import report_from_inventory
 from dynaguard.evaluate import evaluate
-from dynaguard.model import Inventory, Known, Origin, Pitr, RegionScope, Table, Unknown
+from dynaguard.model import (
+    Inventory,
+    Known,
+    Origin,
+    Pitr,
+    RegionScope,
+    Severity,
+    Status,
+    Table,
+    Unknown,
+)
 
 ACCT = "111122223333"
 

@@ -1,6 +1,6 @@
 import json
 
-from dynaguard.config import parse_config
+from dynaguard.config_load import parse_config
 from dynaguard.controls import get_control
 from dynaguard.engine import report_from_inventory
 from dynaguard.formats import get_renderer

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dynaguard.config import load_config
+from dynaguard.config_load import load_config
 from dynaguard.errors import ConfigError
 from dynaguard.provisioning import SchemaError, SpecDefaults, load_spec
 from dynaguard.yaml_lines import MAX_BYTES, MAX_DEPTH, parse_text
@@ -168,3 +168,17 @@ def test_help_and_controls_do_not_import_pydantic() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "/dev/null"])
+def test_devices_are_refused_without_reading(path: str) -> None:
+    with pytest.raises(ConfigError, match="not a regular file"):
+        load_config(path)
+    with pytest.raises(SchemaError) as caught:
+        load_spec(schema=path, defaults=SpecDefaults(region="us-east-1"))
+    assert "not a regular file" in caught.value.problems[0].message
+
+
+def test_a_directory_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read config: Is a directory"):
+        load_config(tmp_path)

@@ -7,11 +7,11 @@ import pytest
 from dynaguard.config import Config
 from dynaguard.engine import choose_controls
 from dynaguard.errors import UsageError
-from dynaguard.model import DaxCluster, Inventory, Known, RegionScope
-from dynaguard.model.selection import ALL_KINDS, ResourceKind, Selection
+from dynaguard.model import DaxCluster, Inventory, Known, RegionScope, SubjectKind
+from dynaguard.model.selection import ALL_KINDS, Selection
 from dynaguard.remediation.selection import select_remediations
 
-K = ResourceKind
+K = SubjectKind
 
 
 def test_no_filter_selects_everything() -> None:

@@ -11,11 +11,11 @@ from collections import Counter
 
 import pytest
 
-from dynaguard.controls.base import Severity, Status
 from dynaguard.errors import UsageError
 from dynaguard.fingerprint import config_hash
 from dynaguard.formats.json_format import render
 from dynaguard.formats.json_stream import write_json
+from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
 from dynaguard.sources.aws.units import ShardSpec, Unit, shard_from
 from dynaguard.spool import FindingSpool, finding_from_dict

@@ -137,10 +137,31 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return run_scan(args)
 
 
+def show_last_drills(report_of: Callable[[], Report], args: argparse.Namespace) -> None:
+    """In the terminal report: each table's last successful restore drill, when it has one."""
+    if args.format != "terminal" or args.output or getattr(args, "no_history", False):
+        return
+    report = report_of()
+    from dynaguard.drill.history import drill_lines, last_successful
+    from dynaguard.history import open_history
+    from dynaguard.logs import get_logger
+
+    try:
+        state = Path(args.state_dir) if getattr(args, "state_dir", None) else None
+        with open_history(state) as store:
+            lines = drill_lines(report.findings, last_successful(store))
+    except Exception as exc:  # the history is a convenience here, never a scan failure
+        get_logger("cli").debug("no drill history: %s", exc)
+        return
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
+
+
 def export_to_security_hub(report: Report, options: object, run_id: str) -> bool:
     """``--security-hub``: import, resolve, archive; one summary line and each failed record
     on stderr. True when every finding was delivered."""
     from dynaguard.exports.security_hub import export_report
+    from dynaguard.sanitize import clean_line
     from dynaguard.sources.aws.session import AwsSession
 
     session = AwsSession(options, run_id)  # type: ignore[arg-type]
@@ -149,13 +170,10 @@ def export_to_security_hub(report: Report, options: object, run_id: str) -> bool
     )
     print(f"dynaguard: {result.summary()}", file=sys.stderr)
     for failure in result.failed:
-        print(
-            f"dynaguard: Security Hub did not take {failure['Id']}: "
-            f"{failure['ErrorCode']} {failure['ErrorMessage']}",
-            file=sys.stderr,
-        )
+        said = f"{failure['Id']}: {failure['ErrorCode']} {failure['ErrorMessage']}"
+        print(f"dynaguard: Security Hub did not take {clean_line(said)}", file=sys.stderr)
     for reason in result.skipped:
-        print(f"dynaguard: not imported: {reason}", file=sys.stderr)
+        print(f"dynaguard: not imported: {clean_line(reason)}", file=sys.stderr)
     return not result.failed and not result.skipped
 
 
@@ -166,6 +184,9 @@ def scan_scope(args: argparse.Namespace) -> dict[str, object]:
         "prefix": args.prefix,
         "match": args.match,
         "tables": sorted(args.table),
+        "dax_clusters": sorted(getattr(args, "dax_cluster", None) or []),
+        "include": sorted(getattr(args, "include", None) or [])
+        + (["all"] if getattr(args, "all_kinds", False) else []),
         "profile": args.profile,
         "role_arn": args.role_arn,
         "endpoint_url": args.endpoint_url,

@@ -10,7 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dynaguard.config import HARDEN_OPT_IN, Baseline, Config, HardenSettings, load_config
+from dynaguard.config import HARDEN_OPT_IN, Baseline, Config, HardenSettings
+from dynaguard.config_load import load_config
 from dynaguard.errors import DynaguardError
 from dynaguard.report import Report
 
@@ -46,15 +47,16 @@ def run_demo(args: argparse.Namespace) -> int:
             f"the demo needs the emulator extra: pip install 'dynaguard[demo]' ({exc.name} missing)"
         ) from None
     from dynaguard.cli.commands import write_report
-    from dynaguard.controls.base import Severity
     from dynaguard.emulator.patches_table_status import set_update_settle
     from dynaguard.engine import new_run_id
     from dynaguard.logs import setup_logging
+    from dynaguard.model import Severity
     from dynaguard.remediation.render import render_outcomes, render_plan
     from dynaguard.sources.aws.options import AwsOptions
 
     run_id = new_run_id()
     setup_logging(args.verbose, args.log_format, run_id)
+    config = demo_config(args.config)  # a bad file is a usage error before anything starts
     started = time.perf_counter()
     emulator = start_emulator()
     try:
@@ -71,7 +73,6 @@ def run_demo(args: argparse.Namespace) -> int:
         _say("scanning it against the baseline...\n")
         # The primary region: global-table replicas are described in their own regions.
         options = AwsOptions(regions=DEMO_REGIONS[:1], endpoint_url=emulator.endpoint_url)
-        config = demo_config(args.config)
         before = _scan(options, config, args, f"{run_id}-before")
         if args.format != "json":
             write_report(before, args)
@@ -101,12 +102,14 @@ def run_demo(args: argparse.Namespace) -> int:
         else:
             write_report(after, args)
         _say(before_after(before, after))
+        drilled = drill_demo_table(options, config, run_id)
         _say(
             "\nThis was a local emulator. Against your account: "
             "dynaguard scan --region us-east-1 --prefix sentinel-, then dynaguard harden"
         )
         code = after.exit_code(Severity(args.fail_on))
-        return 0 if code in (0, 1) and result.exit_code == 0 else max(code, result.exit_code)
+        worst = max(result.exit_code, drilled)
+        return 0 if code in (0, 1) and worst == 0 else max(code, worst)
     finally:
         emulator.stop()
 
@@ -168,6 +171,38 @@ def harden_fleet(options: Any, config: Config, run_id: str) -> HardenResult:
         )
 
 
+DRILL_TABLE = "sentinel-approvals"  # PITR on, customer managed key
+
+
+def drill_demo_table(options: Any, config: Config, run_id: str) -> int:
+    """``dynaguard drill sentinel-approvals --yes`` on a few items; prints the result."""
+    import tempfile
+
+    import boto3
+
+    from dynaguard.drill.render import render_result
+    from dynaguard.drill.run import DrillRequest, DrillTiming, run_drill
+    from dynaguard.emulator.server import client_kwargs
+    from dynaguard.sources.aws.session import AwsSession
+
+    region = options.regions[0]
+    ddb = boto3.client("dynamodb", **client_kwargs(options.endpoint_url, region))
+    for i in range(25):
+        ddb.put_item(TableName=DRILL_TABLE, Item={"pk": {"S": f"approval-{i:02}"}})
+    _say(f"\nrestore drill: dynaguard drill {DRILL_TABLE} --yes\n")
+    with tempfile.TemporaryDirectory(prefix="dynaguard-demo-") as state_dir:
+        result = run_drill(
+            DrillRequest(DRILL_TABLE, region),
+            AwsSession(options, f"{run_id}-drill"),
+            config,
+            Path(state_dir),
+            run_id=f"{run_id}-drill",
+            timing=DrillTiming(poll_s=0.05, poll_max_s=0.5),
+        )
+    _say(render_result(result).rstrip())
+    return result.exit_code
+
+
 def before_after(before: Report, after: Report) -> str:
     """A two-line summary and the FAILs left, which are the MANUAL ones."""
     b, a = before.summary(), after.summary()
@@ -184,14 +219,15 @@ def before_after(before: Report, after: Report) -> str:
 
 
 def _serve(endpoint_url: str) -> int:
-    print(endpoint_url, flush=True)
-    _say(
-        "\nThe emulator stays up until Ctrl-C. In another shell:\n"
-        "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
-        f"AWS_DEFAULT_REGION={DEMO_REGIONS[0]}\n"
-        f"  dynaguard scan --endpoint-url {endpoint_url} --region {DEMO_REGIONS[0]}"
-    )
+    # Ctrl-C may come as soon as the endpoint is printed: from then on it is a clean stop.
     try:
+        print(endpoint_url, flush=True)
+        _say(
+            "\nThe emulator stays up until Ctrl-C. In another shell:\n"
+            "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+            f"AWS_DEFAULT_REGION={DEMO_REGIONS[0]}\n"
+            f"  dynaguard scan --endpoint-url {endpoint_url} --region {DEMO_REGIONS[0]}"
+        )
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -162,9 +162,13 @@ def _options(args: argparse.Namespace, config: Any) -> Any:
 
 
 def _emit(text: str, args: argparse.Namespace) -> None:
+    """The result to --output (checked before anything changed; should the write still fail,
+    the result goes to stdout rather than being lost) or stdout."""
+    from dynaguard.cli.output_file import write_or_show
+
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+        if write_or_show(text, args.output, "dynaguard harden"):
+            print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

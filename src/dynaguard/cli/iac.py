@@ -106,9 +106,10 @@ def cmd_iac(args: argparse.Namespace) -> int:
 
     from dynaguard.cli.commands import controls_arg, write_report
     from dynaguard.cli.history import check_history_options, record_run
-    from dynaguard.controls.base import Severity
     from dynaguard.engine import new_run_id, resolve_config
     from dynaguard.logs import get_logger, setup_logging
+    from dynaguard.model import Severity
+    from dynaguard.sanitize import clean_line
     from dynaguard.sources.iac.scan import scan_iac
 
     _check_var_files(args.var_file)
@@ -131,7 +132,7 @@ def cmd_iac(args: argparse.Namespace) -> int:
         run_id=run_id,
         limits=limits,
     )
-    lines = [problem.describe() for problem in result.problems]
+    lines = [clean_line(problem.describe()) for problem in result.problems]
     for line in lines:
         print(f"dynaguard: {line}", file=sys.stderr)
     get_logger("cli").info("iac finished: %s", result.report.summary())

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from dynaguard import __version__
 from dynaguard.cli.org_options import add_org_options
+from dynaguard.cli.output_file import check_output_path
 from dynaguard.cli.selection import SELECTION_HELP, add_selection_options
 from dynaguard.errors import DynaguardError
 from dynaguard.exit_codes import EXIT_USAGE
@@ -51,7 +52,10 @@ def _add_output_options(
     )
     p.add_argument("--show-passed", action="store_true", help="list passing findings too")
     p.add_argument(
-        "--quiet", "-q", action="store_true", help="only failing findings and the summary line"
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="only failing findings, notices and the summary line",
     )
 
 
@@ -104,7 +108,7 @@ def _add_history_options(p: argparse.ArgumentParser) -> None:
 
 # Commands living in their own module ``dynaguard.cli.<name>``, each exposing
 # ``register(subparsers, common)`` that adds its parser and sets ``func``.
-EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision", "history", "merge")
+EXTRA_COMMANDS = ("harden", "undo", "runs", "iac", "provision", "history", "merge", "drill")
 # Commands registered by a module of another name.
 COMMAND_MODULES = {"diff": "history"}
 
@@ -219,13 +223,23 @@ def run(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     discover_config(args)
     try:
+        if getattr(args, "output", None):  # before any work: nothing planned, nothing changed
+            check_output_path(args.output)
         return int(args.func(args))
     except DynaguardError as exc:
-        print(f"dynaguard: error: {exc}", file=sys.stderr)
+        from dynaguard.sanitize import clean
+
+        print(f"{command_prog(args)}: error: {clean(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("dynaguard: interrupted", file=sys.stderr)
         return 130
+
+
+def command_prog(args: argparse.Namespace) -> str:
+    """``dynaguard scan``: what error lines start with, as argparse's own do."""
+    command = getattr(args, "command", None)
+    return f"dynaguard {command}" if command else "dynaguard"
 
 
 def main() -> None:

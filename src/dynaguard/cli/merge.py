@@ -35,10 +35,10 @@ def register(sub: Any, common: Any) -> None:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     from dynaguard.cli.scan_run import write_result
-    from dynaguard.controls.base import Severity
     from dynaguard.engine import new_run_id
     from dynaguard.logs import setup_logging
     from dynaguard.merge import merge_reports
+    from dynaguard.model import Severity
     from dynaguard.sources.aws.options import AwsOptions
     from dynaguard.sources.aws.session import AwsSession
 

@@ -60,6 +60,12 @@ def add_org_options(p: argparse.ArgumentParser, *, scan: bool) -> None:
         help="a previous report (JSON): balance shards by its tables per unit",
     )
     s.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="local processes for --org/--accounts scans (default: the number of CPUs)",
+    )
+    s.add_argument(
         "--rate-limit",
         type=float,
         metavar="N",
@@ -123,3 +129,15 @@ def load_weights(path: Path) -> dict[str, float]:
             raise UsageError(f"--shard-weights {path}: stats.unit_tables[{key!r}] is not a count")
         out[str(key)] = float(tables + 1)
     return out
+
+
+def workers(args: argparse.Namespace, selection: AccountSelection) -> int:
+    """Local worker processes: the CPUs for a multi-account scan, 1 for one account."""
+    value = getattr(args, "workers", None)
+    if value is not None and value < 1:
+        raise UsageError("--workers must be at least 1")
+    if not selection.fan_out:
+        if value not in (None, 1):
+            raise UsageError("--workers is for --org / --accounts scans")
+        return 1
+    return int(value) if value is not None else max(1, os.cpu_count() or 1)

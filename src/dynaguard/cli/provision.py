@@ -143,7 +143,7 @@ def _default_region(args: argparse.Namespace) -> str | None:
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
-    from dynaguard.config import load_config
+    from dynaguard.config_load import load_config
     from dynaguard.engine import choose_controls, new_run_id
     from dynaguard.logs import setup_logging
     from dynaguard.provisioning import SpecDefaults, load_spec, preset_text
@@ -184,6 +184,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
 def _emit(spec: Any, controls: Any, config: Any, run_id: str, args: argparse.Namespace) -> int:
     from dynaguard.provisioning import offline_plan, render_cloudformation, render_terraform
+    from dynaguard.sanitize import clean_line
 
     if args.emit == "terraform":
         code = render_terraform(spec)
@@ -203,7 +204,7 @@ def _emit(spec: Any, controls: Any, config: Any, run_id: str, args: argparse.Nam
     print(f"baseline check of the rendered table: {counts}", file=sys.stderr)
     for f in plan.preflight.findings:
         if f.status.value in ("FAIL", "UNKNOWN"):
-            print(f"  {f.status.value} {f.control_id}: {f.reason}", file=sys.stderr)
+            print(f"  {f.status.value} {f.control_id}: {clean_line(f.reason)}", file=sys.stderr)
     return 0
 
 

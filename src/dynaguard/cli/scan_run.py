@@ -11,18 +11,23 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
-from dynaguard.controls.base import Severity
 from dynaguard.errors import UsageError
 from dynaguard.logs import get_logger, setup_logging
+from dynaguard.model import Severity
 from dynaguard.s3io import is_s3_url, parse_s3_url, upload
 
 CONTENT_TYPES = {"json": "application/json", "sarif": "application/sarif+json"}
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from dynaguard.cli.commands import _aws_options, controls_arg, export_to_security_hub
+    from dynaguard.cli.commands import (
+        _aws_options,
+        controls_arg,
+        export_to_security_hub,
+        show_last_drills,
+    )
     from dynaguard.cli.history import check_history_options, record_run
-    from dynaguard.cli.org_options import account_selection, rate_limit, shard_spec
+    from dynaguard.cli.org_options import account_selection, rate_limit, shard_spec, workers
     from dynaguard.engine import new_run_id
     from dynaguard.fleet_scan import FleetOptions, scan_fleet
 
@@ -41,7 +46,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     with fleet_progress_bar() as progress:
         result = scan_fleet(
             options,
-            FleetOptions(selection, shard),
+            FleetOptions(selection, shard, workers(args, selection)),
             config=args.config,
             controls=controls_arg(args),
             run_id=run_id,
@@ -52,6 +57,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         result.scope = scan_scope(args)
         result.config_path = args.config
         write_result(result, args, options)
+        show_last_drills(result.to_report, args)
         record_run(result, args, "scan")
         code = result.exit_code(Severity(args.fail_on))
         if args.security_hub:
@@ -102,9 +108,9 @@ def write_result(result: Any, args: argparse.Namespace, options: Any) -> None:
 
 def _render(result: Any, args: argparse.Namespace, out: IO[str], color: bool) -> None:
     if args.format == "json":
-        from dynaguard.formats.json_stream import write_json
+        from dynaguard.formats.json_stream import write_json_lines
 
-        write_json(result.header(), result.spool.dicts(), out)
+        write_json_lines(result.header(), result.spool.lines(), out)
         return
     from dynaguard.cli.commands import render_text
 

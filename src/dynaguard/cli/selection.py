@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from typing import Any
 
 from dynaguard.model.selection import Selection
 
-SELECTION_HELP = (
+SELECTION_HELP = textwrap.fill(
     "--table, --prefix and --match select tables (and their replicas); other resources are "
     "in scope only when named (--dax-cluster) or included (--include, --all). With no filter, "
-    "everything is selected."
+    "everything is selected.",
+    76,
 )
 
 

@@ -3,61 +3,26 @@
 A control never calls AWS or reads files. It declares the *facts* it needs (so collectors fetch
 only those) and the *subject kind* it judges (table, dax_cluster, vpc, iam_policy, kms_key).
 Its check returns one Verdict, or several (a table control judging each global-table replica).
+The shared words (Status, Severity, SubjectKind, FACTS) live in ``dynaguard.model.vocabulary``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from dynaguard.model import AccountScope, Origin, RegionScope
 
+# The vocabulary moved to the model: these names stay importable from here only until the
+# branches written against the old path have merged (then these lines go).
+from dynaguard.model.vocabulary import FACTS as FACTS  # noqa: PLC0414
+from dynaguard.model.vocabulary import Severity as Severity  # noqa: PLC0414
+from dynaguard.model.vocabulary import Status as Status  # noqa: PLC0414
+from dynaguard.model.vocabulary import SubjectKind
+
 if TYPE_CHECKING:
     from dynaguard.config import Baseline
-
-
-class Status(StrEnum):
-    PASS = "PASS"
-    FAIL = "FAIL"
-    UNKNOWN = "UNKNOWN"
-    NOT_APPLICABLE = "NOT_APPLICABLE"
-    SUPPRESSED = "SUPPRESSED"
-
-
-class Severity(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        return ("low", "medium", "high", "critical").index(self.value)
-
-
-SubjectKind = Literal["table", "dax_cluster", "vpc", "iam_policy", "kms_key"]
-
-# The facts a control can ask collectors for. Live collectors map them to API calls.
-FACTS = frozenset(
-    {
-        "table.describe",  # DescribeTable
-        "table.pitr",  # DescribeContinuousBackups
-        "table.ttl",  # DescribeTimeToLive
-        "table.tags",  # ListTagsOfResource
-        "table.resource_policy",  # GetResourcePolicy (table and stream)
-        "replicas",  # each global-table replica described in its own region
-        "kms.keys",  # kms:DescribeKey per distinct key
-        "kms.rotation",  # kms:GetKeyRotationStatus per distinct customer key
-        "region.scaling",  # Application Auto Scaling targets and policies
-        "region.backup",  # AWS Backup plans and selections
-        "region.dax",  # DAX DescribeClusters
-        "region.vpcs",  # EC2 DescribeVpcs + DescribeVpcEndpoints
-        "account.iam",  # IAM GetAccountAuthorizationDetails
-        "region.alarms",  # CloudWatch DescribeAlarms
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)

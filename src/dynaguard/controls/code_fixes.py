@@ -1,13 +1,20 @@
 """How to fix each control in infrastructure code, for findings from Terraform and CloudFormation.
 
-A live finding's remediation is an AWS CLI command (or ``dynaguard harden``); a finding that
-points at a line of code should say what to write there instead. Keyed by control id, then by
-source kind ("terraform" also serves plan JSON).
+A live finding's remediation is an AWS CLI command with the resource's names (live_fixes.py);
+a finding that points at a line of code says what to write there instead, in the language of
+that file. Keyed by control id, then by source kind ("terraform" also serves plan JSON). The
+kind is the resource's own (``Origin.source``), so a folder holding Terraform and
+CloudFormation gets each fix in its own language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from dynaguard.config import Baseline
+from dynaguard.controls.base import Control, Subject
+from dynaguard.controls.live_fixes import live_fix
+from dynaguard.model import SourceKind
 
 CODE_FIXES: Mapping[str, Mapping[str, str]] = {
     "DDB.001": {
@@ -118,3 +125,18 @@ def code_fix(control_id: str, source: str) -> str | None:
     """The code-level fix for a finding from ``source`` (terraform, plan, cloudformation)."""
     kind = "terraform" if source in ("terraform", "plan") else source
     return CODE_FIXES.get(control_id, {}).get(kind)
+
+
+def source_of(subject: Subject) -> SourceKind:
+    """The kind of source the subject came from (a live read when its origin does not say)."""
+    origin = subject.origin
+    return origin.source if origin is not None and origin.source is not None else SourceKind.AWS
+
+
+def remediation_for(control: Control, subject: Subject, baseline: Baseline) -> str:
+    """The fix to show on a FAIL of ``control`` on ``subject``: in the subject's own code
+    language, or as a command with its real names; the control's general recipe otherwise."""
+    source = source_of(subject)
+    if source.is_code:
+        return code_fix(control.id, source) or control.remediation
+    return live_fix(control.id, subject, baseline) or control.remediation

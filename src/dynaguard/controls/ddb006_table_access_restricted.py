@@ -91,7 +91,7 @@ def _shown(items: list[str]) -> str:
     title="Table access restricted to trusted accounts and principals",
     severity="high",
     subject="table",
-    facts={"table.resource_policy", "region.vpcs"},
+    facts={"table.resource_policy", "policy.network"},
     rationale="A resource policy can grant access to principals outside the account; a "
     "wildcard principal without an account or organisation condition opens the table (or its "
     "stream) to anyone with AWS credentials.",

@@ -13,9 +13,9 @@ cannot be interpreted is UNKNOWN, never PASS.
 
 from __future__ import annotations
 
-from dynaguard.controls.base import Context, Severity, Verdict, failed, passed, unknown
+from dynaguard.controls.base import Context, Verdict, failed, passed, unknown
 from dynaguard.controls.registry import control
-from dynaguard.model import IamPolicy, dynamodb_actions
+from dynaguard.model import IamPolicy, Severity, dynamodb_actions
 from dynaguard.model.policy import Statement, parse_each
 from dynaguard.model.policy_identity import malformed, wildcard_grant
 

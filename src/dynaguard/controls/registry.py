@@ -6,8 +6,9 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 
-from dynaguard.controls.base import FACTS, CheckFn, Control, Severity, SubjectKind
+from dynaguard.controls.base import CheckFn, Control
 from dynaguard.controls.frameworks import frameworks_of
+from dynaguard.model import FACTS, Severity, SubjectKind
 
 _REGISTRY: dict[str, Control] = {}
 # Loaded once: importing one control module directly registers only that control.
@@ -22,7 +23,7 @@ def control(
     id: str,
     title: str,
     severity: str,
-    subject: SubjectKind,
+    subject: str,
     facts: Iterable[str],
     rationale: str,
     remediation: str,
@@ -45,7 +46,7 @@ def control(
             id=id,
             title=title,
             severity=Severity(severity),
-            subject_kind=subject,
+            subject_kind=SubjectKind(subject),
             facts=needed,
             rationale=rationale,
             remediation=remediation,

@@ -67,6 +67,10 @@ DDB-8 A disabled stream can never be enabled     -> a new stream can be enabled 
       again (the old label stays)                    one is disabled (patches_table_status)
 SHB-1  BatchUpdateFindings is not implemented (404) -> updates Workflow, Note, ... of the given
                                                      findings (patches_securityhub)
+DDB-9 RestoreTableToPointInTime ignores every     -> SSESpecificationOverride and
+      override and restores from a table             BillingModeOverride applied; no PITR on the
+      without PITR                                   source: PointInTimeRecoveryUnavailable-
+                                                     Exception (patches_restore)
 ACC-1 account ListRegions / GetRegionOptStatus /  -> per-account region opt-in status of the
       Enable/DisableRegion are not routed            partition (patches_account)
 EC2-1 DescribeRegions lists every partition and   -> the caller's partition, enabled regions
@@ -96,6 +100,7 @@ from dynaguard.emulator import (
     patches_dynamodb,
     patches_iam,
     patches_kms,
+    patches_restore,
     patches_securityhub,
     patches_table_status,
 )
@@ -117,5 +122,6 @@ def apply_patches() -> None:
         patches_autoscaling.install()
         patches_table_status.install()
         patches_securityhub.install()
+        patches_restore.install()
         patches_account.install()
         _state["applied"] = True

@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from dynaguard import __version__
-from dynaguard.controls.base import Status
 from dynaguard.controls.frameworks import CONFIG, FSBP, frameworks_of
 from dynaguard.errors import UsageError
+from dynaguard.model import Status
 from dynaguard.report import Finding, Report
 
 SCHEMA_VERSION = "2018-10-08"

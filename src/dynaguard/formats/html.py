@@ -23,9 +23,9 @@ from html import escape
 from typing import Any
 
 from dynaguard import __version__
-from dynaguard.controls.base import Severity, Status
 from dynaguard.formats import html_charts
 from dynaguard.formats.html_assets import CSS, SCRIPT
+from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
 
 TrendPoint = tuple[str, str, Mapping[str, int]]  # run id, start time, summary

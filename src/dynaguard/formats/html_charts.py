@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from dynaguard.controls.base import Severity, Status
+from dynaguard.model import Severity, Status
 from dynaguard.report import Finding
 
 STACK = (

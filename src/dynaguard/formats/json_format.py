@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from dynaguard.report import Report
+from dynaguard.sanitize import json_safe
 
 
 def render(report: Report) -> str:
@@ -16,4 +17,5 @@ def render(report: Report) -> str:
     if not findings:
         return head + ',\n  "findings": []\n}\n'
     rows = ",\n".join("    " + json.dumps(f, ensure_ascii=False) for f in findings)
+    rows = json_safe(rows)  # C1, bidi and lone surrogates as \uXXXX: same data, inert bytes
     return head + ',\n  "findings": [\n' + rows + "\n  ]\n}\n"

@@ -13,12 +13,17 @@ from typing import IO, Any
 
 def write_json(header: dict[str, Any], findings: Iterable[dict[str, Any]], out: IO[str]) -> int:
     """Write the report to ``out``; returns the number of findings written."""
+    return write_json_lines(header, (json.dumps(f, ensure_ascii=False) for f in findings), out)
+
+
+def write_json_lines(header: dict[str, Any], lines: Iterable[str], out: IO[str]) -> int:
+    """The same from findings already serialised (``json.dumps(f, ensure_ascii=False)``)."""
     head = json.dumps(header, indent=2)[:-2]  # without the closing brace
     out.write(head + ',\n  "findings": [')
     count = 0
-    for finding in findings:
+    for line in lines:
         out.write(",\n    " if count else "\n    ")
-        out.write(json.dumps(finding, ensure_ascii=False))
+        out.write(line)
         count += 1
     out.write("\n  ]\n}\n" if count else "]\n}\n")
     return count

@@ -2,6 +2,8 @@
 
 FAIL is a ``<failure>``, UNKNOWN an ``<error>`` (the check could not run to a verdict),
 SUPPRESSED and NOT_APPLICABLE are ``<skipped>`` with the reason, PASS is a passing case.
+Every string is escaped first (``sanitize.clean_fields``): XML 1.0 cannot hold most control
+characters even as references, so an ESC in a tag value would make the file unreadable.
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
-from dynaguard.controls.base import Status
+from dynaguard.model import Status
 from dynaguard.report import Finding, Report
+from dynaguard.sanitize import clean_fields
 
 
 def _case(suite: ET.Element, finding: Finding) -> None:
@@ -42,6 +45,7 @@ def _case(suite: ET.Element, finding: Finding) -> None:
 
 
 def render(report: Report) -> str:
+    report = clean_fields(report)
     root = ET.Element("testsuites", {"name": f"dynaguard {report.source}"})
     by_control: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:

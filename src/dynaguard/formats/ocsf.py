@@ -15,9 +15,9 @@ import json
 from typing import Any
 
 from dynaguard import __version__
-from dynaguard.controls.base import Severity, Status
 from dynaguard.controls.frameworks import frameworks_of
 from dynaguard.formats.asff import finding_id
+from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
 
 OCSF_VERSION = "1.3.0"

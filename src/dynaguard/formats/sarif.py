@@ -15,12 +15,16 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_from_bytes
 
 from dynaguard import __version__
-from dynaguard.controls.base import Control, Severity, Status
+from dynaguard.controls.base import Control
+from dynaguard.controls.code_fixes import code_fix
 from dynaguard.controls.registry import all_controls
+from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -43,7 +47,26 @@ def _rule_name(control: Control) -> str:
     return "".join(w.capitalize() for w in re.findall(r"[A-Za-z0-9]+", control.title))
 
 
-def rule(control: Control) -> dict[str, Any]:
+_LANGUAGE = {"terraform": "Terraform", "cloudformation": "CloudFormation"}
+
+
+def rule(
+    control: Control, code_kinds: Iterable[str] = (), severity: Severity | None = None
+) -> dict[str, Any]:
+    """The rule of ``control``. Its help carries the fix to write in each language of code the
+    report's findings of that control came from (``code_kinds``), else the general recipe.
+    ``severity``: the control's severity in this run (the configuration may change it; GitHub
+    shows ``security-severity``), default the catalog's."""
+    severity = severity or control.severity
+    fixes = [
+        (_LANGUAGE[kind], fix)
+        for kind in sorted({"terraform" if k == "plan" else k for k in code_kinds})
+        if kind in _LANGUAGE and (fix := code_fix(control.id, kind))
+    ] or [("", control.remediation)]
+    text = "\n\n".join(f"Fix{f' in {lang}' if lang else ''}: {fix}" for lang, fix in fixes)
+    markdown = "\n\n".join(
+        f"**Fix{f' in {lang}' if lang else ''}:** `{fix}`" for lang, fix in fixes
+    )
     frameworks = [f"{k}: {i}" for k, ids in control.frameworks.items() for i in ids]
     return {
         "id": control.id,
@@ -51,12 +74,12 @@ def rule(control: Control) -> dict[str, Any]:
         "shortDescription": {"text": control.title},
         "fullDescription": {"text": control.rationale},
         "help": {
-            "text": f"{control.rationale}\n\nFix: {control.remediation}",
-            "markdown": f"{control.rationale}\n\n**Fix:** `{control.remediation}`",
+            "text": f"{control.rationale}\n\n{text}",
+            "markdown": f"{control.rationale}\n\n{markdown}",
         },
-        "defaultConfiguration": {"level": _LEVEL[control.severity]},
+        "defaultConfiguration": {"level": _LEVEL[severity]},
         "properties": {
-            "security-severity": _SECURITY_SEVERITY[control.severity],
+            "security-severity": _SECURITY_SEVERITY[severity],
             "tags": ["security", "dynamodb", *frameworks],
             "precision": "high",
         },
@@ -64,14 +87,34 @@ def rule(control: Control) -> dict[str, Any]:
 
 
 def _uri(file: str) -> tuple[str, bool]:
-    """(uri, relative?): repository-relative paths with forward slashes."""
+    """(uri, relative to %SRCROOT%?). A file under the working directory (%SRCROOT%) is a
+    relative reference with forward slashes; any other an absolute ``file:`` URI. Either way a
+    valid URI reference (SARIF 2.1.0 §3.10.3, RFC 3986): every character outside the unreserved
+    set is percent-encoded as UTF-8 (a ``<``, a space, a ``%``, a ``:`` that would read as a
+    scheme)."""
+    cwd = Path.cwd()
     path = Path(file)
-    if path.is_absolute():
-        try:
-            return Path(os.path.relpath(path)).as_posix(), True
-        except ValueError:
-            return path.as_uri(), False
-    return path.as_posix(), True
+    absolute = Path(os.path.normpath(path if path.is_absolute() else cwd / path))
+    try:
+        relative = Path(os.path.relpath(absolute, cwd)).as_posix()
+    except ValueError:  # another drive (Windows)
+        relative = "../"
+    if relative != ".." and not relative.startswith("../"):
+        return _percent_encoded(relative), True
+    try:
+        return absolute.as_uri(), False
+    except ValueError:
+        return "file://" + _percent_encoded(absolute.as_posix()), False
+
+
+def _percent_encoded(path: str) -> str:
+    """``path``'s segments percent-encoded (``/`` kept); a name that is not valid Unicode (a
+    lone surrogate from an undecodable byte) is encoded as the bytes it came from."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = path.encode("utf-8", "surrogatepass")
+    return quote_from_bytes(raw, safe="/")
 
 
 def _location(finding: Finding) -> dict[str, Any]:
@@ -106,7 +149,7 @@ def _fingerprint(finding: Finding) -> str:
             finding.region or "unknown",  # as before region became None for unknown
         )
     )
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def result(finding: Finding, rule_index: int) -> dict[str, Any]:
@@ -123,6 +166,8 @@ def result(finding: Finding, rule_index: int) -> dict[str, Any]:
             "region": finding.region,
         },
     }
+    if finding.remediation:
+        out["properties"]["fix"] = finding.remediation
     if finding.status is Status.UNKNOWN:
         out["kind"], out["level"] = "review", "none"
     else:
@@ -144,6 +189,14 @@ _REPORTED = (Status.FAIL, Status.SUPPRESSED, Status.UNKNOWN)
 def to_sarif(report: Report) -> dict[str, Any]:
     controls = all_controls()
     index = {c.id: i for i, c in enumerate(controls)}
+    kinds: dict[str, set[str]] = {}
+    severities: dict[str, Severity] = {}  # as configured: the findings carry it
+    for finding in report.findings:
+        if finding.source is not None and finding.source.is_code and finding.remediation:
+            kinds.setdefault(finding.control_id, set()).add(finding.source.value)
+        known = severities.get(finding.control_id)
+        if known is None or finding.severity.rank > known.rank:
+            severities[finding.control_id] = finding.severity
     results = [
         result(f, index[f.control_id])
         for f in report.findings
@@ -156,7 +209,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": INFORMATION_URI,
-                "rules": [rule(c) for c in controls],
+                "rules": [rule(c, kinds.get(c.id, ()), severities.get(c.id)) for c in controls],
             }
         },
         "automationDetails": {"id": f"dynaguard/{report.source}/"},

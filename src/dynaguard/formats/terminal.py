@@ -1,6 +1,6 @@
 """A readable terminal report: findings grouped by resource, coloured, with a fix per FAIL, and
-at the end a summary by severity and by control. ``quiet``: only the failing findings and the
-summary line.
+at the end a summary by severity and by control. ``quiet``: only the failing findings, the
+notices and the summary line.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from dynaguard.controls.base import Severity, Status
+from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
-from dynaguard.sanitize import clean_line
+from dynaguard.sanitize import clean_fields, safe_console
 
 STYLE = {
     Status.PASS: "green",
@@ -61,8 +61,11 @@ def render(
     width: int | None = None,
     quiet: bool = False,
 ) -> str:
+    # every string from AWS or a file, escaped before rich sees it (rich passes ESC, OSC 8, C1
+    # and bidi characters through); rich markup is never parsed: data only goes in as Text
+    report = clean_fields(report)
     buf = io.StringIO()
-    console = Console(
+    console = safe_console(
         file=buf,
         force_terminal=color,
         no_color=not color,
@@ -72,11 +75,14 @@ def render(
     )
     if not quiet:
         _render_groups(console, report, show_passed)
-        for notice in report.notices:
-            console.print(Text(f"note: {notice}", style="yellow"))
-        _render_summary_tables(console, report)
     else:
         _render_failing(console, report)
+    # notices in the quiet report too: an incomplete merge, an expired suppression, why a
+    # verdict is UNKNOWN are not noise one may drop (the exit code may not tell)
+    for notice in report.notices:
+        console.print(Text(f"note: {notice}", style="yellow"))
+    if not quiet:
+        _render_summary_tables(console, report)
     if report.config_path and not quiet:
         console.print(Text(f"config: {report.config_path}", style="dim"))
     console.print(_summary_line(report))
@@ -91,7 +97,7 @@ def _render_failing(console: Console, report: Report) -> None:
             line = Text.assemble(
                 ("FAIL ", STYLE[Status.FAIL]),
                 (f"{f.severity.value:<8} ", SEVERITY_STYLE[f.severity]),
-                clean_line(f"{f.control_id} {f.resource_type} {f.resource_id}: {f.reason}"),
+                f"{f.control_id} {f.resource_type} {f.resource_id}: {f.reason}",
             )
             console.print(line)
 
@@ -135,7 +141,7 @@ def _render_groups(console: Console, report: Report, show_passed: bool) -> None:
                 detail.append(f"\n  suppressed: {f.suppression}", style="magenta")
             table.add_row(
                 Text(f.status.value, style=STYLE[f.status]),
-                f.control_id,
+                Text(f.control_id),
                 Text(f.severity.value, style=SEVERITY_STYLE[f.severity]),
                 detail,
             )
@@ -173,12 +179,12 @@ def _render_summary_tables(console: Console, report: Report) -> None:
         found = rows[control_id]
         count = {s: sum(1 for f in found if f.status is s) for s in Status}
         by_control.add_row(
-            control_id,
+            Text(control_id),
             Text(found[0].severity.value, style=SEVERITY_STYLE[found[0].severity]),
             Text(str(count[Status.FAIL]), style=STYLE[Status.FAIL] if count[Status.FAIL] else ""),
             str(count[Status.UNKNOWN]),
             str(count[Status.PASS]),
-            found[0].title,
+            Text(found[0].title),
         )
     console.print(by_control)
     console.print()

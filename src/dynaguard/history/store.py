@@ -294,7 +294,7 @@ def open_history(state_dir: Path | str | None = None, **kwargs: Any) -> HistoryS
 
 def finding_from_dict(data: Mapping[str, Any]) -> Finding:
     """A stored finding back as a Finding (for reports rendered from history)."""
-    from dynaguard.controls.base import Severity, Status
+    from dynaguard.model import Severity, Status
 
     location = data.get("location") or {}
     return Finding(

@@ -1,7 +1,16 @@
 """The normalized model shared by every source, control, remediation and format."""
 
 from dynaguard.model.alarms import AlarmMetric, CloudWatchAlarms, MetricAlarm
-from dynaguard.model.facts import NOT_COLLECTED, Fact, Known, Origin, Unknown, fmap, known
+from dynaguard.model.facts import (
+    NOT_COLLECTED,
+    Fact,
+    Known,
+    Origin,
+    SourceKind,
+    Unknown,
+    fmap,
+    known,
+)
 from dynaguard.model.inventory import AccountScope, Inventory, RegionScope
 from dynaguard.model.resources import (
     AWS_MANAGED_DYNAMODB_ALIAS,
@@ -27,9 +36,11 @@ from dynaguard.model.resources import (
     VpcEndpoint,
     is_aws_managed_dynamodb_key,
 )
+from dynaguard.model.vocabulary import FACTS, Severity, Status, SubjectKind
 
 __all__ = [
     "AWS_MANAGED_DYNAMODB_ALIAS",
+    "FACTS",
     "NOT_COLLECTED",
     "AccountScope",
     "AlarmMetric",
@@ -54,7 +65,11 @@ __all__ = [
     "Scaling",
     "ScalingPolicy",
     "SecondaryIndex",
+    "Severity",
+    "SourceKind",
+    "Status",
     "Stream",
+    "SubjectKind",
     "Table",
     "TagCondition",
     "Ttl",

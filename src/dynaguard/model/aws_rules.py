@@ -21,7 +21,10 @@ DEFAULT_PITR_DAYS = 35
 # Target tracking for DynamoDB: TargetValue 20 to 90 (percent utilisation).
 TARGET_MIN, TARGET_MAX = 20.0, 90.0
 
-REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_REGION = r"[a-z]{2}(-[a-z]+)+-\d+"
+REGION_NAME = re.compile(rf"^{_REGION}\Z")
+# A region name, or ``*`` for every region (keys of the config's per-region mappings).
+REGION_OR_ANY = re.compile(rf"^(?:{_REGION}|\*)\Z")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 IAM_ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/")
 # arn:PARTITION:kms:REGION:ACCOUNT:key/ID or :alias/NAME

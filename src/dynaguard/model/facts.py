@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Generic, TypeAlias, TypeVar
 
 T = TypeVar("T")
@@ -17,14 +18,31 @@ T_co = TypeVar("T_co", covariant=True)
 U = TypeVar("U")
 
 
+class SourceKind(StrEnum):
+    """Which kind of source a resource came from: it decides how a fix is written (an AWS CLI
+    command for live resources, the attribute to write in Terraform or CloudFormation)."""
+
+    AWS = "aws"
+    TERRAFORM = "terraform"
+    PLAN = "plan"  # Terraform plan JSON: fixed in the Terraform that produced it
+    CLOUDFORMATION = "cloudformation"
+    SPEC = "spec"  # a provisioning schema
+
+    @property
+    def is_code(self) -> bool:
+        return self in (SourceKind.TERRAFORM, SourceKind.PLAN, SourceKind.CLOUDFORMATION)
+
+
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where a fact came from: a file and line for code, a region and API call for AWS."""
+    """Where a fact came from: a file and line for code, a region and API call for AWS, and
+    the kind of source (None: a live read)."""
 
     file: str | None = None
     line: int | None = None
     region: str | None = None
     api: str | None = None
+    source: SourceKind | None = None
 
     def describe(self) -> str:
         if self.file is not None:

@@ -17,56 +17,45 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Any
 
 from dynaguard.errors import UsageError
 from dynaguard.model.facts import Known
 from dynaguard.model.inventory import Inventory
-
-
-class ResourceKind(StrEnum):
-    """The kinds of resource a selection can name (the subject kinds of the controls)."""
-
-    TABLE = "table"
-    DAX_CLUSTER = "dax_cluster"
-    VPC = "vpc"
-    IAM_POLICY = "iam_policy"
-    KMS_KEY = "kms_key"
-
+from dynaguard.model.vocabulary import SubjectKind
 
 # ``--include`` words -> kinds.
-INCLUDE_WORDS: Mapping[str, ResourceKind] = {
-    "table": ResourceKind.TABLE,
-    "tables": ResourceKind.TABLE,
-    "dax": ResourceKind.DAX_CLUSTER,
-    "iam": ResourceKind.IAM_POLICY,
-    "vpc": ResourceKind.VPC,
-    "vpcs": ResourceKind.VPC,
-    "kms": ResourceKind.KMS_KEY,
+INCLUDE_WORDS: Mapping[str, SubjectKind] = {
+    "table": SubjectKind.TABLE,
+    "tables": SubjectKind.TABLE,
+    "dax": SubjectKind.DAX_CLUSTER,
+    "iam": SubjectKind.IAM_POLICY,
+    "vpc": SubjectKind.VPC,
+    "vpcs": SubjectKind.VPC,
+    "kms": SubjectKind.KMS_KEY,
 }
-WORD_OF: Mapping[ResourceKind, str] = {
-    ResourceKind.TABLE: "table",
-    ResourceKind.DAX_CLUSTER: "dax",
-    ResourceKind.IAM_POLICY: "iam",
-    ResourceKind.VPC: "vpc",
-    ResourceKind.KMS_KEY: "kms",
+WORD_OF: Mapping[SubjectKind, str] = {
+    SubjectKind.TABLE: "table",
+    SubjectKind.DAX_CLUSTER: "dax",
+    SubjectKind.IAM_POLICY: "iam",
+    SubjectKind.VPC: "vpc",
+    SubjectKind.KMS_KEY: "kms",
 }
-ALL_KINDS = frozenset(ResourceKind)
-PLURALS: Mapping[ResourceKind, str] = {
-    ResourceKind.TABLE: "tables",
-    ResourceKind.DAX_CLUSTER: "DAX clusters",
-    ResourceKind.VPC: "VPCs",
-    ResourceKind.IAM_POLICY: "IAM policies",
-    ResourceKind.KMS_KEY: "KMS keys",
+ALL_KINDS = frozenset(SubjectKind)
+PLURALS: Mapping[SubjectKind, str] = {
+    SubjectKind.TABLE: "tables",
+    SubjectKind.DAX_CLUSTER: "DAX clusters",
+    SubjectKind.VPC: "VPCs",
+    SubjectKind.IAM_POLICY: "IAM policies",
+    SubjectKind.KMS_KEY: "KMS keys",
 }
 # Resources harden creates for a table (a key, a backup plan): in scope of the table.
 CREATED_FOR_TABLES = frozenset({"new_kms_key", "backup_plan"})
 
 
-def parse_include(values: Iterable[str]) -> frozenset[ResourceKind]:
+def parse_include(values: Iterable[str]) -> frozenset[SubjectKind]:
     """``["dax,iam", "kms"]`` -> kinds; ``all`` is every kind. An unknown word is a usage error."""
-    kinds: set[ResourceKind] = set()
+    kinds: set[SubjectKind] = set()
     for value in values:
         for word in (w.strip().lower() for w in value.split(",")):
             if not word:
@@ -95,7 +84,7 @@ class Selection:
     match: str | None = None
     tables: tuple[str, ...] = ()
     dax_clusters: tuple[str, ...] = ()
-    include: frozenset[ResourceKind] = field(default_factory=frozenset)
+    include: frozenset[SubjectKind] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         self.name_pattern()  # validate the regular expression early
@@ -135,21 +124,21 @@ class Selection:
     def has_table_filter(self) -> bool:
         return bool(self.prefix or self.match or self.tables)
 
-    def kinds(self) -> frozenset[ResourceKind]:
+    def kinds(self) -> frozenset[SubjectKind]:
         """The kinds with at least one selected resource."""
         if self.everything:
             return ALL_KINDS
         kinds = set(self.include)
         if self.has_table_filter:
-            kinds.add(ResourceKind.TABLE)
+            kinds.add(SubjectKind.TABLE)
         if self.dax_clusters:
-            kinds.add(ResourceKind.DAX_CLUSTER)
+            kinds.add(SubjectKind.DAX_CLUSTER)
         return frozenset(kinds)
 
     def covers(self, kind: str) -> bool:
         """Whether any resource of ``kind`` is selected (created keys and plans: as tables)."""
         if kind in CREATED_FOR_TABLES:
-            kind = ResourceKind.TABLE
+            kind = SubjectKind.TABLE
         return kind in {k.value for k in self.kinds()}
 
     def name_pattern(self) -> re.Pattern[str] | None:
@@ -175,16 +164,16 @@ class Selection:
         """Whether the resource ``kind``/``name`` is in the selection (harden, undo)."""
         if not self.covers(kind):
             return False
-        if kind == ResourceKind.TABLE:
+        if kind == SubjectKind.TABLE:
             return self.lists_table(name)
-        if kind == ResourceKind.DAX_CLUSTER and ResourceKind.DAX_CLUSTER not in self.include:
+        if kind == SubjectKind.DAX_CLUSTER and SubjectKind.DAX_CLUSTER not in self.include:
             return self.everything or name in self.dax_clusters
         return True
 
     def narrow(self, inventory: Inventory) -> Inventory:
         """The inventory without the DAX clusters the selection does not name (tables are
         already narrowed by the listing; other kinds are whole or not judged at all)."""
-        if not self.dax_clusters or ResourceKind.DAX_CLUSTER in self.include:
+        if not self.dax_clusters or SubjectKind.DAX_CLUSTER in self.include:
             return inventory
         scopes = []
         for scope in inventory.regions:
@@ -219,7 +208,7 @@ class Selection:
             parts.append(f"tables starting with {self.prefix!r}")
         if self.match:
             parts.append(f"tables matching {self.match!r}")
-        if self.dax_clusters and ResourceKind.DAX_CLUSTER not in self.include:
+        if self.dax_clusters and SubjectKind.DAX_CLUSTER not in self.include:
             parts.append("DAX clusters " + ", ".join(self.dax_clusters))
         if self.include:
             parts.append("all " + ", ".join(PLURALS[k] for k in sorted(self.include)))
@@ -236,10 +225,10 @@ class Selection:
 
     def excludes_message(self, control_id: str, kind: str) -> str:
         """Why a control named explicitly (``--controls``, ``--only``) cannot run."""
-        resource = ResourceKind(kind)
-        if resource is ResourceKind.TABLE:
+        resource = SubjectKind(kind)
+        if resource is SubjectKind.TABLE:
             hint = "--table NAME, --prefix P, --match REGEX or --include table"
-        elif resource is ResourceKind.DAX_CLUSTER:
+        elif resource is SubjectKind.DAX_CLUSTER:
             hint = "--dax-cluster NAME or --include dax"
         else:
             hint = f"--include {WORD_OF[resource]}"

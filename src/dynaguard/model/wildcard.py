@@ -46,12 +46,6 @@ def matches(
     return _compiled(pattern, ignore_case, single_char).fullmatch(value) is not None
 
 
-def matches_any(
-    patterns: tuple[str, ...] | list[str], value: str, *, ignore_case: bool = False
-) -> bool:
-    return any(matches(p, value, ignore_case=ignore_case) for p in patterns)
-
-
 def covers_prefix(pattern: str, prefix: str, *, ignore_case: bool = False) -> bool:
     """True when ``pattern`` matches EVERY string that starts with ``prefix``.
 

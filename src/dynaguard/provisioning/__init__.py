@@ -21,8 +21,8 @@ from dynaguard.provisioning.live import ProvisionSession
 from dynaguard.provisioning.plan import Plan, live_plan, offline_plan, render_plan
 from dynaguard.provisioning.presets import PRESETS, load_preset, preset_text
 from dynaguard.provisioning.schema_file import Problem, SchemaError, read_schema_file
-from dynaguard.provisioning.spec import TableSpec
-from dynaguard.provisioning.validate import SpecDefaults, build_spec
+from dynaguard.provisioning.spec import SpecDefaults, TableSpec
+from dynaguard.provisioning.validate import build_spec
 
 
 def load_spec(

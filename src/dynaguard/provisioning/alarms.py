@@ -18,10 +18,9 @@ from dynaguard.model.alarms import (
     planned_alarm,
     throttle_alarm_request,
 )
+from dynaguard.provisioning.step import Step
 
 if TYPE_CHECKING:
-    from dynaguard.provisioning.apply import Executor
-    from dynaguard.provisioning.requests import Step
     from dynaguard.provisioning.spec import TableSpec
 
 
@@ -42,8 +41,6 @@ def check_topic(topic: str, region: str, option: str = "--alarm-topic") -> str:
 
 def alarm_steps(spec: TableSpec) -> list[Step]:
     """PutMetricAlarm on ReadThrottleEvents and WriteThrottleEvents (none without a topic)."""
-    from dynaguard.provisioning.requests import Step  # requests imports this module
-
     if not spec.alarm_topic:
         return []
     return [
@@ -69,16 +66,6 @@ def planned_alarms(spec: TableSpec) -> CloudWatchAlarms:
             for m in THROTTLE_METRICS
         )
     )
-
-
-def verify_alarm(ex: Executor, step: Step) -> None:
-    from dynaguard.provisioning.apply import StepFailed
-
-    name = str(step.params["AlarmName"])
-    found = ex.client_for("cloudwatch", step.region).describe_alarms(AlarmNames=[name])
-    alarms = found.get("MetricAlarms") or ()
-    if not alarms or list(alarms[0].get("AlarmActions") or ()) != step.params["AlarmActions"]:
-        raise StepFailed(f"alarm {name} not found with its action when read back")
 
 
 def terraform_alarms(spec: TableSpec, table: str, indent: str = "  ") -> list[str]:

@@ -19,8 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from dynaguard.logs import get_logger
 from dynaguard.model.aws_rules import DEFAULT_PITR_DAYS
-from dynaguard.provisioning.alarms import verify_alarm
-from dynaguard.provisioning.requests import Step
+from dynaguard.provisioning.step import Step
 
 log = get_logger("provision")
 RETRYABLE_RIGHT_AFTER_CREATE = ("ContinuousBackupsUnavailableException", "ResourceInUseException")
@@ -219,6 +218,14 @@ def _verify_replica(ex: Executor, step: Step) -> None:
         raise StepFailed(f"the replica in {region} is not encrypted with {wanted_key}")
 
 
+def _verify_alarm(ex: Executor, step: Step) -> None:
+    name = str(step.params["AlarmName"])
+    found = ex.client_for("cloudwatch", step.region).describe_alarms(AlarmNames=[name])
+    alarms = found.get("MetricAlarms") or ()
+    if not alarms or list(alarms[0].get("AlarmActions") or ()) != step.params["AlarmActions"]:
+        raise StepFailed(f"alarm {name} not found with its action when read back")
+
+
 VERIFIERS: dict[str, Callable[[Executor, Step], None]] = {
     "pitr": _verify_pitr,
     "replica_pitr": _verify_pitr,
@@ -227,7 +234,7 @@ VERIFIERS: dict[str, Callable[[Executor, Step], None]] = {
     "scaling_policy": _verify_policy,
     "resource_policy": _verify_policy_document,
     "replica": _verify_replica,
-    "alarm": verify_alarm,
+    "alarm": _verify_alarm,
 }
 
 

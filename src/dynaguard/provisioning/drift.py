@@ -10,7 +10,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dynaguard.model import KmsKey, Known, Table, Unknown
+from dynaguard.model import (
+    AWS_MANAGED_DYNAMODB_ALIAS,
+    Encryption,
+    Fact,
+    KeyManager,
+    KmsKey,
+    Known,
+    Table,
+    Unknown,
+    is_aws_managed_dynamodb_key,
+)
 from dynaguard.provisioning.live import ExistingTable
 from dynaguard.provisioning.spec import EncryptionType, TableSpec
 from dynaguard.provisioning.to_model import AccountFacts, policy_with_arn, scaling_model
@@ -82,7 +92,19 @@ def _value(fact: Any) -> Any:
     return fact.value if isinstance(fact, Known) else None
 
 
-def _encryption(spec: TableSpec, table: Table, facts: AccountFacts) -> str | None:
+def _live_key_manager(enc: Encryption, key: Fact[KmsKey] | None) -> KeyManager | str:
+    """Who manages the key the table uses: decided by DescribeKey's ``KeyManager`` (the table
+    reports a key ARN, never the alias); a reason when the key could not be described."""
+    if enc.key_ref is None or is_aws_managed_dynamodb_key(enc.key_ref):
+        return KeyManager.AWS
+    if isinstance(key, Known):
+        return key.value.manager
+    return f"unknown (key {enc.key_ref}: {key.reason if key else 'not described'})"
+
+
+def _encryption(
+    spec: TableSpec, table: Table, facts: AccountFacts, key: Fact[KmsKey] | None
+) -> str | None:
     """What differs in encryption, or None."""
     enc = _value(table.encryption)
     if enc is None:
@@ -96,11 +118,16 @@ def _encryption(spec: TableSpec, table: Table, facts: AccountFacts) -> str | Non
         return None if not enc.kms else "KMS"
     if not enc.kms:
         return "DEFAULT (AWS owned key)"
-    live_ref = enc.key_ref or "alias/aws/dynamodb"
+    live_ref = enc.key_ref or AWS_MANAGED_DYNAMODB_ALIAS
+    manager = _live_key_manager(enc, key)
+    if not isinstance(manager, KeyManager):
+        return manager
     if wanted.type is EncryptionType.KMS:
-        return None if "alias/aws/dynamodb" in live_ref else f"CUSTOMER_KEY {live_ref}"
-    key = facts.kms_keys.get(wanted.kms_key_arn or "")
-    described = key.value if isinstance(key, Known) else None
+        return None if manager is KeyManager.AWS else f"CUSTOMER_KEY {live_ref}"
+    if manager is KeyManager.AWS:
+        return "KMS (the AWS managed key)"
+    wanted_key = facts.kms_keys.get(wanted.kms_key_arn or "")
+    described = wanted_key.value if isinstance(wanted_key, Known) else None
     same = live_ref in (wanted.kms_key_arn, _arn_of(described))
     return None if same else f"key {live_ref}"
 
@@ -110,8 +137,9 @@ def _arn_of(key: KmsKey | None) -> str | None:
 
 
 def _compare_settings(
-    spec: TableSpec, table: Table, facts: AccountFacts, out: list[Difference]
+    spec: TableSpec, existing: ExistingTable, facts: AccountFacts, out: list[Difference]
 ) -> None:
+    table = existing.table
     mode = _value(table.billing_mode)
     if mode != spec.billing_mode:
         out.append(
@@ -122,7 +150,7 @@ def _compare_settings(
                 f"aws dynamodb update-table --billing-mode {spec.billing_mode}",
             )
         )
-    enc_diff = _encryption(spec, table, facts)
+    enc_diff = _encryption(spec, table, facts, existing.key)
     if enc_diff is not None:
         wanted = f"{spec.encryption.type} {spec.encryption.kms_key_arn or ''}".strip()
         out.append(Difference("encryption", wanted, enc_diff, f"{HARDEN} (DDB.001)"))
@@ -250,6 +278,6 @@ def compare(spec: TableSpec, existing: ExistingTable, facts: AccountFacts) -> li
     """Every way the existing table differs from the spec (empty: it matches)."""
     out: list[Difference] = []
     _compare_keys(spec, existing.description, out)
-    _compare_settings(spec, existing.table, facts, out)
+    _compare_settings(spec, existing, facts, out)
     _compare_extras(spec, existing, facts, out)
     return out

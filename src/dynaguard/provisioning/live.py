@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dynaguard.model import Fact, KmsKey, Scaling, Table
+from dynaguard.model import Fact, KmsKey, Known, Scaling, Table
 from dynaguard.model.aws_rules import parse_kms_arn
 from dynaguard.provisioning.spec import TableSpec
 from dynaguard.provisioning.to_model import AccountFacts, key_arns
@@ -37,6 +37,7 @@ class ExistingTable:
     table: Table
     description: Mapping[str, Any]
     scaling: Fact[Scaling]
+    key: Fact[KmsKey] | None = None  # the KMS key it uses, as DescribeKey reports it
 
 
 class ProvisionSession:
@@ -78,4 +79,10 @@ class ProvisionSession:
             raise
         read = collect_table(self.reader, name, EXISTING_TABLE_FACTS, description)
         scaling = collect_scaling(self.reader)
-        return ExistingTable(read.table, description, scaling)
+        enc = read.table.encryption
+        key = (
+            collect_key(self.reader, enc.value.key_ref, rotation=False)
+            if isinstance(enc, Known) and enc.value.kms and enc.value.key_ref
+            else None
+        )
+        return ExistingTable(read.table, description, scaling, key)

@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dynaguard.config import Config
-from dynaguard.controls.base import Control, Status
+from dynaguard.controls.base import Control
 from dynaguard.cost.estimate import CostLine
 from dynaguard.cost.plans import cost_summary, costing_for, provision_costs, render_cost_lines
+from dynaguard.model import Status
 from dynaguard.provisioning.drift import Difference, compare
 from dynaguard.provisioning.live import ExistingTable, ProvisionSession
-from dynaguard.provisioning.requests import Step, create_table_request, post_create_steps
+from dynaguard.provisioning.requests import create_table_request, post_create_steps
 from dynaguard.provisioning.spec import EncryptionType, TableSpec
+from dynaguard.provisioning.step import Step
 from dynaguard.provisioning.to_model import (
     AccountFacts,
     offline_facts,
@@ -23,6 +25,7 @@ from dynaguard.provisioning.to_model import (
     table_arn,
 )
 from dynaguard.report import Report
+from dynaguard.sanitize import clean
 
 ENCRYPTION_WORDS = {
     EncryptionType.DEFAULT: "DEFAULT (AWS owned key)",
@@ -187,7 +190,7 @@ def render_plan(plan: Plan) -> str:
     for f in plan.preflight.findings:
         who = "" if f.resource_type == "table" else f" [{f.resource_type} {f.resource_id}]"
         lines.append(f"    {_MARKS[f.status]:<8} {f.control_id}{who} {f.title}: {f.reason}")
-    return "\n".join(lines) + "\n"
+    return clean("\n".join(lines) + "\n")  # names and reasons from files and AWS: inert
 
 
 def _render_differences(plan: Plan) -> list[str]:

@@ -12,29 +12,14 @@ the table's ARN exists).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from dynaguard.provisioning.alarms import alarm_steps
 from dynaguard.provisioning.spec import EncryptionSpec, EncryptionType, IndexSpec, TableSpec
+from dynaguard.provisioning.step import Step
 from dynaguard.provisioning.to_model import scaling_subjects
 
 DIMENSIONS = (("Read", "ReadCapacityUnits"), ("Write", "WriteCapacityUnits"))
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One post-create API call, verified by re-reading after it is made."""
-
-    kind: str  # pitr | ttl | scaling_target | scaling_policy | resource_policy | replica | ...
-    service: str  # boto3 service name
-    operation: str  # the API operation, as IAM names it
-    region: str
-    params: Mapping[str, Any]
-    summary: str
-
-    @property
-    def action(self) -> str:
-        return f"{self.service}:{self.operation}"  # boto3 names match the IAM prefixes here
 
 
 def sse_specification(enc: EncryptionSpec) -> dict[str, Any] | None:
@@ -231,7 +216,5 @@ def post_create_steps(spec: TableSpec, policy: Mapping[str, Any] | None, arn: st
         )
         if spec.pitr.enabled:
             steps.append(pitr_step(spec, replica.region))
-    from dynaguard.provisioning.alarms import alarm_steps
-
     steps.extend(alarm_steps(spec))
     return steps

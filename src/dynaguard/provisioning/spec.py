@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from dynaguard.config import Baseline
+
 
 class EncryptionType(StrEnum):
     """The three server-side encryption choices of DynamoDB.
@@ -120,3 +122,19 @@ class TableSpec:
 
 TABLE_ARN_PLACEHOLDER = "${table_arn}"
 """Written in a resource policy where the table's ARN belongs; replaced once it is known."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpecDefaults:
+    """What fills the schema's silences: command-line values and the configured baseline."""
+
+    region: str | None = None  # --region: the schema's region must agree with it
+    # AWS_REGION / AWS_DEFAULT_REGION / the profile: used only when neither --region nor the
+    # schema gives one
+    fallback_region: str | None = None
+    kms_key_arn: str | None = None  # --kms-key
+    table_name: str | None = None  # --name (overrides the schema's table_name)
+    tags: Mapping[str, str] = field(default_factory=dict)  # --tag KEY=VALUE
+    baseline: Baseline = field(default_factory=Baseline)
+    enforce_required_tags: bool = True  # False when DDB.017 is disabled in the config
+    alarm_topic: str | None = None  # --alarm-topic: create the DDB.018 throttling alarms

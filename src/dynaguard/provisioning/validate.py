@@ -12,7 +12,6 @@ Required tag keys (``baseline.required_tags``) must be given values: a value can
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dynaguard.config import Baseline
@@ -23,6 +22,7 @@ from dynaguard.provisioning.spec import (
     PROVISIONED,
     IndexSpec,
     PitrSpec,
+    SpecDefaults,
     StreamSpec,
     TableSpec,
 )
@@ -37,22 +37,6 @@ from dynaguard.yaml_lines import Document
 
 if TYPE_CHECKING:
     from dynaguard.provisioning.schema_model import TableSchema
-
-
-@dataclass(frozen=True, slots=True)
-class SpecDefaults:
-    """What fills the schema's silences: command-line values and the configured baseline."""
-
-    region: str | None = None  # --region: the schema's region must agree with it
-    # AWS_REGION / AWS_DEFAULT_REGION / the profile: used only when neither --region nor the
-    # schema gives one
-    fallback_region: str | None = None
-    kms_key_arn: str | None = None  # --kms-key
-    table_name: str | None = None  # --name (overrides the schema's table_name)
-    tags: Mapping[str, str] = field(default_factory=dict)  # --tag KEY=VALUE
-    baseline: Baseline = field(default_factory=Baseline)
-    enforce_required_tags: bool = True  # False when DDB.017 is disabled in the config
-    alarm_topic: str | None = None  # --alarm-topic: create the DDB.018 throttling alarms
 
 
 def build_spec(raw: Any, defaults: SpecDefaults, source: str) -> TableSpec:

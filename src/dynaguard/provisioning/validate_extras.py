@@ -16,13 +16,12 @@ from dynaguard.config import Baseline
 from dynaguard.model.aws_rules import parse_kms_arn
 from dynaguard.provisioning import rules
 from dynaguard.provisioning.schema_file import Problems
-from dynaguard.provisioning.spec import EncryptionSpec, EncryptionType, ReplicaSpec
+from dynaguard.provisioning.spec import EncryptionSpec, EncryptionType, ReplicaSpec, SpecDefaults
 from dynaguard.sanitize import short_repr
 from dynaguard.yaml_lines import DocPath
 
 if TYPE_CHECKING:
     from dynaguard.provisioning.schema_model import TableSchema
-    from dynaguard.provisioning.validate import SpecDefaults
 
 
 def check_key_arn(problems: Problems, arn: str, where: DocPath, region: str | None) -> bool:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dynaguard.config import Baseline, HardenSettings
-from dynaguard.controls.base import Context, Status
-from dynaguard.model import AccountScope, RegionScope
+from dynaguard.controls.base import Context
+from dynaguard.model import AccountScope, RegionScope, Status
 from dynaguard.report import Finding
 
 if TYPE_CHECKING:

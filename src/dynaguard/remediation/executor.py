@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from dynaguard.controls.base import Status
 from dynaguard.logs import get_logger
+from dynaguard.model import Status
 from dynaguard.remediation import preludes
 from dynaguard.remediation.base import Change
 from dynaguard.remediation.journal import Journal

@@ -17,7 +17,8 @@ from dynaguard.controls.registry import get_control
 from dynaguard.engine import new_run_id, resolve_config
 from dynaguard.evaluate import evaluate
 from dynaguard.exit_codes import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK
-from dynaguard.model.selection import ResourceKind, Selection
+from dynaguard.model import SubjectKind
+from dynaguard.model.selection import Selection
 from dynaguard.remediation.base import Options, Remediation, ResourceRef
 from dynaguard.remediation.executor import APPLIED, FAILED, Outcome, execute
 from dynaguard.remediation.journal import Journal, default_state_dir
@@ -81,13 +82,13 @@ class HardenResult:
 def only_resource(resource: ResourceRef, selection: Selection) -> Selection:
     """The selection of one resource, to re-read it after a change (keys are found through
     the tables of the run's own selection)."""
-    if resource.kind == ResourceKind.TABLE:
+    if resource.kind == SubjectKind.TABLE:
         return Selection(tables=(resource.name,))
-    if resource.kind == ResourceKind.DAX_CLUSTER:
+    if resource.kind == SubjectKind.DAX_CLUSTER:
         return Selection(dax_clusters=(resource.name,))
-    if resource.kind == ResourceKind.KMS_KEY:
-        return replace(selection, dax_clusters=(), include=frozenset({ResourceKind.KMS_KEY}))
-    return Selection(include=frozenset({ResourceKind(resource.kind)}))
+    if resource.kind == SubjectKind.KMS_KEY:
+        return replace(selection, dax_clusters=(), include=frozenset({SubjectKind.KMS_KEY}))
+    return Selection(include=frozenset({SubjectKind(resource.kind)}))
 
 
 def rescanner(
@@ -127,7 +128,9 @@ def harden(
     concurrency: int = 4,
     remediations: Sequence[Remediation] | None = None,
 ) -> HardenResult:
-    """Plan from live state, then (unless ``dry_run`` or ``confirm`` says no) apply. Changes
+    """Plan from live state, then (unless ``dry_run`` or ``confirm`` says no) apply. The chosen
+    fixes' preflights run first (the keys to encrypt with, alarm topics: a usage error before
+    any plan). Changes
     that earlier runs in ``state_dir`` left pending (killed) are first settled by reading the
     resources, so the journal records what they did before anything new is planned."""
     cfg = resolve_config(config)
@@ -139,12 +142,11 @@ def harden(
         else select_remediations(cfg, only, skip, shortcuts, aws_options.selection)
     )
     session = AwsSession(aws_options, run_id, recorder)
+    for preflight in dict.fromkeys(r.preflight for r in chosen if r.preflight is not None):
+        preflight(session, aws_options, opts)  # configured keys, topics...: exit 2, no plan
     state = state_dir or default_state_dir()
     runner = StepRunner(session, timing or Timing(), rescanner(session, aws_options, cfg, run_id))
     notes = reconcile(needs_reconciling(state), runner).notes
-    for rem in chosen:
-        if rem.preflight is not None:
-            rem.preflight(session, aws_options, opts)
     plan = build_plan(session, aws_options, cfg, chosen, opts, run_id)
     if dry_run or not plan.all_changes:
         return HardenResult(run_id, plan, dry_run=dry_run, reconciled=notes)

@@ -13,13 +13,12 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from dynaguard.config import Config
-from dynaguard.controls.base import Status
 from dynaguard.controls.registry import get_control
 from dynaguard.controls.subjects import KeyUse, region_subjects, subject_of
 from dynaguard.cost.estimate import CostLine
 from dynaguard.cost.plans import cost_summary, costing_for, harden_costs
 from dynaguard.evaluate import evaluate
-from dynaguard.model import Inventory, Known, RegionScope
+from dynaguard.model import Inventory, Known, RegionScope, Status
 from dynaguard.remediation import preludes
 from dynaguard.remediation.base import (
     Change,

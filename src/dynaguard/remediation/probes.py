@@ -321,6 +321,21 @@ def _rotation(step: ApiStep, runner: StepRunner) -> bool:
     return bool(found.get("KeyRotationEnabled"))
 
 
+def _alarm_names(step: ApiStep, runner: StepRunner, names: list[str]) -> set[str]:
+    found = _read(runner, "cloudwatch:DescribeAlarms", step.region, AlarmNames=names) or {}
+    return {str(a.get("AlarmName")) for a in found.get("MetricAlarms") or ()}
+
+
+def probe_put_alarm(step: ApiStep, runner: StepRunner) -> Probe:
+    name = str(step.params["AlarmName"])
+    return Probe(name in _alarm_names(step, runner, [name]))
+
+
+def probe_delete_alarms(step: ApiStep, runner: StepRunner) -> Probe:
+    names = [str(n) for n in step.params["AlarmNames"]]
+    return Probe(not _alarm_names(step, runner, names))
+
+
 PROBES: Mapping[str, ProbeFn] = {
     "dynamodb:UpdateTable": probe_update_table,
     "dynamodb:UpdateContinuousBackups": probe_pitr,
@@ -343,6 +358,8 @@ PROBES: Mapping[str, ProbeFn] = {
     ),
     "ec2:CreateVpcEndpoint": probe_create_endpoint,
     "ec2:DeleteVpcEndpoints": probe_delete_endpoints,
+    "cloudwatch:PutMetricAlarm": probe_put_alarm,
+    "cloudwatch:DeleteAlarms": probe_delete_alarms,
     "kms:EnableKeyRotation": lambda s, r: Probe(_rotation(s, r)),
     "kms:DisableKeyRotation": lambda s, r: Probe(not _rotation(s, r)),
 }

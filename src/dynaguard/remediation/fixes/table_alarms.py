@@ -94,15 +94,23 @@ def plan(table: Table, live: LiveState, options: Options) -> PlanResult:
 
 
 def check_alarm_topics(session: AwsSession, aws_options: AwsOptions, options: Options) -> None:
-    """Before planning: every configured topic exists, in a region this run hardens."""
-    regions = set(aws_options.regions)
-    for region, topic in options.settings.alarm_topic.items():
-        if regions and not aws_options.all_regions and region not in regions:
+    """Before planning: the topics of the regions this run hardens exist; and when regions are
+    named, at least one configured topic is in one of them (a topic in another region can
+    notify nothing here: CloudWatch alarms notify topics of their own region)."""
+    topics = dict(options.settings.alarm_topic)
+    named = (
+        set(aws_options.regions) if aws_options.regions and not aws_options.all_regions else None
+    )
+    if named is not None and topics:
+        used = {region: topic for region, topic in topics.items() if region in named}
+        if not used:
+            where = ", ".join(f"{t} in {r}" for r, t in sorted(topics.items()))
             raise UsageError(
-                f"alarm topic {topic} is in {region}, but harden runs in "
-                f"{', '.join(sorted(regions))}: CloudWatch alarms notify topics of their own "
-                "region (pass one topic per region)"
+                f"alarm topic {where}, but harden runs in {', '.join(sorted(named))}: "
+                "CloudWatch alarms notify topics of their own region (pass one per region)"
             )
+        topics = used
+    for region, topic in topics.items():
         try:
             session.client("sns", region).get_topic_attributes(TopicArn=topic)
         except ClientError as exc:

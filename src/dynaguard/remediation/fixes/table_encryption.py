@@ -35,6 +35,7 @@ from dynaguard.remediation.fixes.common import (
     table_ref,
     table_step,
 )
+from dynaguard.remediation.key_check import check_configured_keys
 from dynaguard.remediation.registry import register
 
 PERMISSIONS = (
@@ -184,6 +185,7 @@ register(
         PERMISSIONS,
         ("ACTIVE",),
         plan_table,
+        preflight=check_configured_keys,
     )
 )
 register(
@@ -194,5 +196,6 @@ register(
         PERMISSIONS,
         ("ACTIVE",),
         plan_replicas,
+        preflight=check_configured_keys,
     )
 )

@@ -9,6 +9,7 @@ the callbacks, on one thread (see scheduler.py).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
@@ -54,8 +55,27 @@ REGION_READS: dict[str, tuple[tuple[str, Callable[[RegionReader], Fact[Any]]], .
     ),
     "region.alarms": (("alarms", cloudwatch.collect_alarms),),
 }
+
+
+def names_network_path(table: Table) -> bool:
+    """Does the table's resource or stream policy name aws:SourceVpc or aws:SourceVpce?"""
+    for fact in (table.resource_policy, table.stream_policy):
+        if isinstance(fact, Known) and fact.value is not None:
+            doc = fact.value
+            text = doc.raw if doc.raw is not None else json.dumps(doc.statements, default=str)
+            if "aws:sourcevpc" in text.lower():
+                return True
+    return False
+
+
 # Facts that need no table at all; any other fact needs ListTables.
 TABLELESS_FACTS = frozenset({"region.dax", "region.vpcs", "account.iam"})
+# Region-wide reads that only judge tables (scaling: DDB.004, backup selections and region
+# settings: DDB.005, CloudWatch alarms: DDB.018): made
+# once the region's listing shows a selected table, never in an empty region. An empty region
+# costs ListTables, DAX DescribeClusters (where DAX is offered) and the VPC reads (DDB.015
+# judges VPCs whether or not tables exist): the fewest calls the controls allow.
+TABLE_SCOPED_READS = frozenset({"region.scaling", "region.backup", "region.alarms"})
 TABLE_READ_FACTS = (
     frozenset({"table.describe", "table.pitr", "table.ttl", "table.tags", "table.resource_policy"})
     | dynamodb.NEEDS_DESCRIBE
@@ -92,6 +112,7 @@ class AccountRun:
         self._iam: Fact[Any] = NOT_COLLECTED
         self._keys: dict[tuple[str, str], Fact[KmsKey] | None] = {}  # None: requested
         self._replicas: dict[tuple[str, str], ReplicaState | None] = {}
+        self._network_requested: set[str] = set()
 
     @property
     def tables_listed(self) -> int:
@@ -115,13 +136,17 @@ class AccountRun:
                 scheduler.submit(
                     partial(self._list_tables, reader), partial(self._on_listing, scheduler, region)
                 )
-            for fact, reads in REGION_READS.items():
-                if fact in self.facts:
-                    for field, read in reads:
-                        then = partial(self._on_region_fact, region, field)
-                        scheduler.submit(partial(read, reader), then)
+            for fact in REGION_READS:
+                if fact in self.facts and not (needs_tables and fact in TABLE_SCOPED_READS):
+                    self._submit_region_reads(scheduler, region, fact)
         if "account.iam" in self.facts:
             scheduler.submit(partial(iam.collect_iam_policies, self._home), self._on_iam)
+
+    def _submit_region_reads(self, scheduler: Scheduler, region: str, fact: str) -> None:
+        reader = self.reader(region)
+        for field, read in REGION_READS[fact]:
+            then = partial(self._on_region_fact, region, field)
+            scheduler.submit(partial(read, reader), then)
 
     def finish(self, scheduler: Scheduler) -> None:
         """Once every table is read: describe the replicas no scanned region has covered."""
@@ -150,6 +175,9 @@ class AccountRun:
 
     def _on_listing(self, scheduler: Scheduler, region: str, names: Fact[tuple[str, ...]]) -> None:
         self._listings[region] = names
+        if isinstance(names, Known) and names.value:
+            for fact in sorted(TABLE_SCOPED_READS & self.facts):
+                self._submit_region_reads(scheduler, region, fact)
         if isinstance(names, Known) and self.facts & TABLE_READ_FACTS:
             reader = self.reader(region)
             for name in names.value:
@@ -162,6 +190,19 @@ class AccountRun:
         table = read.table
         self._reads[(table.region, table.name)] = read
         self._request_keys(scheduler, table.region, key_refs(table.encryption))
+        if "policy.network" in self.facts and names_network_path(table):
+            self._request_network(scheduler, table.region)
+
+    def _request_network(self, scheduler: Scheduler, region: str) -> None:
+        """The region's VPCs and endpoints, once, for a policy that names aws:SourceVpc(e)
+        (already on their way when DDB.015 asked for region.vpcs)."""
+        if "region.vpcs" in self.facts or region in self._network_requested:
+            return
+        self._network_requested.add(region)
+        reader = self.reader(region)
+        for field, read in REGION_READS["region.vpcs"]:
+            then = partial(self._on_region_fact, region, field)
+            scheduler.submit(partial(read, reader), then)
 
     def _check_explicit_names(self) -> None:
         """A named table found in no scanned region is a usage error, not a silent pass."""

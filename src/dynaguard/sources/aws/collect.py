@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
 
-from dynaguard.controls.base import FACTS, Control
 from dynaguard.errors import UsageError
 from dynaguard.logs import get_logger
-from dynaguard.model import Inventory
+from dynaguard.model import FACTS, Inventory
 from dynaguard.sources.aws.account_run import AccountRun
 from dynaguard.sources.aws.breaker import BreakerBoard
 from dynaguard.sources.aws.options import AwsOptions
@@ -30,7 +30,14 @@ log = get_logger("aws")
 IMPLIED_FACTS = {"kms.rotation": frozenset({"kms.keys"})}
 
 
-def facts_needed(controls: Iterable[Control]) -> frozenset[str]:
+class DeclaresFacts(Protocol):
+    """What collection needs of a control: the facts it declares (``controls.base.Control``)."""
+
+    @property
+    def facts(self) -> frozenset[str]: ...
+
+
+def facts_needed(controls: Iterable[DeclaresFacts]) -> frozenset[str]:
     """The facts to collect for these controls: the union of what each declares."""
     return frozenset(fact for control in controls for fact in control.facts)
 

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from dynaguard.errors import UsageError
+from dynaguard.logs import register_secret
+from dynaguard.model.aws_rules import REGION_NAME
 from dynaguard.model.selection import Selection
 from dynaguard.sanitize import short_repr
 
 RETRY_MODES = ("standard", "adaptive")
 
 # Commercial, China, GovCloud, ISO and the European sovereign cloud all follow this shape.
-_REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +58,14 @@ class AwsOptions:
             )
         if self.max_attempts < 1:
             raise UsageError(f"max attempts must be at least 1, not {self.max_attempts}")
-        bad = [r for r in self.regions if not _REGION_NAME.match(r)]
+        bad = [r for r in self.regions if not REGION_NAME.match(r)]
         if bad:
             raise UsageError(f"not an AWS region name: {', '.join(bad)}")
         if self.endpoint_url is not None:
             check_endpoint("--endpoint-url", self.endpoint_url)
         else:
             check_endpoint_environment(os.environ)
+        register_secret(self.external_id)  # never in a log line, at any verbosity
         if self.external_id and not (self.role_arn or self.role_name):
             raise UsageError(
                 "an external id is only used with a role to assume (--role-arn or --role-name)"

@@ -19,7 +19,7 @@ from botocore import xform_name
 from botocore.parsers import ResponseParserError
 
 from dynaguard.logs import get_logger
-from dynaguard.model import Fact, Known, Origin
+from dynaguard.model import Fact, Known, Origin, SourceKind
 from dynaguard.sources.aws.breaker import BreakerBoard
 from dynaguard.sources.aws.failures import ReadError, read_error
 from dynaguard.sources.aws.session import AwsSession
@@ -57,7 +57,7 @@ class RegionReader:
         return RegionReader(self.session, self.breakers, self.account_id, region)
 
     def origin(self, service: str, operation: str) -> Origin:
-        return Origin(region=self.region, api=f"{service}:{operation}")
+        return Origin(region=self.region, api=f"{service}:{operation}", source=SourceKind.AWS)
 
     def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
         """One API call (``operation`` as AWS names it, e.g. ``DescribeTable``)."""

@@ -56,6 +56,10 @@ class ShardSpec:
     index: int = 0
     count: int = 1
     weights: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)
+    # Within this shard, the part of one local worker process (another hash, so the workers
+    # split each shard evenly whatever the shard count).
+    worker: int = 0
+    workers: int = 1
     _placed: Mapping[str, int] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -68,18 +72,25 @@ class ShardSpec:
 
     @property
     def whole(self) -> bool:
-        return self.count == 1
+        """Every unit is this process's (no shards, no other workers)."""
+        return self.count == 1 and self.workers == 1
 
     def label(self) -> str:
         return f"{self.index}/{self.count}"
 
     def owns(self, unit: Unit) -> bool:
+        if self.workers > 1 and unit_hash(unit.key, "worker:") % self.workers != self.worker:
+            return False
         if self.count == 1:
             return True
         shard = self._placed.get(unit.key)
         if shard is not None:
             return shard == self.index
         return unit_hash(unit.key) % self.count == self.index
+
+    def for_worker(self, worker: int, workers: int) -> ShardSpec:
+        """This shard's part for local worker ``worker`` of ``workers``."""
+        return ShardSpec(self.index, self.count, self.weights, worker, workers)
 
     def owned(self, units: Iterable[Unit]) -> list[Unit]:
         return [u for u in units if self.owns(u)]

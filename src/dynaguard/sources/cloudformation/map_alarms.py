@@ -13,7 +13,7 @@ from typing import Any
 
 from dynaguard.model import MetricAlarm, Unknown
 from dynaguard.sources.cloudformation.context import TABLE_TYPES, CfnContext
-from dynaguard.sources.iac.alarms import RawAlarm, RawMetric, declared_alarm
+from dynaguard.sources.iac.alarms import RawAlarm, RawMetric, declared_alarms
 from dynaguard.sources.terraform.block import Ref, TfBlock
 
 
@@ -63,9 +63,8 @@ def map_alarms(ctx: CfnContext) -> tuple[list[MetricAlarm], list[Unknown]]:
             return None
         return ctx.table_name(ref.address)
 
-    alarms, unresolved = [], []
-    for block in ctx.of_type("AWS::CloudWatch::Alarm"):
-        raw = RawAlarm(
+    raws = (
+        RawAlarm(
             address=block.address,
             name=block.raw("AlarmName"),
             region=ctx.declared.region,
@@ -74,9 +73,6 @@ def map_alarms(ctx: CfnContext) -> tuple[list[MetricAlarm], list[Unknown]]:
             actions_enabled=block.raw("ActionsEnabled"),
             alarm_actions=block.raw("AlarmActions"),
         )
-        alarm = declared_alarm(raw, table_name_of)
-        if isinstance(alarm, Unknown):
-            unresolved.append(alarm)
-        elif alarm is not None:
-            alarms.append(alarm)
-    return alarms, unresolved
+        for block in ctx.of_type("AWS::CloudWatch::Alarm")
+    )
+    return declared_alarms(raws, table_name_of)

@@ -8,12 +8,12 @@ the ``AWS::IAM::Role`` it creates: its ``Policies`` (policy templates such as
 policy names its ``ManagedPolicyArns``, exactly as deployed. The ordinary CloudFormation
 mappers then judge them: the table by DDB.001-017, the role's policies by DDB.012.
 
-Each SAM resource is translated on its own, in a copy of the template holding only it (and
+The SAM resources are translated in a copy of the template holding only them (and
 ``Parameters``, ``Conditions``, ``Mappings``, ``Globals``), with what needs files or other
 resources left out: a local ``CodeUri`` / ``DefinitionUri`` or an image ``sam build`` makes
 (the code is not scanned; ``sam package`` would upload it), ``Events`` (event sources) and
-``Connectors``. One resource SAM cannot translate is one problem at its line; the others are
-still judged. Generated resources
+``Connectors``. When SAM rejects one, each is translated on its own: the one it rejects is one
+problem at its line, the others are still judged. Generated resources
 carry the line of the SAM resource, so findings and inline suppressions point there.
 
 The translator needs a region only to pick the partition (``aws``); a stand-in region is given
@@ -25,7 +25,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from contextlib import suppress
 from copy import deepcopy
+from functools import cache
 from typing import Any
 
 from dynaguard.sources.cloudformation.language_extensions import declared_transforms
@@ -73,33 +75,54 @@ def _sanitised(resource: Mapping[str, Any]) -> dict[str, Any]:
     return dict(copy)
 
 
-def _translate_one(
-    logical_id: str, resource: Mapping[str, Any], template: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The CloudFormation resources SAM makes of one SAM resource."""
+@cache
+def _session() -> Any:
+    """A boto3 session naming the stand-in region (made once: sessions are slow to make)."""
     import boto3
-    from samtranslator.parser.parser import Parser  # type: ignore[import-untyped]
-    from samtranslator.translator.translator import Translator  # type: ignore[import-untyped]
 
-    single: dict[str, Any] = {
+    return boto3.session.Session(region_name=_STAND_IN_REGION)
+
+
+@cache
+def _translator_module() -> Any:
+    """samtranslator's translator module, with its policy-templates plugin made once.
+
+    ``Translator.translate`` builds a ``PolicyTemplatesProcessor`` for every call, and that
+    validates all of SAM's policy templates against their JSON schema (~0.1 s): a survey of
+    hundreds of SAM templates spent most of its time there. The plugin holds nothing but the
+    processor, so one is shared (when the module still has that factory)."""
+    from samtranslator.translator import translator  # type: ignore[import-untyped]
+
+    factory = getattr(translator, "make_policy_template_for_function_plugin", None)
+    if callable(factory):
+        plugin = factory()
+        translator.make_policy_template_for_function_plugin = lambda: plugin
+    return translator
+
+
+def _translate(resources: Mapping[str, Any], template: Mapping[str, Any]) -> dict[str, Any]:
+    """The CloudFormation resources SAM makes of ``resources`` (SAM resources by id)."""
+    from samtranslator.parser.parser import Parser  # type: ignore[import-untyped]
+
+    translator_class = _translator_module().Translator
+
+    reduced: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Transform": SAM_TRANSFORM,
-        "Resources": {logical_id: _sanitised(resource)},
+        "Resources": {str(k): _sanitised(v) for k, v in resources.items()},
     }
     for key in _CONTEXT:
         if isinstance(template.get(key), Mapping):
-            single[key] = json.loads(json.dumps(template[key], default=str))
-    translator = Translator(
-        managed_policy_map=None,
-        sam_parser=Parser(),
-        boto_session=boto3.session.Session(region_name=_STAND_IN_REGION),
+            reduced[key] = json.loads(json.dumps(template[key], default=str))
+    translator = translator_class(
+        managed_policy_map=None, sam_parser=Parser(), boto_session=_session()
     )
     try:
-        translated = translator.translate(single, parameter_values={})
+        translated = translator.translate(reduced, parameter_values={})
     finally:
         translator.metrics.publish()  # else the translator warns about unpublished metrics
-    resources: dict[str, Any] = _region_back(translated.get("Resources") or {})
-    return resources
+    out: dict[str, Any] = _region_back(translated.get("Resources") or {})
+    return out
 
 
 def _region_back(node: Any) -> Any:
@@ -157,16 +180,14 @@ def translate_sam(
         return dict(template), []
     out = dict(template)
     merged: dict[Any, Any] = dict(resources)
-    problems: list[InputProblem] = []
-    for logical_id, resource in resources.items():
-        kind = str(resource.get("Type", "")) if isinstance(resource, Mapping) else ""
-        if kind not in _TRANSLATED:
-            continue
-        try:
-            translated = _translate_one(str(logical_id), resource, template)
-        except Exception as exc:  # the translator's own errors, one per resource
-            problems.append(_problem(logical_id, shown, exc))
-            continue
+    sam = {
+        k: r
+        for k, r in resources.items()
+        if isinstance(r, Mapping) and r.get("Type") in _TRANSLATED
+    }
+    translated, problems = _translate_all(sam, template, shown)
+    for logical_id, resource in sam.items():
+        kind = str(resource["Type"])
         for new_id, new in _picked(str(logical_id), kind, translated):
             key = logical_id if new_id == logical_id else _with_marks(new_id, logical_id)
             if new_id != logical_id and new_id in merged:
@@ -174,6 +195,25 @@ def translate_sam(
             merged[key] = _with_marks(deepcopy(new), resource)
     out["Resources"] = merged
     return out, problems
+
+
+def _translate_all(
+    sam: Mapping[Any, Any], template: Mapping[str, Any], shown: str
+) -> tuple[dict[str, Any], list[InputProblem]]:
+    """All SAM resources in one translation; when SAM rejects one, each on its own, so the
+    one it rejects is one problem and the others are still translated."""
+    if not sam:
+        return {}, []
+    with suppress(Exception):  # which resource SAM rejects is told by translating each alone
+        return _translate(sam, template), []
+    translated: dict[str, Any] = {}
+    problems: list[InputProblem] = []
+    for logical_id, resource in sam.items():
+        try:
+            translated.update(_translate({logical_id: resource}, template))
+        except Exception as exc:  # the translator's own errors, one per resource
+            problems.append(_problem(logical_id, shown, exc))
+    return translated, problems
 
 
 def _problem(logical_id: Any, shown: str, exc: Exception) -> InputProblem:

@@ -19,6 +19,7 @@ from dynaguard.model import Origin, Unknown
 from dynaguard.sources.cloudformation.resolve import Resolver
 from dynaguard.sources.cloudformation.schema import MAX_DEPTH, check_template
 from dynaguard.sources.iac.blocks import Block
+from dynaguard.sources.iac.comments import Comments
 from dynaguard.sources.iac.files import (
     EncodingProblem,
     IacLimits,
@@ -29,7 +30,7 @@ from dynaguard.sources.iac.files import (
 from dynaguard.sources.iac.jsontext import deep_line, line_at
 from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
-from dynaguard.sources.iac.suppressions import inline_suppressions
+from dynaguard.sources.iac.suppressions import inline_suppressions, template_comments
 
 _POSITION = re.compile(r"position (\d+)")
 
@@ -115,12 +116,13 @@ def resource_blocks(loaded: LoadedTemplate, resolver: Resolver) -> list[Block]:
     """One block per resource created. A resource whose values the resolver cannot handle is
     one problem at its line and is left out: the other resources are still scanned."""
     blocks = []
+    comments = template_comments(loaded.lines)
     resources = loaded.data.get("Resources") or {}
     for logical_id, resource in resources.items():
         if not isinstance(resource, Mapping):
             continue
         try:
-            block = _block(loaded, resolver, logical_id, resource)
+            block = _block(loaded, resolver, logical_id, resource, comments)
         except (RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
             loaded.problems.append(
                 InputProblem(
@@ -137,7 +139,11 @@ def resource_blocks(loaded: LoadedTemplate, resolver: Resolver) -> list[Block]:
 
 
 def _block(
-    loaded: LoadedTemplate, resolver: Resolver, logical_id: Any, resource: Mapping[str, Any]
+    loaded: LoadedTemplate,
+    resolver: Resolver,
+    logical_id: Any,
+    resource: Mapping[str, Any],
+    comments: Comments,
 ) -> Block | None:
     condition = resource.get("Condition")
     if isinstance(condition, str) and resolver.condition(condition) is False:
@@ -145,7 +151,7 @@ def _block(
     key_line, _ = _line(logical_id)
     _, last = _line(resource, key_line)
     origin = Origin(loaded.shown, key_line)
-    found = inline_suppressions(loaded.lines, loaded.shown, key_line, last)
+    found = inline_suppressions(comments, loaded.shown, key_line, last)
     loaded.problems.extend(found.rejected)
     props = resolver.value(resource.get("Properties") or {})
     attrs = (

@@ -10,7 +10,7 @@ an ``Unknown`` (the control then says UNKNOWN for a table it may cover, never PA
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +60,20 @@ def declared_alarm(raw: RawAlarm, table_name_of: TableNameOf) -> MetricAlarm | U
         return actions
     name = raw.name if isinstance(raw.name, str) and raw.name else raw.address
     return MetricAlarm(name, raw.region, tuple(metrics), enabled, actions, raw.origin)
+
+
+def declared_alarms(
+    raws: Iterable[RawAlarm], table_name_of: TableNameOf
+) -> tuple[list[MetricAlarm], list[Unknown]]:
+    """The DynamoDB alarms among ``raws``, and the ones that could not be resolved."""
+    alarms, unresolved = [], []
+    for raw in raws:
+        alarm = declared_alarm(raw, table_name_of)
+        if isinstance(alarm, Unknown):
+            unresolved.append(alarm)
+        elif alarm is not None:
+            alarms.append(alarm)
+    return alarms, unresolved
 
 
 def _unresolved(raw: RawAlarm, what: str, value: Any) -> Unknown:

@@ -10,7 +10,7 @@ region-wide list (an endpoint whose VPC is a variable) makes that list Unknown, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from dynaguard.model import (
@@ -30,6 +30,7 @@ from dynaguard.model import (
     ScalableTarget,
     Scaling,
     ScalingPolicy,
+    SourceKind,
     Table,
     Unknown,
     Vpc,
@@ -42,6 +43,7 @@ from dynaguard.sources.iac.problems import InputProblem
 # account is trusted as it would be live). Configure trusted_accounts for literal account ids.
 IAC_ACCOUNT = "000000000000"
 T = TypeVar("T")
+R = TypeVar("R", Table, DaxCluster, Vpc, IamPolicy, KmsKey)
 # The region, when the provider (or the stack) does not say: named honestly in findings.
 UNKNOWN_REGION = "unknown"
 
@@ -121,18 +123,40 @@ class Declared:
         return RegionScope(
             account_id=self.account_id,
             region=self.region,
-            tables=Known(tuple(self.tables), unit),
-            dax_clusters=Known(tuple(self.dax_clusters), unit),
+            tables=Known(tuple(self._table(t) for t in self.tables), unit),
+            dax_clusters=Known(tuple(self.stamped(c) for c in self.dax_clusters), unit),
             scaling=scaling,
             backup_selections=self._backup_listing(),
             backup_settings=self._backup_settings(),
-            vpcs=Known(tuple(self.vpcs), unit),
+            vpcs=Known(tuple(self.stamped(v) for v in self.vpcs), unit),
             vpc_endpoints=self._listing("VPC endpoints", self.endpoints),
-            kms_keys=dict(self.kms_keys),
+            kms_keys={
+                ref: Known(self.stamped(k.value), k.origin) if isinstance(k, Known) else k
+                for ref, k in self.kms_keys.items()
+            },
             # No alarm declared is judged as declared (DDB.018 fails), unlike backup plans:
             # throttling alarms belong with the table's own code.
             alarms=Known(CloudWatchAlarms(tuple(self.alarms), tuple(self.unresolved_alarms)), unit),
         )
+
+    @property
+    def kind(self) -> SourceKind:
+        return SourceKind(self.source)
+
+    def stamped(self, resource: R) -> R:
+        """``resource`` with its origin saying which kind of code declared it (a mixed folder
+        holds Terraform and CloudFormation: each finding's fix is written in its own)."""
+        origin = getattr(resource, "origin", None) or Origin(file=self.unit)
+        return replace(resource, origin=replace(origin, source=self.kind))
+
+    def _table(self, table: Table) -> Table:
+        if isinstance(table.replicas, Known):
+            replicas = tuple(
+                replace(r, origin=replace(r.origin, source=self.kind)) if r.origin else r
+                for r in table.replicas.value
+            )
+            table = replace(table, replicas=Known(replicas, table.replicas.origin))
+        return self.stamped(table)
 
 
 def inventory_of(units: Iterable[Declared]) -> Inventory:
@@ -141,7 +165,7 @@ def inventory_of(units: Iterable[Declared]) -> Inventory:
     kinds = sorted({u.source for u in units})
     iam: dict[str, list[IamPolicy]] = {}
     for unit in units:
-        iam.setdefault(unit.account_id, []).extend(unit.iam_policies)
+        iam.setdefault(unit.account_id, []).extend(unit.stamped(p) for p in unit.iam_policies)
     return Inventory(
         source=kinds[0] if len(kinds) == 1 else "iac",
         regions=tuple(u.scope() for u in units),

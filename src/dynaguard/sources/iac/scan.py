@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dynaguard.config import Config
-from dynaguard.controls.base import Severity
 from dynaguard.engine import choose_controls, new_run_id, report_from_inventory, resolve_config
 from dynaguard.errors import UsageError
 from dynaguard.exit_codes import EXIT_INCOMPLETE, EXIT_OK
-from dynaguard.report import Finding, Report
+from dynaguard.model import Severity
+from dynaguard.report import Finding, Report, utc_now
 from dynaguard.sanitize import short_repr
 from dynaguard.sources.iac.declared import Declared, inventory_of
 from dynaguard.sources.iac.discovery import Inputs, discover
@@ -172,7 +172,7 @@ def scan_iac(
     limits = limits or cfg.iac
     var_paths = [Path(v) for v in var_files]
     check_var_files(var_paths, limits)
-    started = time.perf_counter()
+    started_at, started = utc_now(), time.perf_counter()
     units, problems, notices = load_units([Path(p) for p in paths], var_paths, limits)
     inventory = inventory_of(units)
     stats = {
@@ -182,7 +182,7 @@ def scan_iac(
         "input_problems": len(problems),
     }
     report = without_placeholders(
-        report_from_inventory(inventory, selected, cfg, run_id or new_run_id(), stats)
+        report_from_inventory(inventory, selected, cfg, run_id or new_run_id(), stats, started_at)
     )
     if problems or notices:
         from dataclasses import replace

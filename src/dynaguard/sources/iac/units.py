@@ -129,6 +129,10 @@ def json_kind(data: Any) -> str | None:
         for r in resources.values()
     ):
         return "template"
+    if isinstance(resources, Mapping) and any(
+        str(k).startswith("Fn::ForEach::") for k in resources
+    ):
+        return "template"  # AWS::LanguageExtensions: every resource inside a loop
     return None
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dynaguard.model import Known, MetricAlarm, Unknown
-from dynaguard.sources.iac.alarms import RawAlarm, RawMetric, declared_alarm
+from dynaguard.sources.iac.alarms import RawAlarm, RawMetric, declared_alarms
 from dynaguard.sources.terraform.block import Ref, TfBlock, str_fact
 from dynaguard.sources.terraform.context import TfContext
 
@@ -50,9 +50,8 @@ def map_alarms(ctx: TfContext) -> tuple[list[MetricAlarm], list[Unknown]]:
         name = str_fact(target, "name", None)
         return name.value if isinstance(name, Known) and name.value else target.address
 
-    alarms, unresolved = [], []
-    for block in ctx.of_type("aws_cloudwatch_metric_alarm"):
-        raw = RawAlarm(
+    raws = (
+        RawAlarm(
             address=block.address,
             name=block.raw("alarm_name"),
             region=ctx.region_of(block),
@@ -61,9 +60,6 @@ def map_alarms(ctx: TfContext) -> tuple[list[MetricAlarm], list[Unknown]]:
             actions_enabled=block.raw("actions_enabled"),
             alarm_actions=block.raw("alarm_actions"),
         )
-        alarm = declared_alarm(raw, table_name_of)
-        if isinstance(alarm, Unknown):
-            unresolved.append(alarm)
-        elif alarm is not None:
-            alarms.append(alarm)
-    return alarms, unresolved
+        for block in ctx.of_type("aws_cloudwatch_metric_alarm")
+    )
+    return declared_alarms(raws, table_name_of)

@@ -58,8 +58,7 @@ class ParseMirror:
         self.dirs |= {Path(os.path.normpath(root / f)).parent for f in var_files}
         self.anchor = Path(os.path.commonpath([str(d) for d in self.dirs]))
         self.inserted: dict[Path, list[int]] = {}  # original file -> lines added in its copy
-        texts = [p.read_text(encoding="utf-8", errors="replace") for p in root.glob("*.tf")]
-        self.region = provider_region(texts) or UNKNOWN_REGION
+        self.region = UNKNOWN_REGION  # the provider's, read when the mirror is made
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
     def needed(self) -> bool:
@@ -76,6 +75,10 @@ class ParseMirror:
         return Path(self._scratch.name) / self.original_root.relative_to(self.anchor)
 
     def __enter__(self) -> ParseMirror:
+        texts = [
+            p.read_text(encoding="utf-8", errors="replace") for p in self.original_root.glob("*.tf")
+        ]
+        self.region = provider_region(texts) or UNKNOWN_REGION
         self._scratch = tempfile.TemporaryDirectory(prefix="dynaguard-tf-")
         ancestors = {a for d in self.dirs for a in (d, *d.parents) if a.is_relative_to(self.anchor)}
         for directory in sorted(ancestors):

@@ -53,8 +53,8 @@ def known_data_values(kind: str, region: str) -> dict[str, str]:
 def provider_region(texts: Sequence[str]) -> str | None:
     """The literal ``region`` of the default (alias-less) ``provider "aws"`` block."""
     for text in texts:
-        if "provider" not in text:
-            continue  # the lexer below is costly; most files declare no provider
+        if 'provider "aws"' not in text and "provider aws" not in text:
+            continue
         lines = text.split("\n")
         for opening, first, last in child_blocks(["{", *lines, "}"], 1, len(lines) + 2):
             if not _PROVIDER_AWS.match(opening):
@@ -102,7 +102,11 @@ def _one_line_blocks(lines: list[str], region: str) -> dict[int, tuple[str, list
 def rewritten(text: str, region: str) -> tuple[str, list[int]]:
     """``text`` with both rewrites, and the (1-based) numbers of the inserted lines."""
     lines = text.split("\n")
-    insertions = {**_one_line_blocks(lines, region), **_data_insertions(lines, region)}
+    insertions = {}
+    if _ANY_KNOWN_DATA.search(text):
+        insertions = {**_one_line_blocks(lines, region), **_data_insertions(lines, region)}
+    if not insertions and "dynamic" not in text:
+        return text, []
     masked = mask(text).split("\n")
     out: list[str] = []
     inserted: list[int] = []

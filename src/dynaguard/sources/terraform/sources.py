@@ -1,4 +1,4 @@
-"""Source text of the scanned files: lines for suppressions and for quoting expressions.
+"""Source text of the scanned files: comments for suppressions, lines for quoting expressions.
 
 Only files that hold a block the adapter maps are read, each once.
 """
@@ -10,8 +10,10 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from dynaguard.sources.iac.comments import NO_COMMENTS, Comments, hcl_comments
 from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
+from dynaguard.sources.iac.suppressions import MARKER
 
 
 @cache
@@ -23,6 +25,7 @@ class SourceFiles:
     def __init__(self) -> None:
         self._lines: dict[Path, list[str]] = {}
         self._display: dict[Path, str] = {}
+        self._comments: dict[Path, Comments] = {}
         self.problems: list[InputProblem] = []
 
     def lines(self, path: Path) -> list[str]:
@@ -32,6 +35,17 @@ class SourceFiles:
             except OSError:
                 self._lines[path] = []
         return self._lines[path]
+
+    def comments(self, path: Path) -> Comments:
+        """The file's comments (Terraform JSON has none; a file without a suppression marker
+        is not tokenized)."""
+        if path not in self._comments:
+            text = "\n".join(self.lines(path))
+            if path.name.endswith(".json") or MARKER not in text:
+                self._comments[path] = NO_COMMENTS
+            else:
+                self._comments[path] = hcl_comments(text)
+        return self._comments[path]
 
     def display(self, path: Path) -> str:
         if path not in self._display:

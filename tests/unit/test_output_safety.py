@@ -1,0 +1,141 @@
+"""Strings from files and AWS cannot drive the terminal or break a report: no raw ESC, OSC 8,
+C1 or bidi characters reach the terminal (colour on or off), rich markup in a value stays
+text, JUnit XML stays well-formed, JSON and SARIF stay valid and keep the data."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from xml.etree import ElementTree as ET
+
+import pytest
+from rich.table import Table as RichTable
+
+from dynaguard.cli.main import run
+from dynaguard.formats import get_renderer
+from dynaguard.model import Severity, Status
+from dynaguard.report import Finding, Report
+from dynaguard.sanitize import clean, clean_line, json_safe, safe_console, short_repr
+
+HOSTILE = (
+    "a\x1b[2J\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\"  # clear screen, OSC 8
+    "\x9b31m\x07\x08\r\u202eevil\u2066\ud800\ufffe"  # C1 CSI, BEL, BS, CR, bidi, surrogate
+    "[bold red]markup[/] :smile: \n second line"
+)
+# what rich itself writes with colour on: SGR sequences only
+OWN_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
+RAW = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def hostile_report() -> Report:
+    def finding(status: Status) -> Finding:
+        return Finding(
+            control_id="DDB.002",
+            title="Table has point-in-time recovery",
+            status=status,
+            severity=Severity.MEDIUM,
+            resource_type="table",
+            resource_id=f"orders{HOSTILE}",
+            account_id=f"1111{HOSTILE}",
+            region="us-east-1",
+            reason=f"reason {HOSTILE}",
+            remediation=f"fix {HOSTILE}",
+            resource_arn=f"arn:{HOSTILE}",
+            file=f"main{HOSTILE}.tf",
+            line=3,
+            evidence=HOSTILE,
+            suppression=f"because {HOSTILE}" if status is Status.SUPPRESSED else None,
+        )
+
+    return Report(
+        run_id="run-1",
+        source="terraform",
+        findings=tuple(finding(s) for s in Status),
+        controls=("DDB.002",),
+        notices=(f"notice {HOSTILE}",),
+        config_path=f"cfg{HOSTILE}.yaml",
+    )
+
+
+def assert_inert(text: str) -> None:
+    leftover = OWN_ESCAPES.sub("", text)
+    assert RAW.search(leftover.replace("\n", "").replace("\t", "")) is None, repr(
+        RAW.search(leftover.replace("\n", "").replace("\t", ""))
+    )
+    assert "]8;;https" not in OWN_ESCAPES.sub("", text).replace("\\x1b]8;;https", "")
+
+
+@pytest.mark.parametrize("color", [False, True])
+@pytest.mark.parametrize("quiet", [False, True])
+def test_terminal_report_is_inert(color: bool, quiet: bool) -> None:
+    from dynaguard.formats.terminal import render
+
+    text = render(hostile_report(), color=color, show_passed=True, quiet=quiet, width=1000)
+    assert_inert(text)
+    assert "[bold red]markup[/]" in text  # markup shown as written, not applied
+    assert ":smile:" in text
+    assert "\\x1b]8;;https://evil.example" in text  # the evidence stays readable
+    text.encode("utf-8")  # nothing a UTF-8 terminal cannot take
+
+
+def test_junit_is_well_formed_with_any_input() -> None:
+    xml = get_renderer("junit")(hostile_report())
+    root = ET.fromstring(xml.encode("utf-8"))
+    assert root.tag == "testsuites"
+    assert_inert(xml)
+    messages = [e.get("message", "") for e in root.iter() if e.get("message")]
+    assert any("[bold red]markup[/]" in m for m in messages)
+
+
+@pytest.mark.parametrize("name", ["json", "sarif"])
+def test_json_and_sarif_are_valid_inert_and_keep_the_data(name: str) -> None:
+    out = get_renderer(name)(hostile_report())
+    out.encode("utf-8")
+    assert RAW.search(out.replace("\n", "")) is None
+    data = json.loads(out)
+    text = json.dumps(data)
+    assert "\\u001b]8;;https://evil.example" in text  # the value itself is unchanged
+    if name == "json":
+        assert data["findings"][0]["reason"] == f"reason {HOSTILE}"
+
+
+def test_json_safe_round_trips() -> None:
+    value = {"k": HOSTILE, HOSTILE: [HOSTILE]}
+    dumped = json.dumps(value, ensure_ascii=False)
+    assert json.loads(json_safe(dumped)) == value
+    assert RAW.search(json_safe(dumped)) is None
+
+
+def test_clean_and_short_repr() -> None:
+    assert clean("a\x1bb\nc") == "a\\x1bb\nc"
+    assert clean_line("a\x1bb\nc") == "a\\x1bb\\x0ac"
+    assert clean("\u202e\ud800\x9b") == "\\u202e\\ud800\\x9b"
+    long = short_repr("x" * 10_000)
+    assert len(long) < 120 and "(10000 chars)" in long
+    assert short_repr([list(range(1000))] * 1000).count(",") < 40
+    assert RAW.search(short_repr(HOSTILE)) is None
+
+
+def test_safe_console_never_parses_markup_or_passes_controls() -> None:
+    buf = io.StringIO()
+    console = safe_console(file=buf, force_terminal=True, width=300, highlight=False)
+    console.print(HOSTILE)
+    table = RichTable()
+    table.add_column("cell")
+    table.add_row(HOSTILE)
+    console.print(table)
+    out = buf.getvalue()
+    assert_inert(out)
+    assert out.count("[bold red]markup[/]") == 2
+
+
+def test_cli_error_line_is_inert(tmp_path, capsys) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text('baseline:\n  "\\e]8;;http://evil\\e\\\\x\\u202e": 1\n')
+    assert run(["scan", "--config", str(config), "--region", "us-east-1"]) == 2
+    err = capsys.readouterr().err
+    assert_inert(err)
+    assert "\\x1b]8;;http://evil" in err
