@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from dynaguard.model import wildcard
 from dynaguard.model.aws_rules import DEFAULT_PITR_DAYS
+from dynaguard.sources.iac.files import IacLimits
 
 SEVERITIES = ("low", "medium", "high", "critical")
 
@@ -135,3 +136,4 @@ class Config:
     harden: HardenSettings = field(default_factory=HardenSettings)
     cost: CostSettings = field(default_factory=CostSettings)
     drill: DrillSettings = field(default_factory=DrillSettings)
+    iac: IacLimits = field(default_factory=IacLimits)  # the iac: section (limits of a run)

@@ -22,7 +22,14 @@ from dynaguard.config import (
     Suppression,
 )
 from dynaguard.config_harden import AtLeastOne, HardenModel, PitrDays, harden_settings
-from dynaguard.config_ops import CostModel, DrillModel, cost_settings, drill_settings
+from dynaguard.config_ops import (
+    CostModel,
+    DrillModel,
+    IacModel,
+    cost_settings,
+    drill_settings,
+    iac_settings,
+)
 from dynaguard.doc_models import (
     StrictModel,
     Text,
@@ -157,6 +164,7 @@ class ConfigFile(StrictModel):
     harden: HardenModel | None = None
     cost: CostModel | None = None
     drill: DrillModel | None = None
+    iac: IacModel | None = None
 
 
 def to_config(doc: Document) -> tuple[Config | None, list[Problem]]:
@@ -183,6 +191,7 @@ def to_config(doc: Document) -> tuple[Config | None, list[Problem]]:
         harden=harden,
         cost=cost_settings(model.cost),
         drill=drill_settings(model.drill),
+        iac=iac_settings(model.iac),
     )
     return config, problems
 

@@ -1,4 +1,4 @@
-"""The ``cost:`` and ``drill:`` sections of the configuration, as pydantic models.
+"""The ``cost:``, ``drill:`` and ``iac:`` sections of the configuration, as pydantic models.
 
 cost:
   prices:                           # replace figures of the shipped price table (USD)
@@ -10,6 +10,11 @@ drill:
   rto_target_minutes: 60            # restore (to ACTIVE) at most this long
   sample_items: 100                 # items compared by hash
   read_units_per_second: 50         # the verification's read rate, per table
+iac:                                # dynaguard iac; the command-line options win
+  max_file_mb: 32                   # larger files are reported, not read
+  timeout_s: 60                     # per root module, plan or template
+  memory_mb: 1024                   # per worker process
+  jobs: 0                           # worker processes; 0: one per core
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dynaguard.config import CostSettings, DrillSettings
 from dynaguard.doc_models import StrictModel, bounded, check
 from dynaguard.model import aws_rules
 from dynaguard.sanitize import short_repr
+from dynaguard.sources.iac.files import IacLimits
 
 
 def _prices(value: Any) -> dict[str, dict[str, float]]:
@@ -77,3 +83,22 @@ def cost_settings(model: CostModel | None) -> CostSettings:
 
 def drill_settings(model: DrillModel | None) -> DrillSettings:
     return DrillSettings(**model.model_dump(exclude_none=True)) if model else DrillSettings()
+
+
+def _above_zero(value: Any) -> float:
+    check(
+        isinstance(value, int | float) and not isinstance(value, bool) and value > 0,
+        "expected a number above 0",
+    )
+    return float(value)
+
+
+class IacModel(StrictModel):
+    max_file_mb: Annotated[float, PlainValidator(_above_zero)] | None = None
+    timeout_s: Annotated[float, PlainValidator(_above_zero)] | None = None
+    memory_mb: Annotated[int, bounded(64, 65536)] | None = None
+    jobs: Annotated[int, bounded(0, 1024)] | None = None
+
+
+def iac_settings(model: IacModel | None) -> IacLimits:
+    return IacLimits(**model.model_dump(exclude_none=True)) if model else IacLimits()

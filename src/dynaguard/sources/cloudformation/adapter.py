@@ -27,10 +27,10 @@ from dynaguard.sources.iac.declared import Declared
 from dynaguard.sources.iac.problems import InputProblem
 
 
-def prepared_template(path: Path) -> LoadedTemplate:
+def prepared_template(path: Path, text: str | None = None) -> LoadedTemplate:
     """The template as CloudFormation deploys it: its transforms applied
     (AWS::LanguageExtensions, then SAM), with the problems met."""
-    loaded = load_template(path)
+    loaded = load_template(path, text)
     if not loaded.data:
         return loaded
     loaded.data, found = expand_language_extensions(loaded.data, loaded.shown)
@@ -40,8 +40,11 @@ def prepared_template(path: Path) -> LoadedTemplate:
     return loaded
 
 
-def load_cloudformation(path: Path) -> tuple[Declared | None, list[InputProblem]]:
-    loaded = prepared_template(path)
+def load_cloudformation(
+    path: Path, text: str | None = None
+) -> tuple[Declared | None, list[InputProblem]]:
+    """A template (its text, or read from ``path``) as one Declared unit, with its problems."""
+    loaded = prepared_template(path, text)
     if not loaded.data:
         return None, loaded.problems
     declared = Declared(source="cloudformation", unit=loaded.shown)

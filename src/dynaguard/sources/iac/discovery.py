@@ -1,22 +1,29 @@
-"""Find the infrastructure code under the given paths and tell what each file is.
+"""Find the infrastructure code under the given paths and tell what each file may be.
 
-``.tf`` / ``.tf.json`` files are Terraform, grouped by directory (a directory is a module).
-Other JSON and YAML files are classified by content: a Terraform plan (``terraform show -json``)
-has ``format_version`` and ``planned_values``/``resource_changes``; a CloudFormation template
-(also CDK's ``cdk.out/*.template.json``) has a ``Resources`` map of ``AWS::`` types. Anything
-else (package.json, Kubernetes manifests, CI files) is not ours and is skipped silently when
-found by walking a directory.
+``.tf`` / ``.tf.json`` files are Terraform, grouped by directory (a directory is a module); the
+Terraform loader checks every file of a module directory before the parser reads it. Other
+JSON and YAML files are told apart by a cheap look at their text: a Terraform plan
+(``terraform show -json``) has ``format_version`` and ``planned_values``/``resource_changes``; a
+CloudFormation template (also CDK's ``cdk.out/*.template.json``) has ``Resources`` and ``AWS::``
+types. The full parse happens in a worker process, which has the last word (a JSON file that
+only mentions those words is not ours and is skipped silently when found by walking).
+
+Files that are not files are never opened (see ``files``): a FIFO, socket or device is skipped
+with a notice; a link to a directory is not followed (its target is scanned under its own path
+when it lies inside the scanned paths, so no link loop and nothing twice); a file above the size
+limit, an unreadable file or directory is a problem: reported, and the audit is incomplete.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dynaguard.sources.iac.files import IacLimits, UnsafeFile, lenient_text, read_capped
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
 
 SKIP_DIRS = frozenset(
@@ -46,8 +53,9 @@ _CFN_TYPE = re.compile(r"Type\s*:\s*['\"]?AWS::")
 class Inputs:
     # directory -> the files asked for explicitly (None: every .tf file of the directory)
     terraform: dict[Path, set[Path] | None] = field(default_factory=dict)
-    plans: list[Path] = field(default_factory=list)
-    templates: list[Path] = field(default_factory=list)
+    # JSON/YAML files that look like a plan or a template, and whether they were named
+    documents: list[tuple[Path, bool]] = field(default_factory=list)
+    kinds: set[str] = field(default_factory=set)  # what the documents looked like
     problems: list[InputProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
@@ -56,94 +64,117 @@ def is_terraform_file(path: Path) -> bool:
     return path.name.endswith((".tf", ".tf.json"))
 
 
-def _json_kind(path: Path) -> str | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    if '"format_version"' not in text and '"Resources"' not in text:
-        return None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return "broken-json" if '"AWS::' in text or '"planned_values"' in text else None
-    if not isinstance(data, dict):
-        return None
-    if "format_version" in data and ("planned_values" in data or "resource_changes" in data):
-        return "plan"
-    resources = data.get("Resources")
-    if isinstance(resources, dict) and any(
-        isinstance(r, dict) and str(r.get("Type", "")).startswith(("AWS::", "Custom::"))
-        for r in resources.values()
-    ):
-        return "template"
-    if isinstance(resources, dict) and any(str(k).startswith("Fn::ForEach::") for k in resources):
-        return "template"  # AWS::LanguageExtensions: every resource inside a loop
-    return None
+def is_candidate(path: Path) -> bool:
+    """A name infrastructure code may have (only these are ever opened by discovery)."""
+    return is_terraform_file(path) or path.suffix in (".json", *_YAML_SUFFIXES)
 
 
-def _yaml_kind(path: Path) -> str | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+def looks_like(path: Path, text: str) -> str | None:
+    """plan | template | None, from the text alone (the worker parses and decides)."""
+    if path.suffix == ".json":
+        planned = '"planned_values"' in text or '"resource_changes"' in text
+        if '"format_version"' in text and planned:
+            return "plan"
+        if '"Resources"' in text and ('"AWS::' in text or '"Custom::' in text):
+            return "template"
         return None
     if "AWSTemplateFormatVersion" in text or (_CFN_YAML.search(text) and _CFN_TYPE.search(text)):
         return "template"
     return None
 
 
-def classify(path: Path) -> str | None:
-    """terraform | plan | template | broken-json | None (not infrastructure code)."""
-    if is_terraform_file(path):
-        return "terraform"
-    if path.suffix == ".json":
-        return _json_kind(path)
-    if path.suffix in _YAML_SUFFIXES:
-        return _yaml_kind(path)
-    return None
+class _Discovery:
+    def __init__(self, roots: Sequence[Path], limits: IacLimits) -> None:
+        self.inputs = Inputs()
+        self.limits = limits
+        self.roots = [r.resolve() for r in roots]
 
+    def problem(self, path: Path, message: str) -> None:
+        self.inputs.problems.append(InputProblem(display_path(path), None, message, "input"))
 
-def _add(inputs: Inputs, path: Path, kind: str | None, explicit: bool) -> None:
-    if kind == "terraform":
-        if not explicit:
-            inputs.terraform[path.parent] = None  # the whole directory
-        elif path.parent not in inputs.terraform:
-            inputs.terraform[path.parent] = {path}
-        elif (wanted := inputs.terraform[path.parent]) is not None:
-            wanted.add(path)
-    elif kind == "plan":
-        inputs.plans.append(path)
-    elif kind in ("template", "broken-json"):
-        inputs.templates.append(path)
-    elif explicit:
-        inputs.notices.append(
-            f"{path}: not Terraform, a plan or a CloudFormation template; skipped"
-        )
-
-
-def _walk(inputs: Inputs, root: Path) -> None:
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in SKIP_DIRS
-            and not (d.startswith("asset.") and Path(dirpath).name == "cdk.out")
-        )
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            _add(inputs, path, classify(path), explicit=False)
-
-
-def discover(paths: Sequence[Path]) -> Inputs:
-    """Classify every input under ``paths`` (files or directories, recursively)."""
-    inputs = Inputs()
-    for path in paths:
-        if path.is_dir():
-            _walk(inputs, path.resolve())
-        elif path.is_file():
-            _add(inputs, path.resolve(), classify(path), explicit=True)
+    def skipped(self, path: Path, reason: UnsafeFile) -> None:
+        if reason.problem:
+            self.problem(path, reason.reason)
         else:
-            inputs.problems.append(
-                InputProblem(str(path), None, "no such file or directory", "input")
+            self.inputs.notices.append(f"{display_path(path)}: {reason.reason}")
+
+    def add(self, path: Path, explicit: bool) -> None:
+        if is_terraform_file(path):
+            self._add_terraform(path, explicit)
+            return
+        if not is_candidate(path):
+            if explicit:
+                self._not_ours(path)
+            return
+        try:
+            text = lenient_text(read_capped(path, self.limits.max_file_bytes))
+        except UnsafeFile as reason:
+            self.skipped(path, reason)
+            return
+        kind = looks_like(path, text)
+        if kind:
+            self.inputs.documents.append((path, explicit))
+            self.inputs.kinds.add(kind)
+        elif explicit:
+            self._not_ours(path)
+
+    def _not_ours(self, path: Path) -> None:
+        self.inputs.notices.append(
+            f"{display_path(path)}: not Terraform, a plan or a CloudFormation template; skipped"
+        )
+
+    def _add_terraform(self, path: Path, explicit: bool) -> None:
+        terraform = self.inputs.terraform
+        if not explicit:
+            terraform[path.parent] = None  # the whole directory
+        elif path.parent not in terraform:
+            terraform[path.parent] = {path}
+        elif (wanted := terraform[path.parent]) is not None:
+            wanted.add(path)
+
+    def walk(self, root: Path) -> None:
+        def unreadable(exc: OSError) -> None:
+            where = Path(exc.filename) if exc.filename else root
+            self.problem(where, f"cannot read the directory: {exc.strerror or exc}")
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
+            here = Path(dirpath)
+            dirnames[:] = [d for d in sorted(dirnames) if self._descend(here, d)]
+            for name in sorted(filenames):
+                self.add(here / name, explicit=False)
+
+    def _descend(self, parent: Path, name: str) -> bool:
+        if name in SKIP_DIRS or (name.startswith("asset.") and parent.name == "cdk.out"):
+            return False
+        path = parent / name
+        if not path.is_symlink():
+            return True
+        target = path.resolve()
+        if not any(target == r or r in target.parents for r in self.roots):
+            self.inputs.notices.append(
+                f"{display_path(path)}: a link to a directory outside the scanned paths "
+                f"({target}); not followed (name the target to scan it)"
             )
-    return inputs
+        return False  # inside: scanned under its own path, once
+
+    def path(self, path: Path) -> None:
+        try:
+            path.stat()
+        except OSError:
+            if path.is_symlink():
+                self.inputs.notices.append(f"{display_path(path)}: a broken symbolic link")
+            else:
+                self.problem(path, "no such file or directory")
+            return
+        if path.is_dir():
+            self.walk(path.resolve())
+        else:  # a FIFO or device named explicitly is reported by the safe reader
+            self.add(path.resolve(), explicit=True)
+
+
+def discover(paths: Sequence[Path], limits: IacLimits | None = None) -> Inputs:
+    """Everything under ``paths`` (files or directories, recursively) that may be IaC."""
+    found = _Discovery(paths, limits or IacLimits())
+    for path in paths:
+        found.path(path)
+    return found.inputs

@@ -17,5 +17,15 @@ class InputProblem:
     kind: str = "parse"  # parse | suppression | input
 
     def describe(self) -> str:
+        """``FILE:LINE: message`` on one line, printable and bounded (names and messages may
+        come from a hostile file)."""
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+        return one_line(f"{where}: {self.message}")
+
+
+def one_line(text: str, limit: int = 600) -> str:
+    """Control and bidi characters (newlines, ESC) escaped; at most ``limit`` characters."""
+    from dynaguard.sanitize import clean_line
+
+    clean = clean_line(text[: limit * 2])
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"

@@ -1,9 +1,10 @@
-"""Terraform -> Declared: load root modules (HCL) and map their blocks into the model."""
+"""Terraform -> Declared: load a root module (HCL) or a plan and map its blocks into the model."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from dynaguard.sources.iac.blocks import Block
 from dynaguard.sources.iac.declared import Declared
@@ -11,8 +12,9 @@ from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
 from dynaguard.sources.terraform.backup_settings import map_backup_settings
 from dynaguard.sources.terraform.context import TfContext
+from dynaguard.sources.terraform.expansion import dropped_blocks
 from dynaguard.sources.terraform.hcl import HclConverter
-from dynaguard.sources.terraform.loader import load_all, var_files_for
+from dynaguard.sources.terraform.loader import load_module, var_files_for
 from dynaguard.sources.terraform.map_alarms import map_alarms
 from dynaguard.sources.terraform.map_services import map_backup, map_dax, map_network, map_scaling
 from dynaguard.sources.terraform.map_tables import map_tables
@@ -39,40 +41,34 @@ def declared_from_blocks(
     return declared
 
 
-def load_terraform(
-    dirs: Mapping[Path, set[Path] | None], var_files: list[Path]
-) -> tuple[list[Declared], list[InputProblem]]:
-    """Every root module under ``dirs`` as a Declared unit, with parse and suppression problems."""
-    loaded, problems = load_all(dirs, var_files)
-    units = []
-    for module in loaded:
-        problems.extend(module.problems)
-        problems.extend(unreadable_modules(module.root, module.wanted))
-        sources = SourceFiles()
-        provided = assigned_variables(
-            module.root / f for f in var_files_for(module.root, var_files)
-        )
-        converter = HclConverter(module.parsed, module.root, sources, provided)
-        blocks = converter.blocks(module.wanted)
-        units.append(
-            declared_from_blocks(blocks, display_path(module.root), "terraform", converter.by_id)
-        )
-        problems.extend(sources.problems)
-    return units, problems
+def load_terraform_root(
+    root: Path, wanted: set[Path] | frozenset[Path] | None, var_files: list[Path]
+) -> tuple[Declared, list[InputProblem]]:
+    """One root module as a Declared unit, with parse, module, suppression and dropped-block
+    problems (runs in a worker process: see ``sources.iac.units``)."""
+    module = load_module(root, set(wanted) if wanted is not None else None, var_files)
+    problems = list(module.problems)
+    problems.extend(unreadable_modules(module.root, module.wanted))
+    sources = SourceFiles()
+    var_paths = [module.root / f for f in var_files_for(module.root, var_files)]
+    provided = assigned_variables(var_paths)
+    converter = HclConverter(module.parsed, module.root, sources, provided)
+    blocks = converter.blocks(module.wanted)
+    unit = declared_from_blocks(blocks, display_path(module.root), "terraform", converter.by_id)
+    broken = {p.file for p in problems}
+    problems += dropped_blocks(module.parsed, root, sources, provided, broken)
+    problems += sources.problems
+    return unit, problems
 
 
-def load_plan(path: Path) -> tuple[Declared | None, list[InputProblem]]:
-    """A plan file (``terraform show -json``) as one Declared unit."""
-    import json
-
+def load_plan(path: Path, text: str, data: Any) -> tuple[Declared | None, list[InputProblem]]:
+    """A plan (``terraform show -json``, already decoded) as one Declared unit; a plan that is
+    not shaped as Terraform writes it is one problem with its line, and is not scanned."""
     from dynaguard.sources.terraform.plan import blocks_from_plan
+    from dynaguard.sources.terraform.plan_schema import plan_mismatch
 
     shown = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, [InputProblem(shown, exc.lineno, f"cannot parse plan JSON: {exc.msg}")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [InputProblem(shown, None, f"cannot read plan: {exc}")]
+    mismatch = plan_mismatch(data, text)
+    if mismatch is not None:
+        return None, [InputProblem(shown, mismatch[0], mismatch[1])]
     return declared_from_blocks(blocks_from_plan(data, path, text), shown, "plan"), []

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.model import Origin, Unknown
+from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.terraform.block import Ref, TfBlock
-from dynaguard.sources.terraform.sources import display_path
 
 _PREFER_REFERENCE = frozenset(
     {
@@ -49,9 +49,10 @@ def _lines_of_addresses(text: str) -> dict[str, int]:
 
 def _reference(expr: Any, prefix: str) -> Ref | None:
     """The block an expression refers to (its first resource or data reference)."""
-    if not isinstance(expr, Mapping):
+    references = expr.get("references") if isinstance(expr, Mapping) else None
+    if not isinstance(references, list):
         return None
-    for ref in expr.get("references", ()):
+    for ref in references:
         match = _REF.match(str(ref))
         if match and (match.group(1) or match.group(2).startswith("aws_")):
             data, kind, name, attribute = match.groups()
@@ -95,15 +96,15 @@ def _with_unknown_items(value: Any, flags: Any, where: str) -> Any:
 
 
 def _walk_modules(module: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    yield from module.get("resources", ())
-    for child in module.get("child_modules", ()):
+    yield from module.get("resources") or ()
+    for child in module.get("child_modules") or ():
         yield from _walk_modules(child)
 
 
 def _config_resources(
     module: Mapping[str, Any], prefix: str
 ) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    for resource in module.get("resources", ()):
+    for resource in module.get("resources") or ():
         yield f"{prefix}{resource.get('address', '')}", resource
     for name, call in (module.get("module_calls") or {}).items():
         yield from _config_resources(call.get("module") or {}, f"{prefix}module.{name}.")
@@ -121,7 +122,8 @@ def _providers(config: Mapping[str, Any], origin: Origin) -> list[TfBlock]:
             continue
         exprs = provider.get("expressions") or {}
         attrs: dict[str, Any] = {}
-        region = (exprs.get("region") or {}).get("constant_value")
+        region = exprs.get("region")
+        region = region.get("constant_value") if isinstance(region, Mapping) else None
         if isinstance(region, str):
             attrs["region"] = region
         if provider.get("alias"):
@@ -136,7 +138,7 @@ def blocks_from_plan(data: Mapping[str, Any], path: Path, text: str) -> list[TfB
     lines = _lines_of_addresses(text)
     config = data.get("configuration") or {}
     configured = dict(_config_resources(config.get("root_module") or {}, ""))
-    changes = {c.get("address"): c.get("change") or {} for c in data.get("resource_changes", ())}
+    changes = {c.get("address"): c.get("change") or {} for c in data.get("resource_changes") or ()}
     blocks = _providers(config, Origin(shown, 1))
     planned = (data.get("planned_values") or {}).get("root_module") or {}
     for resource in _walk_modules(planned):
