@@ -36,11 +36,13 @@ from dynaguard.sources.aws import dax, dynamodb, kms, scaling, vpcs
 from dynaguard.sources.aws.breaker import BreakerBoard
 from dynaguard.sources.aws.failures import FailureKind, ReadError
 from dynaguard.sources.aws.options import AwsOptions
-from dynaguard.sources.aws.reader import _PARSE_FAILURES, RegionReader
+from dynaguard.sources.aws.reader import RegionReader
 from dynaguard.sources.aws.replicas import key_refs
 from dynaguard.sources.aws.session import AwsSession
+from dynaguard.sources.aws.shape import PARSE_FAILURES
 from tests.aws.conftest import REGION
 from tests.aws.sample_account import sample_account
+from tests.fuzz.mutations import JSON, Key, broken, key_of
 from tests.fuzz.strategies import FUZZ
 
 ACCOUNT = "123456789012"
@@ -49,11 +51,6 @@ TABLE_FACTS = frozenset(
 )
 CONFIG = Config(baseline=Baseline(required_tags=("owner",)))
 CONTROLS = [c for c in all_controls() if c.id not in ("DDB.005", "DDB.012", "DDB.018")]
-Key = tuple[str, str, str]
-
-
-def _key(service: str, operation: str, params: Mapping[str, Any]) -> Key:
-    return service, operation, json.dumps(params, sort_keys=True, default=str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +60,7 @@ class Recorder(RegionReader):
     seen: dict[Key, Any] = field(default_factory=dict)
 
     def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
-        key = _key(service, operation, params)
+        key = key_of(service, operation, params)
         try:
             response = RegionReader.call(self, service, operation, **params)
         except ReadError as err:
@@ -73,7 +70,7 @@ class Recorder(RegionReader):
         return response
 
     def pages(self, service: str, operation: str, **params: Any) -> list[dict[str, Any]]:
-        key = _key(service, operation, params)
+        key = key_of(service, operation, params)
         try:
             pages = RegionReader.pages(self, service, operation, **params)
         except ReadError as err:
@@ -101,7 +98,7 @@ class Replay(RegionReader):
     answers: Mapping[Key, Any] = field(default_factory=dict)
 
     def _answer(self, service: str, operation: str, params: Mapping[str, Any]) -> Any:
-        answer = self.answers.get(_key(service, operation, params))
+        answer = self.answers.get(key_of(service, operation, params))
         if answer is None:
             raise ReadError(
                 f"{service}:{operation}",
@@ -171,73 +168,10 @@ def replay(answers: Mapping[Key, Any]) -> Replay:
     return Replay(_Session(), BreakerBoard(), ACCOUNT, REGION, answers)  # type: ignore[arg-type]
 
 
-def _paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key != "ResponseMetadata":
-                yield (*path, key)
-                yield from _paths(value, (*path, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield (*path, i)
-            yield from _paths(value, (*path, i))
-
-
-JSON = st.recursive(
-    st.one_of(
-        st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8)
-    ),
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)
-    ),
-    max_leaves=6,
-)
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    for kind in (str, dict, list):
-        if isinstance(value, kind):
-            return kind.__name__
-    return "other" if value is not None else "null"
-
-
-@st.composite
-def broken(draw: st.DrawFn, recorded: dict[Key, Any], retyped_only: bool) -> dict[Key, Any]:
-    """The recorded answers with 1-3 values broken (``retyped_only``: only replaced by a value
-    of another JSON type, which no AWS answer would be)."""
-    answers = {k: v if isinstance(v, ReadError) else copy.deepcopy(v) for k, v in recorded.items()}
-    for _ in range(draw(st.integers(min_value=1, max_value=3))):
-        key = draw(
-            st.sampled_from(sorted(k for k, v in answers.items() if not isinstance(v, ReadError)))
-        )
-        paths = list(_paths(answers[key]))
-        if not paths:
-            continue
-        path = draw(st.sampled_from(paths))
-        parent = answers[key]
-        for part in path[:-1]:
-            parent = parent[part]
-        old = parent[path[-1]]
-        if retyped_only:
-            if _kind(old) in ("other", "null"):
-                continue
-            new = draw(JSON.filter(lambda v, k=_kind(old): _kind(v) not in (k, "null")))
-            parent[path[-1]] = new
-        elif draw(st.booleans()) and isinstance(parent, dict):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = draw(JSON)
-    return answers
-
-
 @FUZZ
 @given(data=st.data())
 def test_any_mutation_never_raises(recorded: dict[Key, Any], data: st.DataObject) -> None:
-    answers = data.draw(broken(recorded, retyped_only=False))
+    answers = data.draw(broken(recorded, "any"))
     verdicts(read_account(replay(answers)))
 
 
@@ -246,7 +180,7 @@ def test_any_mutation_never_raises(recorded: dict[Key, Any], data: st.DataObject
 def test_malformed_values_never_change_a_verdict(
     recorded: dict[Key, Any], clean: dict[tuple[str, str], str], data: st.DataObject
 ) -> None:
-    answers = data.draw(broken(recorded, retyped_only=True))
+    answers = data.draw(broken(recorded, "retyped"))
     found = verdicts(read_account(replay(answers)))
     stand_ins = {cid for cid, rid in found if rid.startswith("*")}
     encryption_unknown = found.get(("DDB.001", "alpha")) == "UNKNOWN"
@@ -285,5 +219,5 @@ def test_botocore_parsers_raise_only_what_the_guard_classifies(
     response = {"body": body, "headers": {}, "status_code": 200}
     try:
         parser.parse(response, op.output_shape)
-    except (BotoCoreError, *_PARSE_FAILURES):
+    except (BotoCoreError, *PARSE_FAILURES):
         pass  # the guard turns these into MalformedResponse (UNKNOWN)

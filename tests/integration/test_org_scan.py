@@ -242,3 +242,51 @@ def test_worker_processes_split_the_units_and_report_the_same(org: Org, capsys) 
     # each worker opens the accounts whose units it holds: at most once per worker
     n = len(org.manifest.members)
     assert n <= three["stats"]["api_calls"]["sts:AssumeRole"] <= 3 * n
+
+
+def test_a_malformed_account_list_is_one_line_exit_3(org: Org, capsys) -> None:
+    """A ListAccounts answer with an account whose Id is null: the scan cannot know whom to
+    scan, so it stops with one line naming the action and the key (never a shorter list)."""
+    reply = json.dumps({"Accounts": [{"Id": None, "Name": "x", "State": "ACTIVE"}]}).encode()
+    with FaultProxy(org.url, faults=[Fault("ListAccounts", "reply", reply=reply)]) as url:
+        code = scan(org, *ORG, "--controls", "DDB.003", "--format", "json", url=url)
+    captured = capsys.readouterr()
+    assert code == 3, captured.err
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert len(lines) == 1, captured.err
+    assert "organizations:ListAccounts failed: MalformedResponse" in lines[0]
+    assert "Accounts[0].Id: expected a string, got nothing" in lines[0]  # botocore drops a null
+    assert captured.out == ""
+
+
+# An AssumeRole answer without Credentials.SecretAccessKey
+# (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html)
+NO_SECRET = (
+    b'<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>'
+    b"<Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId><SessionToken>token</SessionToken>"
+    b"<Expiration>2030-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult>"
+    b"<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>"
+)
+
+
+def test_malformed_role_credentials_make_that_account_unknown_exit_3(org: Org, capsys) -> None:
+    broken = org.manifest.members[1]
+    fault = Fault("AssumeRole", "reply", body_contains=broken, reply=NO_SECRET)
+    with FaultProxy(org.url, faults=[fault]) as url:
+        # no table matches: the healthy accounts have nothing to report, nothing fails
+        code = scan(
+            org, *ORG, "--controls", "DDB.003", "--prefix", "none-", "--format", "json", url=url
+        )
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert code == 3
+    assert {f["account_id"] for f in data["findings"]} == {broken}
+    reasons = {f["reason"] for f in data["findings"]}
+    assert {f["status"] for f in data["findings"]} == {"UNKNOWN"}
+    assert all(
+        "cannot assume role" in r and "Credentials.SecretAccessKey: expected a string" in r
+        for r in reasons
+    ), reasons
+    notices = [n for n in data["notices"] if broken in n]
+    assert notices and all("\n" not in n for n in notices)
+    assert "Traceback" not in captured.err

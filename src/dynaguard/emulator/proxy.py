@@ -4,9 +4,10 @@ moto has no latency or fault injection. The emulator answers in milliseconds and
 real AWS is latency-bound (tens of ms per call), throttles, and denies. Between a client and the
 emulator this proxy adds a fixed delay per request and, per operation, answers a share of
 requests with the error AWS would send (throttling or access denied, in the service's own wire
-format), so benchmarks and tests can exercise retries, UNKNOWN verdicts and the circuit breaker
-end to end. TCP_NODELAY is set on both sides (else each response gains ~40 ms from Nagle and
-delayed ACKs). It listens on 127.0.0.1 only.
+format), or with a given 200 body (a malformed answer), so benchmarks and tests can exercise
+retries, UNKNOWN verdicts, the circuit breaker and malformed bodies end to end. TCP_NODELAY
+is set on both sides (else each response gains ~40 ms from Nagle and delayed ACKs). It listens
+on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from urllib.parse import parse_qs, urlparse
 @dataclass(frozen=True, slots=True)
 class Fault:
     """Answer ``rate`` of the requests for ``operation`` (e.g. "DescribeTimeToLive") with
-    ``kind``: "throttle" (ThrottlingException / Throttling) or "deny" (AccessDenied).
+    ``kind``: "throttle" (ThrottlingException / Throttling), "deny" (AccessDenied) or "reply"
+    (HTTP 200 with ``reply`` as the body, JSON or XML as the service speaks).
     ``body_contains``: only requests whose body holds this text (e.g. ``'"catalog"'`` for one
     table's calls), as IAM can deny an action on one resource."""
 
@@ -34,6 +36,7 @@ class Fault:
     kind: str = "throttle"
     rate: float = 1.0
     body_contains: str | None = None
+    reply: bytes = b""
 
 
 def _operation(headers: dict[str, str], body: bytes | None) -> str:
@@ -138,7 +141,12 @@ class _Handler(BaseHTTPRequestHandler):
             if self.rng.random() >= fault.rate:
                 return False
             self.injected[f"{fault.kind}:{operation}"] += 1
-        status, headers, data = _error(fault.kind, operation, "x-amz-target" in lowered)
+        json_protocol = "x-amz-target" in lowered
+        if fault.kind == "reply":
+            kind = "application/x-amz-json-1.1" if json_protocol else "text/xml"
+            status, headers, data = 200, {"Content-Type": kind}, fault.reply
+        else:
+            status, headers, data = _error(fault.kind, operation, json_protocol)
         self.send_response(status)
         for k, v in headers.items():
             self.send_header(k, v)

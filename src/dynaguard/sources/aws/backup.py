@@ -49,10 +49,6 @@ def _settings(reader: RegionReader) -> BackupRegionSettings:
     )
 
 
-def _opt_texts(raw: Body, key: str) -> tuple[str, ...]:
-    return tuple(raw.texts(key)) if raw.has(key) else ()
-
-
 def _read_selections(reader: RegionReader) -> list[BackupSelection]:
     pages = reader.read_pages(SERVICE, "ListBackupPlans")
     out = []
@@ -76,8 +72,8 @@ def _selection(reader: RegionReader, plan: Body, selection_id: str, raw: Body) -
         selection_name=raw.opt_text("SelectionName") or selection_id,
         plan_id=plan_id,
         selection_id=selection_id,
-        resources=_opt_texts(raw, "Resources"),
-        not_resources=_opt_texts(raw, "NotResources"),
+        resources=raw.opt_texts("Resources"),
+        not_resources=raw.opt_texts("NotResources"),
         list_of_tags=tuple(
             _condition(c.opt_text("ConditionType") or "STRINGEQUALS", c)
             for c in raw.opt_children("ListOfTags")

@@ -9,12 +9,10 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAla
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from dynaguard.model import AlarmMetric, CloudWatchAlarms, Fact, MetricAlarm
 from dynaguard.model.alarms import DYNAMODB_NAMESPACE
-from dynaguard.sources.aws.reader import RegionReader, page_items
+from dynaguard.sources.aws.reader import RegionReader
+from dynaguard.sources.aws.shape import Body
 
 SERVICE = "cloudwatch"
 
@@ -24,54 +22,50 @@ def collect_alarms(reader: RegionReader) -> Fact[CloudWatchAlarms]:
 
 
 def _read_alarms(reader: RegionReader) -> CloudWatchAlarms:
-    pages = reader.pages(SERVICE, "DescribeAlarms", AlarmTypes=["MetricAlarm"])
+    """A malformed alarm (a ``Metrics`` that is not a list, a name that is not text) makes the
+    region's alarms Unknown: one alarm missing could be the one a table relies on. A page
+    without ``MetricAlarms`` is read as no alarm (a protocol may leave an empty list out): that
+    can only make a table FAIL, never PASS."""
+    pages = reader.read_pages(SERVICE, "DescribeAlarms", AlarmTypes=["MetricAlarm"])
     origin = reader.origin(SERVICE, "DescribeAlarms")
     alarms = []
-    for raw in page_items(pages, "MetricAlarms"):
+    for raw in (alarm for page in pages for alarm in page.opt_children("MetricAlarms")):
         metrics = alarm_metrics(raw)
         if any(m.namespace == DYNAMODB_NAMESPACE for m in metrics):
             alarms.append(
                 MetricAlarm(
-                    name=str(raw.get("AlarmName", "")),
+                    name=raw.text("AlarmName"),
                     region=reader.region,
                     metrics=metrics,
-                    # AWS's default is true; DescribeAlarms always reports it.
-                    actions_enabled=bool(raw.get("ActionsEnabled", True)),
-                    alarm_actions=tuple(str(a) for a in raw.get("AlarmActions") or ()),
+                    # DescribeAlarms always reports it: a missing one must not read as true.
+                    actions_enabled=raw.flag("ActionsEnabled"),
+                    alarm_actions=raw.opt_texts("AlarmActions"),
                     origin=origin,
-                    arn=raw.get("AlarmArn"),
+                    arn=raw.opt_text("AlarmArn"),
                 )
             )
     return CloudWatchAlarms(tuple(alarms))
 
 
-def alarm_metrics(raw: Mapping[str, Any]) -> tuple[AlarmMetric, ...]:
-    """The metrics one DescribeAlarms entry (or PutMetricAlarm request) watches."""
-    if raw.get("MetricName"):
-        return (
-            AlarmMetric(
-                str(raw.get("Namespace", "")),
-                str(raw["MetricName"]),
-                _dimensions(raw.get("Dimensions")),
-            ),
-        )
+def alarm_metrics(raw: Body) -> tuple[AlarmMetric, ...]:
+    """The metrics one DescribeAlarms entry watches: its own (``MetricName`` with its
+    ``Namespace``), or each metric-math query's ``MetricStat.Metric`` (a query without one is an
+    ``Expression`` over the others). An alarm with neither is malformed, not "watches nothing".
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html"""
+    if raw.has("MetricName"):
+        return (_metric(raw),)
+    if not raw.has("Metrics"):
+        raise raw.fail("MetricName", "a string (or a Metrics list)")
     out = []
-    for query in raw.get("Metrics") or ():
-        metric = ((query or {}).get("MetricStat") or {}).get("Metric") or {}
-        if metric.get("MetricName"):
-            out.append(
-                AlarmMetric(
-                    str(metric.get("Namespace", "")),
-                    str(metric["MetricName"]),
-                    _dimensions(metric.get("Dimensions")),
-                )
-            )
+    for query in raw.children("Metrics"):
+        stat = query.opt_child("MetricStat")
+        if stat is not None:
+            out.append(_metric(stat.child("Metric")))
+        elif not query.has("Expression"):
+            raise query.fail("MetricStat", "an object (or an Expression)")
     return tuple(out)
 
 
-def _dimensions(raw: Any) -> dict[str, str]:
-    return {
-        str(d.get("Name")): str(d.get("Value"))
-        for d in raw or ()
-        if isinstance(d, Mapping) and d.get("Name") is not None
-    }
+def _metric(raw: Body) -> AlarmMetric:
+    dimensions = {d.text("Name"): d.text("Value") for d in raw.opt_children("Dimensions")}
+    return AlarmMetric(raw.text("Namespace"), raw.text("MetricName"), dimensions)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -23,20 +22,17 @@ from botocore.exceptions import BotoCoreError, ClientError
 from dynaguard.errors import AuditError
 from dynaguard.logs import get_logger
 from dynaguard.sources.aws.failures import ReadError, read_error
-from dynaguard.sources.aws.session import AwsSession, role_session_name
+from dynaguard.sources.aws.session import (
+    AwsSession,
+    RoleCredentials,
+    assume_role,
+    role_session_name,
+)
 
 log = get_logger("aws.member")
 
 # botocore refreshes assumed-role credentials 15 minutes before they expire; so do we.
 REFRESH_MARGIN_S = 15 * 60
-
-
-@dataclass(frozen=True, slots=True)
-class _Credentials:
-    access_key: str
-    secret_key: str
-    token: str
-    expires_at: float  # epoch seconds
 
 
 class MemberSession(AwsSession):
@@ -66,7 +62,7 @@ class MemberSession(AwsSession):
         self._partitions = {}
         self._pacers = {}
         self._clock = clock
-        self._credentials: _Credentials | None = None
+        self._credentials: RoleCredentials | None = None
         self.assumed = 0  # how many times the role was assumed (first time + refreshes)
         try:
             self._current_credentials()
@@ -102,7 +98,7 @@ class MemberSession(AwsSession):
                 client = self._clients.setdefault(key, client)
         return client
 
-    def _current_credentials(self) -> _Credentials:
+    def _current_credentials(self) -> RoleCredentials:
         """The role's credentials, assumed again when they are about to expire. A failure is a
         ReadError of sts:AssumeRole (the reads that needed them become UNKNOWN)."""
         creds = self._credentials
@@ -117,13 +113,11 @@ class MemberSession(AwsSession):
                     self._clients.clear()
             return creds
 
-    def _assume(self) -> _Credentials:
+    def _assume(self) -> RoleCredentials:
         region = self._parent.home_region
-        params = {"RoleArn": self.role_arn, "RoleSessionName": role_session_name(self.run_id)}
-        if self.options.external_id:
-            params["ExternalId"] = self.options.external_id
+        sts = self._parent.client("sts", region)
         try:
-            raw = self._parent.client("sts", region).assume_role(**params)["Credentials"]
+            creds = assume_role(sts, self.role_arn, self.options, self.run_id, region)
         except (ClientError, BotoCoreError) as exc:
             error = read_error(exc, "sts:AssumeRole", region)
             assert error is not None  # both exception types are AWS failures
@@ -132,12 +126,7 @@ class MemberSession(AwsSession):
         log.info(
             "assumed role %s as session %s (%s)",
             self.role_arn,
-            params["RoleSessionName"],
+            role_session_name(self.run_id),
             "refresh" if self.assumed > 1 else "first",
         )
-        return _Credentials(
-            raw["AccessKeyId"],
-            raw["SecretAccessKey"],
-            raw["SessionToken"],
-            raw["Expiration"].timestamp(),
-        )
+        return creds

@@ -24,6 +24,7 @@ from dynaguard.errors import AuditError, UsageError
 from dynaguard.logs import get_logger
 from dynaguard.sources.aws.failures import read_error
 from dynaguard.sources.aws.session import AwsSession
+from dynaguard.sources.aws.shape import Body, MalformedResponse, page_bodies
 
 log = get_logger("aws.org")
 
@@ -119,18 +120,19 @@ def role_arn(partition: str, account_id: str, role_name: str) -> str:
 
 def list_org_accounts(session: AwsSession, ous: Iterable[str] = ()) -> list[tuple[str, str]]:
     """(account id, name) of every ACTIVE account of the organization, or under ``ous``."""
-    client = session.client("organizations", session.home_region)
+    region = session.home_region
+    client = session.client("organizations", region)
     ous = tuple(ous)
     try:
-        raw = list(_under(client, ous)) if ous else _pages(client, "list_accounts", "Accounts")
-    except (ClientError, BotoCoreError) as exc:
+        raw = list(_under(client, ous, region)) if ous else _pages(client, "ListAccounts", region)
+        found = {a.text("Id"): a.opt_text("Name") or "" for a in raw if _active(a)}
+    except (ClientError, BotoCoreError, MalformedResponse) as exc:
         action = "organizations:ListAccountsForParent" if ous else "organizations:ListAccounts"
-        error = read_error(exc, action, session.home_region)
+        error = read_error(exc, action, region)
         code = getattr(error, "code", "")
         if code in ("ParentNotFoundException", "ChildNotFoundException"):
             raise UsageError(f"--ou: {getattr(error, 'message', error)}") from None
         raise AuditError(f"cannot list the organization's accounts: {error}") from None
-    found = {str(a["Id"]): str(a.get("Name") or "") for a in raw if _active(a)}
     if not found and ous:
         raise UsageError(f"--ou: no ACTIVE account under {', '.join(ous)}")
     if not found:
@@ -139,17 +141,32 @@ def list_org_accounts(session: AwsSession, ous: Iterable[str] = ()) -> list[tupl
     return sorted(found.items())
 
 
-def _active(account: dict[str, Any]) -> bool:
-    """ACTIVE by ``State`` (the newer field) or else ``Status`` (deprecated, still returned)."""
-    return (account.get("State") or account.get("Status")) == "ACTIVE"
+def _active(account: Body) -> bool:
+    """ACTIVE by ``State`` (the newer field) or else ``Status`` (deprecated, still returned).
+    An account with neither is malformed: read as inactive it would silently leave the list.
+    https://docs.aws.amazon.com/organizations/latest/APIReference/API_Account.html"""
+    state = account.opt_text("State") or account.opt_text("Status")
+    if state is None:
+        raise account.fail("State", "a string")
+    return state == "ACTIVE"
 
 
-def _pages(client: Any, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
-    paginator = client.get_paginator(operation)
-    return [item for page in paginator.paginate(**params) for item in page.get(key) or ()]
+# operation -> the list each page holds
+_LISTS = {
+    "ListAccounts": "Accounts",
+    "ListAccountsForParent": "Accounts",
+    "ListOrganizationalUnitsForParent": "OrganizationalUnits",
+}
 
 
-def _under(client: Any, roots: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+def _pages(client: Any, operation: str, region: str, **params: Any) -> list[Body]:
+    """Every item of every page, typed. AWS sends the list on every page (maybe empty): a page
+    without it is a MalformedResponse, never an account silently left out of the scan."""
+    pages = page_bodies(client, f"organizations:{operation}", region, **params)
+    return [item for page in pages for item in page.children(_LISTS[operation])]
+
+
+def _under(client: Any, roots: tuple[str, ...], region: str) -> Iterator[Body]:
     """Accounts anywhere below ``roots``: breadth-first over the OU tree, each OU once."""
     seen: set[str] = set()
     todo = list(roots)
@@ -158,8 +175,6 @@ def _under(client: Any, roots: tuple[str, ...]) -> Iterator[dict[str, Any]]:
         if parent in seen:
             continue
         seen.add(parent)
-        yield from _pages(client, "list_accounts_for_parent", "Accounts", ParentId=parent)
-        children = _pages(
-            client, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent
-        )
-        todo.extend(str(c["Id"]) for c in children)
+        yield from _pages(client, "ListAccountsForParent", region, ParentId=parent)
+        children = _pages(client, "ListOrganizationalUnitsForParent", region, ParentId=parent)
+        todo.extend(c.text("Id") for c in children)

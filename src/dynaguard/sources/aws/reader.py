@@ -11,36 +11,22 @@ parse) is a ``MalformedResponse``, one more ReadError, so UNKNOWN at the same bo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from botocore import xform_name
-from botocore.parsers import ResponseParserError
 
 from dynaguard.logs import get_logger
 from dynaguard.model import Fact, Known, Origin, SourceKind
 from dynaguard.sources.aws.breaker import BreakerBoard
 from dynaguard.sources.aws.failures import ReadError, read_error
 from dynaguard.sources.aws.session import AwsSession
-from dynaguard.sources.aws.shape import Body, MalformedResponse
+from dynaguard.sources.aws.shape import PARSE_FAILURES, Body, bounded, unparsable
 
 T = TypeVar("T")
 
 log = get_logger("aws.reader")
-
-MAX_PAGES = 10_000  # a server that never stops handing out next tokens is not AWS
-# What botocore's parsers raise on a body they cannot read: ResponseParserError (not a
-# BotoCoreError) for broken XML/JSON, plain TypeErrors for the wrong shape ('int' object is not
-# iterable), and so on.
-_PARSE_FAILURES = (
-    ResponseParserError,
-    TypeError,
-    AttributeError,
-    KeyError,
-    IndexError,
-    ValueError,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +60,10 @@ class RegionReader:
         client = self.session.client(service, self.region)
         paginator = client.get_paginator(xform_name(operation))
         with self._guard(service, operation):
-            out: list[dict[str, Any]] = []
-            for page in paginator.paginate(**params):
-                out.append(page)
-                if len(out) > MAX_PAGES:
-                    raise MalformedResponse(
-                        f"{service}:{operation}", self.region, f"more than {MAX_PAGES} pages"
-                    )
-            return out
+            pages: list[dict[str, Any]] = bounded(
+                paginator.paginate(**params), f"{service}:{operation}", self.region
+            )
+            return pages
 
     def read(self, service: str, operation: str, **params: Any) -> Body:
         """``call``, its body typed."""
@@ -125,16 +107,10 @@ class _Guard:
         if not isinstance(exc, Exception):
             return
         error = read_error(exc, self.action, self.region)
-        if error is None and isinstance(exc, _PARSE_FAILURES):
-            problem = f"botocore could not parse the response ({type(exc).__name__}: {exc})"
-            error = MalformedResponse(self.action, self.region, problem)
+        if error is None and isinstance(exc, PARSE_FAILURES):
+            error = unparsable(self.action, self.region, exc)
         if error is None:
             return  # not an AWS failure: a bug, let it propagate as it is
         self.breaker.record_failure(self.operation, error)
         log.debug("%s in %s failed: %s", self.action, self.region, error.error)
         raise error from None
-
-
-def page_items(pages: Iterable[dict[str, Any]], key: str) -> list[Any]:
-    """Concatenate ``key`` from every page (AWS omits the key on an empty page)."""
-    return [item for page in pages for item in page.get(key) or ()]

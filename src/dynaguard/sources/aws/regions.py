@@ -16,6 +16,7 @@ from dynaguard.errors import AuditError
 from dynaguard.logs import get_logger
 from dynaguard.sources.aws.failures import read_error
 from dynaguard.sources.aws.session import AwsSession
+from dynaguard.sources.aws.shape import Body, MalformedResponse, call_body, page_bodies
 
 log = get_logger("aws.regions")
 
@@ -27,12 +28,12 @@ def enabled_regions(session: AwsSession) -> tuple[str, ...]:
     home = session.home_region
     try:
         names = _list_regions(session, home)
-    except (ClientError, BotoCoreError) as exc:
+    except (ClientError, BotoCoreError, MalformedResponse) as exc:
         first = read_error(exc, "account:ListRegions", home)
         log.info("account:ListRegions failed (%s); trying ec2:DescribeRegions", first)
         try:
             names = _describe_regions(session, home)
-        except (ClientError, BotoCoreError) as exc2:
+        except (ClientError, BotoCoreError, MalformedResponse) as exc2:
             second = read_error(exc2, "ec2:DescribeRegions", home)
             raise AuditError(f"cannot list the enabled regions: {first}; {second}") from None
     partition = session.partition(home)
@@ -43,18 +44,19 @@ def enabled_regions(session: AwsSession) -> tuple[str, ...]:
 
 
 def _list_regions(session: AwsSession, home: str) -> list[str]:
-    paginator = session.client("account", home).get_paginator("list_regions")
-    return [
-        str(r["RegionName"])
-        for page in paginator.paginate(RegionOptStatusContains=ENABLED)
-        for r in page.get("Regions") or ()
-        if r.get("RegionName")
-    ]
+    client = session.client("account", home)
+    return _names(page_bodies(client, "account:ListRegions", home, RegionOptStatusContains=ENABLED))
 
 
 def _describe_regions(session: AwsSession, home: str) -> list[str]:
-    response = session.client("ec2", home).describe_regions(AllRegions=False)
-    return [str(r["RegionName"]) for r in response.get("Regions") or () if r.get("RegionName")]
+    client = session.client("ec2", home)
+    return _names([call_body(client, "ec2:DescribeRegions", home, AllRegions=False)])
+
+
+def _names(pages: list[Body]) -> list[str]:
+    """Every listed region's name. A page without its ``Regions`` list, or a region without a
+    name, is a MalformedResponse: a shorter list would silently leave regions unscanned."""
+    return [r.text("RegionName") for page in pages for r in page.children("Regions")]
 
 
 def _partition_of(session: AwsSession, region: str, home_partition: str) -> str:

@@ -14,8 +14,10 @@ https://boto3.amazonaws.com/v1/documentation/api/latest/guide/clients.html#multi
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -32,6 +34,7 @@ from dynaguard.sources.aws.failures import read_error
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.pacing import TokenBucket
 from dynaguard.sources.aws.recorder import CallRecorder
+from dynaguard.sources.aws.shape import MalformedResponse, call_body
 
 log = get_logger("aws.session")
 
@@ -119,11 +122,11 @@ class AwsSession:
         with self._lock:
             if self._account_id is not None:
                 return self._account_id
-        sts = self.client("sts", self.home_region)
+        action, region = "sts:GetCallerIdentity", self.home_region
         try:
-            account = str(sts.get_caller_identity()["Account"])
-        except (ClientError, BotoCoreError) as exc:
-            error = read_error(exc, "sts:GetCallerIdentity", self.home_region)
+            account = call_body(self.client("sts", region), action, region).text("Account")
+        except (ClientError, BotoCoreError, MalformedResponse) as exc:
+            error = read_error(exc, action, region)
             raise AuditError(f"cannot establish the AWS identity: {error}") from None
         with self._lock:
             self._account_id = account
@@ -170,25 +173,22 @@ class AwsSession:
 
     def _assume_role(self, role_arn: str) -> boto3.Session:
         sts = self.client("sts", self.home_region)
-        params = {"RoleArn": role_arn, "RoleSessionName": role_session_name(self.run_id)}
-        if self.options.external_id:
-            params["ExternalId"] = self.options.external_id
 
         def fetch() -> dict[str, str]:
-            creds = sts.assume_role(**params)["Credentials"]
+            creds = assume_role(sts, role_arn, self.options, self.run_id, self.home_region)
             return {
-                "access_key": creds["AccessKeyId"],
-                "secret_key": creds["SecretAccessKey"],
-                "token": creds["SessionToken"],
-                "expiry_time": creds["Expiration"].isoformat(),
+                "access_key": creds.access_key,
+                "secret_key": creds.secret_key,
+                "token": creds.token,
+                "expiry_time": creds.expires.isoformat(),
             }
 
         try:
             first = fetch()
-        except (ClientError, BotoCoreError) as exc:
+        except (ClientError, BotoCoreError, MalformedResponse) as exc:
             error = read_error(exc, "sts:AssumeRole", self.home_region)
             raise AuditError(f"cannot assume role {role_arn}: {error}") from None
-        log.info("assumed role %s as session %s", role_arn, params["RoleSessionName"])
+        log.info("assumed role %s as session %s", role_arn, role_session_name(self.run_id))
         credentials = RefreshableCredentials.create_from_metadata(
             metadata=first, refresh_using=fetch, method=_AssumedRole.METHOD
         )
@@ -197,6 +197,40 @@ class AwsSession:
         with self._lock:
             self._clients.clear()  # the next clients use the role
         return boto3.Session(botocore_session=core)
+
+
+@dataclass(frozen=True, slots=True)
+class RoleCredentials:
+    """Temporary credentials of an assumed role."""
+
+    access_key: str
+    secret_key: str
+    token: str
+    expires: dt.datetime
+
+    @property
+    def expires_at(self) -> float:
+        """When they expire, in epoch seconds."""
+        return self.expires.timestamp()
+
+
+def assume_role(
+    sts: Any, role_arn: str, options: AwsOptions, run_id: str, region: str
+) -> RoleCredentials:
+    """``sts:AssumeRole`` of ``role_arn`` under this run's session name (and the external id
+    when one is given). A malformed answer (a key missing, null, of another type) is a
+    MalformedResponse naming the key, never a KeyError from deep inside a refresh.
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_Credentials.html"""
+    params = {"RoleArn": role_arn, "RoleSessionName": role_session_name(run_id)}
+    if options.external_id:
+        params["ExternalId"] = options.external_id
+    creds = call_body(sts, "sts:AssumeRole", region, **params).child("Credentials")
+    return RoleCredentials(
+        creds.text("AccessKeyId"),
+        creds.text("SecretAccessKey"),
+        creds.text("SessionToken"),
+        creds.time("Expiration"),
+    )
 
 
 class _AssumedRole(CredentialProvider):  # type: ignore[misc]

@@ -12,14 +12,23 @@ everything else is required, with its type.
     body = reader.read("dynamodb", "DescribeTimeToLive", TableName=name)
     ttl = body.child("TimeToLiveDescription")
     Ttl(status=ttl.text("TimeToLiveStatus"), attribute=ttl.opt_text("AttributeName"))
+
+Reads made outside a ``RegionReader`` (the caller's identity, assumed roles, the region and
+account lists: no breaker, no Unknown, a failure ends the run) go through :func:`call_body` and
+:func:`page_bodies`, which type their bodies the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from botocore import xform_name
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from dynaguard.model import Fact, Known, Origin, Unknown
 from dynaguard.sanitize import short_repr
@@ -27,6 +36,18 @@ from dynaguard.sources.aws.failures import FailureKind, ReadError
 
 _MISSING = object()
 T = TypeVar("T")
+MAX_PAGES = 10_000  # a server that never stops handing out next tokens is not AWS
+# What botocore's parsers raise on a body they cannot read: ResponseParserError (not a
+# BotoCoreError) for broken XML/JSON, plain TypeErrors for the wrong shape ('int' object is not
+# iterable), and so on.
+PARSE_FAILURES = (
+    ResponseParserError,
+    TypeError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    ValueError,
+)
 
 
 class MalformedResponse(ReadError):
@@ -121,6 +142,10 @@ class Body:
         value: bool | None = self._get(key, bool, "a boolean", False)
         return value
 
+    def time(self, key: str) -> dt.datetime:
+        value: dt.datetime = self._get(key, dt.datetime, "a timestamp", True)
+        return value
+
     def opt_time(self, key: str) -> dt.datetime | None:
         value: dt.datetime | None = self._get(key, dt.datetime, "a timestamp", False)
         return value
@@ -153,6 +178,10 @@ class Body:
                 raise self.fail(f"{key}[{i}]", "a string", value)
         return list(values)
 
+    def opt_texts(self, key: str) -> tuple[str, ...]:
+        """The strings at ``key``; empty when AWS left the list out."""
+        return tuple(self.texts(key)) if self.has(key) else ()
+
     def int_map(self, key: str) -> dict[str, int]:
         """An object of integers at ``key`` (absent: empty)."""
         value = self._get(key, Mapping, "an object of integers", False) or {}
@@ -169,6 +198,52 @@ class Body:
 
     def _at(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
+
+
+def unparsable(action: str, region: str, exc: BaseException) -> MalformedResponse:
+    """The MalformedResponse for a body botocore's parser could not read."""
+    problem = f"botocore could not parse the response ({type(exc).__name__}: {exc})"
+    return MalformedResponse(action, region, problem)
+
+
+@contextmanager
+def parse_guard(action: str, region: str) -> Iterator[None]:
+    """Around one botocore call made outside a ``RegionReader``: a body its parser chokes on is
+    a :class:`MalformedResponse`; AWS's own errors pass through as they are."""
+    try:
+        yield
+    except (ClientError, BotoCoreError):
+        raise
+    except PARSE_FAILURES as exc:
+        raise unparsable(action, region, exc) from None
+
+
+def bounded(pages: Iterable[T], action: str, region: str) -> list[T]:
+    """Every page, or a MalformedResponse past ``MAX_PAGES``: a partial list would look
+    complete, an endless one would never end."""
+    out: list[T] = []
+    for page in pages:
+        out.append(page)
+        if len(out) > MAX_PAGES:
+            raise MalformedResponse(action, region, f"more than {MAX_PAGES} pages")
+    return out
+
+
+def call_body(client: Any, action: str, region: str, **params: Any) -> Body:
+    """One call of ``action`` (``"sts:AssumeRole"``) made with ``client``, its body typed.
+    AWS's own errors pass through as botocore raised them (the caller classifies them)."""
+    method = getattr(client, xform_name(action.partition(":")[2]))
+    with parse_guard(action, region):
+        response = method(**params)
+    return Body.of(response, action, region)
+
+
+def page_bodies(client: Any, action: str, region: str, **params: Any) -> list[Body]:
+    """Every page of the paginated ``action`` made with ``client``, each typed."""
+    paginator = client.get_paginator(xform_name(action.partition(":")[2]))
+    with parse_guard(action, region):
+        pages = bounded(paginator.paginate(**params), action, region)
+    return [Body.of(page, action, region) for page in pages]
 
 
 def known_or_unknown(read: Callable[[], T], origin: Origin | None) -> Fact[T]:
