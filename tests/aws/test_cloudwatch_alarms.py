@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.awsrequest import AWSResponse
+
 from dynaguard.controls.registry import get_control
 from dynaguard.engine import scan as engine_scan
 from dynaguard.model import CloudWatchAlarms, Known, Unknown
 from dynaguard.sources.aws import AwsOptions, CallRecorder, collect
-from tests.aws.conftest import ACCOUNT, REGION, Hooks, create_table
+from tests.aws.conftest import ACCOUNT, REGION, Hooks, _Raw, create_table
 
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:ops"
 
@@ -112,3 +114,21 @@ def test_live_scan_verdicts_for_each_failure_reason(aws: Any) -> None:
     assert got["silent"][0] == "FAIL" and "no alarm action on silent-w" in got["silent"][1]
     assert got["muted"][0] == "FAIL" and "actions disabled on muted-w" in got["muted"][1]
     assert get_control("DDB.018").facts == frozenset({"region.alarms"})
+
+
+def test_a_body_nested_too_deep_is_unknown_not_a_crash(aws: Any, hooks: Hooks) -> None:
+    """botocore's JSON parser raises RecursionError on 200,000 nested lists; the reader's guard
+    makes that a MalformedResponse (UNKNOWN), never a traceback."""
+
+    def hostile(request: Any, **_: Any) -> AWSResponse:
+        body = b'{"MetricAlarms":' + b"[" * 200_000
+        headers = {"Content-Type": "application/x-amz-json-1.0"}
+        return AWSResponse(request.url, 200, headers, _Raw(body))
+
+    create_table(aws("dynamodb"), "orders")
+    hooks.on("monitoring", "before-send.*.DescribeAlarms", hostile)
+    inventory = collect(AwsOptions(), frozenset({"region.alarms"}), run_id="t", recorder=hooks)
+    fact = inventory.regions[0].alarms
+    assert isinstance(fact, Unknown)
+    assert "DescribeAlarms failed: MalformedResponse: botocore could not parse" in fact.reason
+    assert "RecursionError" in fact.reason

@@ -208,6 +208,13 @@ def _service_model(service: str) -> Any:
         ("dax", "DescribeClusters"),
         ("application-autoscaling", "DescribeScalableTargets"),
         ("ec2", "DescribeVpcs"),
+        ("ec2", "DescribeRegions"),
+        ("sts", "GetCallerIdentity"),
+        ("sts", "AssumeRole"),
+        ("account", "ListRegions"),
+        ("organizations", "ListAccounts"),
+        ("organizations", "ListOrganizationalUnitsForParent"),
+        ("cloudwatch", "DescribeAlarms"),
     ],
 )
 def test_botocore_parsers_raise_only_what_the_guard_classifies(

@@ -38,8 +38,9 @@ _MISSING = object()
 T = TypeVar("T")
 MAX_PAGES = 10_000  # a server that never stops handing out next tokens is not AWS
 # What botocore's parsers raise on a body they cannot read: ResponseParserError (not a
-# BotoCoreError) for broken XML/JSON, plain TypeErrors for the wrong shape ('int' object is not
-# iterable), and so on.
+# BotoCoreError) for broken XML/JSON/CBOR, plain TypeErrors for the wrong shape ('int' object is
+# not iterable), and so on; RecursionError for a body nested too deep, MemoryError for a CBOR
+# body that declares a string of a terabyte (9 bytes suffice: the parser reads that length).
 PARSE_FAILURES = (
     ResponseParserError,
     TypeError,
@@ -47,6 +48,8 @@ PARSE_FAILURES = (
     KeyError,
     IndexError,
     ValueError,
+    RecursionError,
+    MemoryError,
 )
 
 
