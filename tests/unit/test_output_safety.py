@@ -4,19 +4,24 @@ text, JUnit XML stays well-formed, JSON and SARIF stay valid and keep the data."
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
+from dataclasses import replace
+from types import SimpleNamespace
 from xml.etree import ElementTree as ET
 
 import pytest
 from rich.table import Table as RichTable
 
 from dynaguard.cli.main import run
+from dynaguard.cli.undo import _preview
 from dynaguard.formats import get_renderer
 from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
 from dynaguard.sanitize import clean, clean_line, json_safe, safe_console, short_repr
+from dynaguard.spool import FindingSpool
 
 HOSTILE = (
     "a\x1b[2J\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\"  # clear screen, OSC 8
@@ -139,3 +144,74 @@ def test_cli_error_line_is_inert(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert_inert(err)
     assert "\\x1b]8;;http://evil" in err
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+@pytest.mark.parametrize("name", ["asff", "ocsf"])
+def test_asff_and_ocsf_are_valid_utf8_json_inert_and_keep_the_data(name: str) -> None:
+    findings = tuple(replace(f, account_id="111122223333") for f in hostile_report().findings)
+    report = replace(hostile_report(), source="aws", findings=findings)
+    out = get_renderer(name)(report)
+    out.encode("utf-8")  # a lone surrogate written raw would raise here (and on write)
+    assert RAW.search(out.replace("\n", "")) is None
+    values = _strings(json.loads(out))
+    assert any(f"reason {HOSTILE}" in v for v in values)  # the value itself is unchanged
+
+
+def test_csv_is_valid_utf8_inert_and_formula_safe() -> None:
+    out = get_renderer("csv")(hostile_report())
+    out.encode("utf-8")
+    assert_inert(out)
+    rows = list(csv.reader(io.StringIO(out)))
+    assert all(len(row) == len(rows[0]) for row in rows)
+    evil = replace(hostile_report().findings[0], resource_id="\x1b=HYPERLINK(1)", reason="=1+1")
+    row = list(
+        csv.reader(io.StringIO(get_renderer("csv")(replace(hostile_report(), findings=(evil,)))))
+    )[1]
+    assert "\\x1b=HYPERLINK(1)" in row and "'=1+1" in row
+
+
+def test_html_is_valid_utf8_and_keeps_no_control_characters() -> None:
+    out = get_renderer("html")(hostile_report())
+    out.encode("utf-8")
+    assert RAW.search(out.replace("\n", "").replace("\t", "")) is None
+
+
+def test_spooled_findings_survive_lone_surrogates() -> None:
+    spool = FindingSpool()
+    try:
+        spool.add("1111", hostile_report().findings)
+        spool.finish()
+        lines = list(spool.lines())
+        assert all(RAW.search(line) is None for line in lines)
+        assert [f.reason for f in spool.findings()] == [f"reason {HOSTILE}"] * len(lines)
+    finally:
+        spool.close()
+
+
+def test_undo_preview_is_inert() -> None:
+    step = SimpleNamespace(describe=lambda: f"dynamodb:UpdateTable TableName={HOSTILE}")
+    change = SimpleNamespace(
+        change_id="c1",
+        control_id="DDB.003",
+        resource=SimpleNamespace(label=lambda: f"table {HOSTILE} (us-east-1)"),
+        current=HOSTILE,
+        target="on",
+        steps=[step],
+    )
+    plan = SimpleNamespace(
+        changes=[change], weakening=set(), not_undone=[HOSTILE], already_undone=[HOSTILE]
+    )
+    out = io.StringIO()
+    _preview(plan, out)
+    assert_inert(out.getvalue().replace("\n", ""))
+    assert out.getvalue().count("\n") == 4  # one line each: no newline smuggled in

@@ -24,6 +24,7 @@ from dynaguard.controls.frameworks import CONFIG, FSBP, frameworks_of
 from dynaguard.errors import UsageError
 from dynaguard.model import Status
 from dynaguard.report import Finding, Report
+from dynaguard.sanitize import json_safe
 
 SCHEMA_VERSION = "2018-10-08"
 PRODUCT_NAME = "dynaguard"
@@ -203,4 +204,5 @@ def render(report: Report) -> str:
     items = to_asff_list(
         report.findings, report.started_at, home_region_of(report), report.scope_key()
     )
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    # C1, bidi and lone surrogates as \uXXXX: the same data, valid UTF-8, inert in a terminal
+    return json_safe(json.dumps(items, indent=2, ensure_ascii=False)) + "\n"

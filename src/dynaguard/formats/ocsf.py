@@ -19,6 +19,7 @@ from dynaguard.controls.frameworks import frameworks_of
 from dynaguard.formats.asff import finding_id
 from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
+from dynaguard.sanitize import json_safe
 
 OCSF_VERSION = "1.3.0"
 CATEGORY_FINDINGS = 2
@@ -118,7 +119,7 @@ def to_ocsf(finding: Finding, time_ms: int) -> dict[str, Any]:
 
 def render(report: Report) -> str:
     time_ms = _epoch_ms(report.started_at)
-    return (
-        json.dumps([to_ocsf(f, time_ms) for f in report.findings], indent=2, ensure_ascii=False)
-        + "\n"
-    )
+    events = [to_ocsf(f, time_ms) for f in report.findings]
+    text = json.dumps(events, indent=2, ensure_ascii=False)
+    # C1, bidi and lone surrogates as \uXXXX: the same data, valid UTF-8, inert in a terminal
+    return json_safe(text) + "\n"
