@@ -157,14 +157,15 @@ def _strings(value: object) -> list[str]:
 
 
 @pytest.mark.parametrize("name", ["asff", "ocsf"])
-def test_asff_and_ocsf_are_valid_utf8_json_inert_and_keep_the_data(name: str) -> None:
+def test_asff_and_ocsf_are_valid_utf8_json_with_the_data_shown_escaped(name: str) -> None:
     findings = tuple(replace(f, account_id="111122223333") for f in hostile_report().findings)
     report = replace(hostile_report(), source="aws", findings=findings)
     out = get_renderer(name)(report)
     out.encode("utf-8")  # a lone surrogate written raw would raise here (and on write)
     assert RAW.search(out.replace("\n", "")) is None
     values = _strings(json.loads(out))
-    assert any(f"reason {HOSTILE}" in v for v in values)  # the value itself is unchanged
+    assert all(RAW.search(v.replace("\n", "")) is None for v in values)  # inert values too
+    assert any(clean(f"reason {HOSTILE}") in v for v in values)  # all of it, shown escaped
 
 
 def test_csv_is_valid_utf8_inert_and_formula_safe() -> None:
