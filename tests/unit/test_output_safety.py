@@ -216,3 +216,45 @@ def test_undo_preview_is_inert() -> None:
     _preview(plan, out)
     assert_inert(out.getvalue().replace("\n", ""))
     assert out.getvalue().count("\n") == 4  # one line each: no newline smuggled in
+
+
+def test_history_and_diff_outputs_are_inert(tmp_path, capsys) -> None:
+    from dynaguard.history import open_history
+
+    first = replace(hostile_report(), run_id="run-1", scope={"tables": [HOSTILE]})
+    worse = tuple(replace(f, status=Status.FAIL, reason=f"now {HOSTILE}") for f in first.findings)
+    second = replace(first, run_id="run-2", findings=worse)
+    with open_history(tmp_path) as store:
+        store.record_run(first, command="iac")
+        store.record_run(second, command="iac")
+    assert run(["history", "--state-dir", str(tmp_path)]) == 0
+    listing = capsys.readouterr().out
+    assert_inert(listing.replace("\n", ""))
+    assert listing.count("\n") == 2 and "\\x1b]8;;https://evil.example" in listing
+    assert run(["diff", "--state-dir", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert_inert(text.replace("\n", ""))
+    assert "now a\\x1b[2J" in text
+    assert run(["diff", "--format", "json", "--state-dir", str(tmp_path)]) == 0
+    raw = capsys.readouterr().out
+    raw.encode("utf-8")
+    assert RAW.search(raw.replace("\n", "")) is None
+    diff = json.loads(raw)
+    shown = [f for part in ("new", "resolved") for f in diff[part]]
+    shown += [c["after"] for c in diff["changed"]]
+    assert any(f["reason"] == f"now {HOSTILE}" for f in shown)  # the exact value, stored too
+
+
+def test_runs_listing_of_a_doctored_journal_is_inert(tmp_path, capsys) -> None:
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    event = {"event": "run", "time": HOSTILE, "run_id": "r1", "kind": HOSTILE, "of_run": HOSTILE}
+    lines = [json.dumps(event), "\x1b]8;;https://evil.example\x1b\\ not json"]
+    (folder / f"r1{HOSTILE[:12]}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code = run(["runs", "--state-dir", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert code in (0, 3)
+    for stream in (captured.out, captured.err):
+        assert_inert(stream.replace("\n", ""))
+    assert captured.out.count("\n") <= 2  # a header and one run: no forged line
+    assert "\\x1b[2J" in captured.out  # shown, escaped
