@@ -258,3 +258,39 @@ def test_runs_listing_of_a_doctored_journal_is_inert(tmp_path, capsys) -> None:
         assert_inert(stream.replace("\n", ""))
     assert captured.out.count("\n") <= 2  # a header and one run: no forged line
     assert "\\x1b[2J" in captured.out  # shown, escaped
+
+
+def test_provision_plan_and_drill_text_keep_one_line_per_item() -> None:
+    from dynaguard.config import Config
+    from dynaguard.controls.registry import all_controls
+    from dynaguard.drill.render import render_result
+    from dynaguard.drill.run import DrillResult
+    from dynaguard.drill.verify import Check
+    from dynaguard.provisioning import SpecDefaults, load_spec
+    from dynaguard.provisioning.plan import offline_plan, render_plan
+
+    spec = load_spec(
+        preset="sessions", defaults=SpecDefaults(region="eu-west-1", table_name="sessions-prod")
+    )
+    plan = offline_plan(spec, all_controls(), Config(), "run")
+    findings = tuple(replace(f, reason=HOSTILE) for f in plan.preflight.findings)
+    plan = replace(plan, preflight=replace(plan.preflight, findings=findings))
+    text = render_plan(plan)
+    assert_inert(text.replace("\n", ""))
+    assert not any(line.startswith(" second line") for line in text.splitlines())
+    assert text.count("\\x1b]8;;https://evil.example") == len(findings)
+
+    result = DrillResult(
+        run_id="run-1",
+        table="orders",
+        region="us-east-1",
+        scratch_table="orders-drill",
+        outcome="failed",
+        checks=(Check("item count", "FAIL", HOSTILE),),
+        error=HOSTILE,
+        left_behind=(HOSTILE,),
+    )
+    text = render_result(result)
+    assert_inert(text.replace("\n", ""))
+    assert not any(line.startswith(" second line") for line in text.splitlines())
+    assert text.count("[bold red]markup[/]") == 3
