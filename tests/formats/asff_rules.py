@@ -119,7 +119,7 @@ def _string_problems(finding: dict) -> list[str]:
         for key, value in r.get("Details", {}).get("Other", {}).items():
             if len(key) > 128 or _units(value) > 1024:
                 out.append("Details.Other length")
-    out += [f"string {s[:40]!r}" for s in _strings(finding) if not _non_empty_string(s)]
+    out += [f"string {s[:40]!r}" for s in strings_in(finding) if not _non_empty_string(s)]
     if len(json.dumps(finding).encode()) > 240 * 1024:
         out.append("finding over 240 KB")
     return out
@@ -133,11 +133,12 @@ def _non_empty_string(text: str) -> bool:
     return bool(text.strip()) and UNSAFE.search(text) is None
 
 
-def _strings(value: object) -> list[str]:
+def strings_in(value: object) -> list[str]:
+    """Every string in a JSON value, keys included."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+        return [s for k, v in value.items() for s in (*strings_in(k), *strings_in(v))]
     if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
+        return [s for v in value for s in strings_in(v)]
     return []

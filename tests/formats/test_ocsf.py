@@ -6,7 +6,7 @@ import pytest
 from dynaguard.formats import get_renderer
 from dynaguard.sanitize import clean
 
-from .asff_rules import UNSAFE
+from .asff_rules import UNSAFE, strings_in
 from .reports import HOSTILE_TEXTS, hostile_finding, iac_report, live_report
 
 BASE_REQUIRED = {"activity_id", "category_uid", "class_uid", "type_uid", "severity_id", "time"}
@@ -52,17 +52,7 @@ def test_hostile_names_give_valid_inert_events_that_keep_the_information(kind):
     out.encode("utf-8")  # no lone surrogate: valid UTF-8, and no \ud800 escape in the JSON
     assert "\\ud8" not in out.lower().replace("\\\\ud8", "")
     (event,) = json.loads(out)
-    strings = _strings(event)
+    strings = strings_in(event)
     assert all(UNSAFE.search(s) is None for s in strings)
     assert event["resources"][0]["name"] == clean(text)  # the whole name, shown escaped
     assert event["message"] == clean(text)
-
-
-def _strings(value):
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (k, *_strings(v))]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []

@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from rich.table import Table as RichTable
+from tests.formats.asff_rules import strings_in
 
 from dynaguard.cli.main import run
 from dynaguard.cli.undo import _preview
@@ -146,16 +147,6 @@ def test_cli_error_line_is_inert(tmp_path, capsys) -> None:
     assert "\\x1b]8;;http://evil" in err
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
 @pytest.mark.parametrize("name", ["asff", "ocsf"])
 def test_asff_and_ocsf_are_valid_utf8_json_with_the_data_shown_escaped(name: str) -> None:
     findings = tuple(replace(f, account_id="111122223333") for f in hostile_report().findings)
@@ -163,7 +154,7 @@ def test_asff_and_ocsf_are_valid_utf8_json_with_the_data_shown_escaped(name: str
     out = get_renderer(name)(report)
     out.encode("utf-8")  # a lone surrogate written raw would raise here (and on write)
     assert RAW.search(out.replace("\n", "")) is None
-    values = _strings(json.loads(out))
+    values = strings_in(json.loads(out))
     assert all(RAW.search(v.replace("\n", "")) is None for v in values)  # inert values too
     assert any(clean(f"reason {HOSTILE}") in v for v in values)  # all of it, shown escaped
 
