@@ -15,10 +15,11 @@ Names, reasons and policy text come from AWS and may be hostile; one bad finding
 Security Hub reject a batch. Every string is a valid ``NonEmptyString`` of the API
 (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_AwsSecurityFinding.html:
 pattern ``.*\\S.*``, length limits counted in UTF-16 code units as the service counts): control,
-C1 and bidi characters and lone surrogates shown escaped (``sanitize.clean``: ``\\x1b``), never
-blank, and cut to the documented maximum with a final ``…`` (Title 256, Description 1024, Id
-and GeneratorId 512, Recommendation.Text 512, ProductFields values 2048, Details.Other values
-1024). ``Resources[].Id`` has no documented maximum; it is held to 512 like ``Id``.
+C1 and bidi characters and lone surrogates shown escaped (``\\x1b``; ``sanitize.clean_line``, or
+``clean`` keeping newlines in Description and Recommendation.Text), never blank, and cut to the
+documented maximum with a final ``…`` (Title 256, Description 1024, Id and GeneratorId 512,
+Recommendation.Text 512, ProductFields values 2048, Details.Other values 1024).
+``Resources[].Id`` has no documented maximum; it is held to 512 like ``Id``.
 """
 
 from __future__ import annotations
