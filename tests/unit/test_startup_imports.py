@@ -63,3 +63,9 @@ def test_the_probe_sees_the_sdk_when_it_is_loaded() -> None:
         timeout=120,
     )
     assert done.stdout.strip() == "True"  # what the lazy imports keep out of the parser
+
+
+def test_help_loads_neither_the_model_nor_rich() -> None:
+    """``--help`` needs argparse and the option lists, not the resource model or rich."""
+    modules = loaded_after(["--help"])
+    assert "dynaguard.model" not in modules and "rich" not in modules
