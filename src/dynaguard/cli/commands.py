@@ -17,6 +17,8 @@ from dynaguard.report import Report
 from dynaguard.sanitize import clean_line
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from dynaguard.sources.aws.options import AwsOptions
 
 
@@ -60,8 +62,9 @@ def write_report(report: Report, args: argparse.Namespace) -> None:
 
 
 @contextmanager
-def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr while collecting, only when stderr is a terminal."""
+def terminal_progress(enabled: bool = True) -> Iterator[Progress | None]:
+    """A transient rich progress display on stderr (None unless ``enabled`` and stderr is a
+    terminal); the caller adds its tasks."""
     if not enabled or not sys.stderr.isatty():
         yield None
         return
@@ -76,6 +79,16 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         console=Console(stderr=True),
         transient=True,
     ) as bar:
+        yield bar
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr while collecting, only when stderr is a terminal."""
+    with terminal_progress(enabled) as bar:
+        if bar is None:
+            yield None
+            return
         task = bar.add_task("collecting", total=None)
 
         def update(done: int, total: int) -> None:
