@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from dynaguard.errors import UsageError
 from dynaguard.formats import get_renderer
 from dynaguard.report import Report
+from dynaguard.sanitize import clean_line
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -161,14 +162,13 @@ def show_last_drills(report_of: Callable[[], Report], args: argparse.Namespace) 
         get_logger("cli").debug("no drill history: %s", exc)
         return
     if lines:
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write("\n".join(clean_line(line) for line in lines) + "\n")
 
 
 def export_to_security_hub(report: Report, options: object, run_id: str) -> bool:
     """``--security-hub``: import, resolve, archive; one summary line and each failed record
     on stderr. True when every finding was delivered."""
     from dynaguard.exports.security_hub import export_report
-    from dynaguard.sanitize import clean_line
     from dynaguard.sources.aws.session import AwsSession
 
     session = AwsSession(options, run_id)  # type: ignore[arg-type]
