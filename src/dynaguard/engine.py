@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dynaguard.config import Config
 from dynaguard.config_load import load_config
@@ -25,6 +25,10 @@ from dynaguard.evaluate import evaluate, select_controls
 from dynaguard.model import Inventory
 from dynaguard.model.selection import Selection
 from dynaguard.report import Report, utc_now
+
+if TYPE_CHECKING:
+    from dynaguard.sources.aws.options import AwsOptions
+    from dynaguard.sources.aws.recorder import CallRecorder
 
 # Keywords of scan() that build its Selection rather than its AwsOptions.
 SELECTION_KEYWORDS = frozenset(
@@ -91,12 +95,12 @@ def report_from_inventory(
 
 
 def scan(
-    options: Any = None,
+    options: AwsOptions | None = None,
     *,
     config: Config | str | Path | None = None,
     controls: Iterable[str] | None = None,
     run_id: str | None = None,
-    recorder: Any = None,
+    recorder: CallRecorder | None = None,
     progress: Callable[[int, int], None] | None = None,
     **option_fields: Any,
 ) -> Report:
@@ -129,7 +133,6 @@ def scan(
         "elapsed_s": round(elapsed, 3),
         "tables": sum(1 for _ in inventory.tables()),
     }
-    if recorder is not None:
-        stats["api_calls"] = dict(sorted(recorder.by_action().items()))
-        stats["api_calls_total"] = recorder.total()
+    stats["api_calls"] = dict(sorted(recorder.by_action().items()))
+    stats["api_calls_total"] = recorder.total()
     return report_from_inventory(inventory, selected, cfg, run_id, stats, started_at)

@@ -116,7 +116,7 @@ def _judge(
         yield _finding(control, stand_in, verdict, config)
         return
     for obj in subjects.value:
-        subject = subject_of(obj, account_id, region)
+        subject = subject_of(obj)
         try:
             verdicts = control.evaluate(obj, ctx)
         except Exception as exc:  # a bug in one control must not hide the others' findings

@@ -151,14 +151,14 @@ def show_last_drills(report_of: Callable[[], Report], args: argparse.Namespace) 
         sys.stdout.write("\n".join(lines) + "\n")
 
 
-def export_to_security_hub(report: Report, options: object, run_id: str) -> bool:
+def export_to_security_hub(report: Report, options: AwsOptions, run_id: str) -> bool:
     """``--security-hub``: import, resolve, archive; one summary line and each failed record
     on stderr. True when every finding was delivered."""
     from dynaguard.exports.security_hub import export_report
     from dynaguard.sanitize import clean_line
     from dynaguard.sources.aws.session import AwsSession
 
-    session = AwsSession(options, run_id)  # type: ignore[arg-type]
+    session = AwsSession(options, run_id)
     result = export_report(
         report, lambda region: session.client("securityhub", region), session.account_id()
     )

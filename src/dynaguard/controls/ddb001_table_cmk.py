@@ -140,7 +140,7 @@ def judge_encryption(encryption: Fact[Encryption], ctx: Context, what: str) -> V
     id="DDB.001",
     title="Table encrypted at rest with a customer managed KMS key",
     severity="high",
-    subject="table",
+    subject=Table,
     facts={"table.describe", "kms.keys"},
     rationale="With a customer managed key you own the key policy, can audit every use in "
     "CloudTrail, and can revoke access to the data by disabling the key; the AWS owned and "
