@@ -23,8 +23,8 @@ from dynaguard.controls.registry import all_controls, control_ids
 from dynaguard.errors import UsageError
 from dynaguard.evaluate import evaluate, select_controls
 from dynaguard.model import Inventory
-from dynaguard.model.selection import Selection
 from dynaguard.report import Report, utc_now
+from dynaguard.selection import Selection
 
 if TYPE_CHECKING:
     from dynaguard.sources.aws.options import AwsOptions

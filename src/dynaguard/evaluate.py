@@ -13,8 +13,8 @@ from dynaguard.controls.base import Context, Control, Subject, Verdict
 from dynaguard.controls.code_fixes import remediation_for, source_of
 from dynaguard.controls.subjects import region_subjects, subject_of, unknown_subject
 from dynaguard.model import AccountScope, Inventory, Known, RegionScope, Severity, Status, Unknown
-from dynaguard.model.selection import Selection
 from dynaguard.report import Finding
+from dynaguard.selection import Selection
 
 
 def select_controls(

@@ -194,7 +194,7 @@ def scan_scope(args: argparse.Namespace) -> dict[str, object]:
 def include_scope(args: argparse.Namespace) -> list[str]:
     """``--include`` / ``--all`` as the kinds they select: ``["iam", "table"]``, or ``["all"]``
     when every kind is (``--all`` and ``--include table,dax,iam,vpc,kms`` alike)."""
-    from dynaguard.model.selection import ALL_KINDS, WORD_OF, parse_include
+    from dynaguard.selection import ALL_KINDS, WORD_OF, parse_include
 
     kinds = parse_include(getattr(args, "include", None) or [])
     if getattr(args, "all_kinds", False) or kinds == ALL_KINDS:

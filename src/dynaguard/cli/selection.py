@@ -6,7 +6,7 @@ import argparse
 import textwrap
 from typing import Any
 
-from dynaguard.model.selection import Selection
+from dynaguard.selection import Selection
 
 SELECTION_HELP = textwrap.fill(
     "--table, --prefix and --match select tables (and their replicas); other resources are "

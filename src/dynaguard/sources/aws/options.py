@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from dynaguard.errors import UsageError
 from dynaguard.logs import register_secret
 from dynaguard.model.aws_rules import REGION_NAME
-from dynaguard.model.selection import Selection
 from dynaguard.sanitize import short_repr
+from dynaguard.selection import Selection
 
 RETRY_MODES = ("standard", "adaptive")
 
