@@ -4,7 +4,8 @@ the engine, remediation and the CLI.
 A source reads AWS or code into the model and never reaches up: no module under
 ``dynaguard.sources`` imports ``controls``, ``engine``, ``cli`` or ``remediation``, directly or
 through another module (any import counts, lazy or for typing: the graph is the one the circle
-test reads with ``ast``). The model imports nothing of dynaguard but the model.
+test reads with ``ast``). CloudFormation is not built on Terraform: what both need is in
+``sources/iac``. The model imports nothing of dynaguard but the model.
 """
 
 from __future__ import annotations
@@ -59,6 +60,15 @@ def test_sources_do_not_reach_up() -> None:
     sources = [m for m in graph if within(m, "dynaguard.sources")]
     assert len(sources) > 50
     wrong = {m: chain for m in sources if (chain := path_to(graph, m, ABOVE_SOURCES))}
+    assert not wrong, "\n".join(" -> ".join(chain) for chain in wrong.values())
+
+
+def test_cloudformation_does_not_import_terraform() -> None:
+    graph = import_graph()
+    cloudformation = [m for m in graph if within(m, "dynaguard.sources.cloudformation")]
+    assert len(cloudformation) > 5
+    terraform = ("dynaguard.sources.terraform",)
+    wrong = {m: chain for m in cloudformation if (chain := path_to(graph, m, terraform))}
     assert not wrong, "\n".join(" -> ".join(chain) for chain in wrong.values())
 
 
