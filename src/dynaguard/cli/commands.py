@@ -16,6 +16,7 @@ from dynaguard.formats import get_renderer
 from dynaguard.report import Report
 
 if TYPE_CHECKING:
+    from dynaguard.formats.html import TrendPoint
     from dynaguard.sources.aws.options import AwsOptions
 
 
@@ -26,7 +27,7 @@ def controls_arg(args: argparse.Namespace) -> list[str]:
 
 def render_text(report: Report, args: argparse.Namespace, color: bool) -> str:
     """The report in ``--format`` (html with its trend from the history)."""
-    trend = ()
+    trend: tuple[TrendPoint, ...] = ()
     if args.format == "html":
         from dynaguard.cli.history import trend_points
 

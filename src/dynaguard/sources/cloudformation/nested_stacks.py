@@ -132,7 +132,7 @@ def _resources(path: Path, text: str) -> list[Mapping[str, Any]]:
         except ValueError:
             return []
     else:
-        from cfnlint.decode import decode_str  # type: ignore[import-untyped]
+        from cfnlint.decode import decode_str
 
         data, _ = decode_str(text)
     resources = data.get("Resources") if isinstance(data, Mapping) else None

@@ -155,7 +155,7 @@ def parse_error(message: str, root: Path) -> InputProblem:
 
 def _tfparse() -> Any:
     """tfparse, loaded on first use in a worker process (never in the parent: see workers)."""
-    import tfparse  # type: ignore[import-untyped]
+    import tfparse
 
     return tfparse
 
