@@ -16,7 +16,6 @@ everything else is required, with its type.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -101,10 +100,6 @@ class Body:
         value: str | None = self._get(key, str, "a string", False)
         return value
 
-    def integer(self, key: str) -> int:
-        value: int = self._get(key, int, "an integer", True)
-        return value
-
     def opt_integer(self, key: str) -> int | None:
         value: int | None = self._get(key, int, "an integer", False)
         return value
@@ -119,10 +114,6 @@ class Body:
 
     def opt_flag(self, key: str) -> bool | None:
         value: bool | None = self._get(key, bool, "a boolean", False)
-        return value
-
-    def opt_time(self, key: str) -> dt.datetime | None:
-        value: dt.datetime | None = self._get(key, dt.datetime, "a timestamp", False)
         return value
 
     # objects and lists ----------------------------------------------------------------------

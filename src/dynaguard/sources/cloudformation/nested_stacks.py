@@ -139,9 +139,3 @@ def _resources(path: Path, text: str) -> list[Mapping[str, Any]]:
     if not isinstance(resources, Mapping):
         return []
     return [r for r in resources.values() if isinstance(r, Mapping) and r.get("Type") == STACK]
-
-
-def scanned_alone(templates: list[Path]) -> list[Path]:
-    """``templates`` without those scanned through their parent stack."""
-    nested = nested_template_paths(templates)
-    return [t for t in templates if Path(os.path.normpath(t)) not in nested]
