@@ -26,7 +26,6 @@ from dynaguard.model import (
 from dynaguard.model.aws_rules import alias_entries, parse_kms_arn
 
 _IN_FLUX = ("UPDATING", "ENABLING")
-_SWITCHING_OFF = ("DISABLING", "DISABLED")
 
 
 def _aws_managed(ctx: Context, what: str) -> Verdict:
@@ -121,7 +120,7 @@ def judge_encryption(encryption: Fact[Encryption], ctx: Context, what: str) -> V
             f"the KMS key of {what} is inaccessible (INACCESSIBLE_ENCRYPTION_CREDENTIALS): "
             "the table cannot be read or written"
         )
-    if status in _SWITCHING_OFF:
+    if status == "DISABLING":  # DISABLED is kms False: the AWS owned key, judged above
         return failed(f"KMS encryption of {what} is {status}: it reverts to the AWS owned key")
     if enc.key_ref is None or is_aws_managed_dynamodb_key(enc.key_ref):
         return _aws_managed(ctx, what)
