@@ -5,7 +5,7 @@ report = dynaguard.scan(regions=("us-east-1",), prefix="sentinel-")
 for finding in report.findings: ...
 
 The selection keywords (``prefix``, ``match``, ``tables``, ``dax_clusters``, ``include``,
-``all_kinds``) mean what the command-line filters mean (model/selection.py).
+``all_kinds``) mean what the command-line filters mean (selection.py).
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def evaluate(
 def evaluate_selected(
     inventory: Inventory, selection: Selection, controls: Sequence[Control], config: Config
 ) -> tuple[list[Finding], list[str]]:
-    """Findings of what ``selection`` names only (model/selection.py): a filter never lets an
+    """Findings of what ``selection`` names only (selection.py): a filter never lets an
     unselected resource change the exit code. One account of a multi-account scan."""
     return evaluate(selection.narrow(inventory), controls, config)
 

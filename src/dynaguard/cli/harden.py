@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dynaguard.errors import UsageError
+from dynaguard.sanitize import clean_line
 
 if TYPE_CHECKING:
     from dynaguard.remediation.planner import HardenPlan
@@ -221,7 +222,7 @@ def cmd_harden(args: argparse.Namespace) -> int:
         concurrency=args.parallel,
     )
     for note in result.reconciled:
-        print(f"dynaguard: {note}", file=sys.stderr)
+        print(f"dynaguard: {clean_line(note)}", file=sys.stderr)  # names from the journal
     if as_json:
         _emit(json.dumps(result.to_dict(), indent=2) + "\n", args)
         return result.exit_code
