@@ -88,11 +88,6 @@ def _related(path: DocPath, pruned: set[DocPath]) -> bool:
     return any(path[: len(p)] == p or p[: len(path)] == path for p in pruned)
 
 
-def under(path: DocPath, pruned: set[DocPath]) -> bool:
-    """Whether ``path`` is, or is inside, a value the model refused (and was pruned)."""
-    return any(path[: len(p)] == p for p in pruned)
-
-
 def _prune(data: Any, path: DocPath, pruned: set[DocPath]) -> DocPath | None:
     """Remove the value at ``path`` (or its nearest existing ancestor) from ``data``; a list
     item becomes ``{}`` so the positions of its siblings, and their line numbers, hold. A value

@@ -5,7 +5,7 @@ report = dynaguard.scan(regions=("us-east-1",), prefix="sentinel-")
 for finding in report.findings: ...
 
 The selection keywords (``prefix``, ``match``, ``tables``, ``dax_clusters``, ``include``,
-``all_kinds``) mean what the command-line filters mean (model/selection.py).
+``all_kinds``) mean what the command-line filters mean (selection.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dynaguard.config import Config
 from dynaguard.config_load import load_config
@@ -23,8 +23,12 @@ from dynaguard.controls.registry import all_controls, control_ids
 from dynaguard.errors import UsageError
 from dynaguard.evaluate import evaluate, select_controls
 from dynaguard.model import Inventory
-from dynaguard.model.selection import Selection
 from dynaguard.report import Report, utc_now
+from dynaguard.selection import Selection
+
+if TYPE_CHECKING:
+    from dynaguard.sources.aws.options import AwsOptions
+    from dynaguard.sources.aws.recorder import CallRecorder
 
 # Keywords of scan() that build its Selection rather than its AwsOptions.
 SELECTION_KEYWORDS = frozenset(
@@ -91,12 +95,12 @@ def report_from_inventory(
 
 
 def scan(
-    options: Any = None,
+    options: AwsOptions | None = None,
     *,
     config: Config | str | Path | None = None,
     controls: Iterable[str] | None = None,
     run_id: str | None = None,
-    recorder: Any = None,
+    recorder: CallRecorder | None = None,
     progress: Callable[[int, int], None] | None = None,
     **option_fields: Any,
 ) -> Report:
@@ -129,7 +133,6 @@ def scan(
         "elapsed_s": round(elapsed, 3),
         "tables": sum(1 for _ in inventory.tables()),
     }
-    if recorder is not None:
-        stats["api_calls"] = dict(sorted(recorder.by_action().items()))
-        stats["api_calls_total"] = recorder.total()
+    stats["api_calls"] = dict(sorted(recorder.by_action().items()))
+    stats["api_calls_total"] = recorder.total()
     return report_from_inventory(inventory, selected, cfg, run_id, stats, started_at)

@@ -13,8 +13,8 @@ from dynaguard.controls.base import Context, Control, Subject, Verdict
 from dynaguard.controls.code_fixes import remediation_for, source_of
 from dynaguard.controls.subjects import region_subjects, subject_of, unknown_subject
 from dynaguard.model import AccountScope, Inventory, Known, RegionScope, Severity, Status, Unknown
-from dynaguard.model.selection import Selection
 from dynaguard.report import Finding
+from dynaguard.selection import Selection
 
 
 def select_controls(
@@ -72,7 +72,7 @@ def evaluate(
 def evaluate_selected(
     inventory: Inventory, selection: Selection, controls: Sequence[Control], config: Config
 ) -> tuple[list[Finding], list[str]]:
-    """Findings of what ``selection`` names only (model/selection.py): a filter never lets an
+    """Findings of what ``selection`` names only (selection.py): a filter never lets an
     unselected resource change the exit code. One account of a multi-account scan."""
     return evaluate(selection.narrow(inventory), controls, config)
 
@@ -116,7 +116,7 @@ def _judge(
         yield _finding(control, stand_in, verdict, config)
         return
     for obj in subjects.value:
-        subject = subject_of(obj, account_id, region)
+        subject = subject_of(obj)
         try:
             verdicts = control.evaluate(obj, ctx)
         except Exception as exc:  # a bug in one control must not hide the others' findings

@@ -30,9 +30,10 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
     from rich.console import Console
 
-T = TypeVar("T")
+D = TypeVar("D", bound="DataclassInstance")
 
 # \t and \n are kept by clean() (multi-line text); clean_line() escapes them too.
 _OTHERS = "\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
@@ -56,19 +57,19 @@ def clean_line(text: str) -> str:
     return _UNSAFE_LINE.sub(_escape, text)
 
 
-def clean_fields(obj: T, multiline: Collection[str] = ()) -> T:
+def clean_fields(obj: D, multiline: Collection[str] = ()) -> D:
     """A frozen dataclass with every ``str`` field made safe (:func:`clean_line`, or
     :func:`clean` for the fields named in ``multiline``), and the same inside tuple fields,
     dataclasses in them included (a Report's findings). The same object when nothing needed
     cleaning. For text renderers: ``clean_fields(report, {"remediation"})``.
     """
     changes: dict[str, Any] = {}
-    for spec in dataclasses.fields(obj):  # type: ignore[arg-type]
+    for spec in dataclasses.fields(obj):
         value = getattr(obj, spec.name)
         cleaned = _clean_value(value, spec.name in multiline, multiline)
         if cleaned is not value:
             changes[spec.name] = cleaned
-    return dataclasses.replace(obj, **changes) if changes else obj  # type: ignore[type-var]
+    return dataclasses.replace(obj, **changes) if changes else obj
 
 
 def _clean_value(value: Any, keep_lines: bool, multiline: Collection[str]) -> Any:

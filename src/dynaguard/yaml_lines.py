@@ -33,7 +33,6 @@ MAX_BYTES = 2 * 1024 * 1024  # a config or a table schema is a few KB; 2 MiB is 
 MAX_DEPTH = 64
 MAX_VALUES = 100_000
 
-PathKey = str | int | bool | float | None
 DocPath = tuple[Any, ...]
 
 _MAP_TAG = "tag:yaml.org,2002:map"

@@ -12,7 +12,7 @@ import pytest
 
 from dynaguard.controls.registry import all_controls
 from dynaguard.model import FACTS
-from dynaguard.model.selection import Selection
+from dynaguard.selection import Selection
 from dynaguard.sources.aws import AwsOptions, CallRecorder, collect, facts_needed
 from dynaguard.sources.aws.collect import with_implied
 from tests.aws.conftest import Hooks, create_table

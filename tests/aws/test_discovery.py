@@ -9,7 +9,7 @@ import pytest
 from dynaguard.emulator.patches import apply_patches
 from dynaguard.errors import AuditError, UsageError
 from dynaguard.model import Known, Unknown
-from dynaguard.model.selection import Selection
+from dynaguard.selection import Selection
 from dynaguard.sources.aws import AwsOptions, CallRecorder, collect
 from tests.aws.conftest import Hooks, create_table
 

@@ -10,7 +10,7 @@ import pytest
 
 from dynaguard.errors import AuditError
 from dynaguard.model import Known, Unknown
-from dynaguard.model.selection import Selection
+from dynaguard.selection import Selection
 from dynaguard.sources.aws import AwsOptions, collect
 from tests.aws.conftest import Hooks, create_table
 

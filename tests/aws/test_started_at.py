@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 
-from dynaguard import engine, fleet_scan
+from dynaguard import engine, fleet_scan, iac_scan
 from dynaguard.merge import merge_reports
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.recorder import CallRecorder
-from dynaguard.sources.iac import scan as iac_scan
 from tests.aws.conftest import REGION, create_table
 
 START, LATER = "2026-01-01T00:00:00Z", "2026-01-01T00:09:00Z"

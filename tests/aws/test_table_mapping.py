@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from dynaguard.model import (
     NOT_COLLECTED,
     Encryption,
@@ -192,3 +194,17 @@ def test_unparseable_resource_policy_is_unknown_not_empty(aws: Any) -> None:
     policy = table_of(scan({"table.resource_policy"}), "t").resource_policy
     assert isinstance(policy, Unknown)
     assert "not valid JSON" in policy.reason
+
+
+@pytest.mark.parametrize(
+    ("status", "kms"), [("ENABLED", True), ("DISABLING", True), ("DISABLED", False)]
+)
+def test_sse_disabled_is_the_aws_owned_key(status: str, kms: bool) -> None:
+    """A DISABLED KMS SSEDescription is the AWS owned key (what DDB.001 judges as such)."""
+    from dynaguard.sources.aws.dynamodb import encryption_of
+    from dynaguard.sources.aws.shape import Body
+
+    arn = "arn:aws:kms:us-east-1:111122223333:key/k"
+    sse = {"Status": status, "SSEType": "KMS", "KMSMasterKeyArn": arn}
+    enc = encryption_of(Body.of({"SSEDescription": sse}, "dynamodb:DescribeTable", "us-east-1"))
+    assert (enc.kms, enc.key_ref) == (kms, arn if kms else None)

@@ -12,7 +12,6 @@ from dynaguard.model.policy import (
     PolicyParseError,
     parse_each,
     parse_statement,
-    parse_statements,
     principal_account,
 )
 from dynaguard.model.policy_identity import applies_to_all_tables, is_table_wildcard
@@ -116,11 +115,6 @@ def test_malformed_statements_raise(raw: dict[str, Any]) -> None:
 def test_unresolved_value_reason_is_kept() -> None:
     with pytest.raises(PolicyParseError, match=r"var\.actions"):
         parse_statement({"Effect": "Allow", "Action": Unknown("var.actions"), "Resource": "*"}, 0)
-
-
-def test_document_parse_error_raises() -> None:
-    with pytest.raises(PolicyParseError, match="Expecting value"):
-        parse_statements(PolicyDocument((), raw="{not json", parse_error="Expecting value"))
 
 
 def test_statement_label_prefers_sid() -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from botocore.exceptions import ClientError
 
-from dynaguard.emulator.patches_table_status import set_update_settle, update_settle
+from dynaguard.emulator.patches_table_status import set_update_settle
 from tests.emulator.conftest import make_key, make_table
 
 
@@ -20,7 +20,6 @@ def settle() -> Iterator[None]:
 
 
 def test_off_by_default(aws):
-    assert update_settle() == 0
     ddb = aws("dynamodb")
     make_table(ddb)
     ddb.update_table(TableName="t", DeletionProtectionEnabled=True)

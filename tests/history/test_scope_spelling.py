@@ -9,8 +9,8 @@ import pytest
 from dynaguard.cli.iac import iac_scope
 from dynaguard.cli.main import build_parser
 from dynaguard.cli.scan_run import scan_scope
-from dynaguard.model.selection import Selection
 from dynaguard.report import Report
+from dynaguard.selection import Selection
 
 BASE = ["scan", "--region", "us-east-1"]
 

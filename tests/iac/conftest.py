@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from dynaguard.config import Baseline, Config
+from dynaguard.iac_scan import IacResult, scan_iac
 from dynaguard.report import Finding
-from dynaguard.sources.iac.scan import IacResult, scan_iac
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TAGGED = Config(baseline=Baseline(required_tags=("owner",)))

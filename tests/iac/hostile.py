@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dynaguard.iac_scan import IacResult, scan_iac
 from dynaguard.sources.iac.files import IacLimits
-from dynaguard.sources.iac.scan import IacResult, scan_iac
 from tests.iac.conftest import TAGGED
 
 # tight enough that a runaway parse fails fast, loose enough for a loaded CI machine

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from dynaguard.iac_scan import IacResult, scan_iac
 from dynaguard.sources.cloudformation.language_extensions import expand_language_extensions
 from dynaguard.sources.cloudformation.template import load_template
-from dynaguard.sources.iac.scan import IacResult, load_units, scan_iac
+from dynaguard.sources.iac.load import load_units
 from tests.iac.conftest import FIXTURES, findings, scan, status_of
 
 FOREACH = FIXTURES / "cloudformation" / "foreach.yaml"

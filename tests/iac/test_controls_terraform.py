@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dynaguard.sources.iac.scan import IacResult
+from dynaguard.iac_scan import IacResult
 from tests.iac.conftest import status_of
 
 T = "aws_dynamodb_table"

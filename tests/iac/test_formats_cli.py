@@ -14,7 +14,7 @@ import yaml
 from dynaguard.controls.registry import control_ids
 from dynaguard.formats.junit import render as render_junit
 from dynaguard.formats.sarif import to_sarif
-from dynaguard.sources.iac.scan import IacResult
+from dynaguard.iac_scan import IacResult
 from tests.iac.conftest import FIXTURES, scan
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dynaguard.sources.iac.files import IacLimits
+from dynaguard.sources.iac.load import load_units
 from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
-from dynaguard.sources.iac.scan import load_units
 from dynaguard.sources.iac.units import UnitResult, document
 from tests.iac.conftest import FIXTURES
 from tests.iac.fuzz import as_json, as_yaml, edits, mutate, plans, templates, terraform_files

@@ -181,7 +181,7 @@ def test_non_utf8_terraform_is_a_line_without_parser_internals(tmp_path: Path) -
 
 def test_a_missing_var_file_is_a_usage_error(tmp_path: Path) -> None:
     write(tmp_path, {"main.tf": TABLE.format(name="t")})
-    from dynaguard.sources.iac.scan import scan_iac
+    from dynaguard.iac_scan import scan_iac
 
     with pytest.raises(UsageError, match=r"--var-file .*nope.tfvars'?: not found"):
         scan_iac([tmp_path], var_files=[tmp_path / "nope.tfvars"], limits=LIMITS)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dynaguard.cli.main import run
-from dynaguard.sources.iac.scan import IacResult
+from dynaguard.iac_scan import IacResult
 from tests.iac.conftest import FIXTURES, findings, scan, status_of
 
 T = "aws_dynamodb_table"
@@ -137,7 +137,7 @@ def test_broken_local_module_outside_the_scanned_path(tmp_path: Path) -> None:
     module.mkdir(parents=True)
     (live / "main.tf").write_text('module "t" {\n  source = "../../modules/table"\n}\n')
     (module / "main.tf").write_text('resource "aws_dynamodb_table" "t" {\n  name = = "x"\n}\n')
-    from dynaguard.sources.iac.scan import scan_iac
+    from dynaguard.iac_scan import scan_iac
 
     result = scan_iac([live])
     assert [(Path(p.file).name, p.line) for p in result.problems] == [("main.tf", 2)]
@@ -147,7 +147,7 @@ def test_broken_local_module_outside_the_scanned_path(tmp_path: Path) -> None:
 
 def test_missing_local_module_is_reported_at_the_call(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text('\nmodule "t" {\n  source = "./modules/gone"\n}\n')
-    from dynaguard.sources.iac.scan import scan_iac
+    from dynaguard.iac_scan import scan_iac
 
     result = scan_iac([tmp_path])
     assert len(result.problems) == 1

@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 
 from dynaguard.formats.junit import render as render_junit
 from dynaguard.formats.sarif import to_sarif
-from dynaguard.sources.iac.scan import scan_iac
+from dynaguard.iac_scan import scan_iac
 from tests.iac.conftest import FIXTURES, TAGGED
 
 TF_FIX = "point_in_time_recovery {"

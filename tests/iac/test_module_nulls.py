@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dynaguard.sources.iac.scan import IacResult, load_units, scan_iac
+from dynaguard.iac_scan import IacResult, scan_iac
+from dynaguard.sources.iac.load import load_units
 from dynaguard.sources.terraform.parse_mirror import ParseMirror
 from dynaguard.sources.terraform.rewrites import PAD, rewritten
 from tests.iac.conftest import FIXTURES, findings, scan, status_of

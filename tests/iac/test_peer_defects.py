@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dynaguard.sources.iac.scan import IacResult
+from dynaguard.iac_scan import IacResult
 from tests.iac.conftest import findings, scan, status_of
 
 T = "aws_dynamodb_table"

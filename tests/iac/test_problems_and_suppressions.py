@@ -33,7 +33,7 @@ def test_broken_plan_json(tmp_path: object) -> None:
 
     path = Path(str(tmp_path)) / "plan.json"
     path.write_text('{"format_version": "1.2", "planned_values": {\n  "x": ]\n}', encoding="utf-8")
-    from dynaguard.sources.iac.scan import scan_iac
+    from dynaguard.iac_scan import scan_iac
 
     result = scan_iac([path])
     assert result.problems and result.problems[0].line == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dynaguard.cli.main import run
-from dynaguard.sources.iac.scan import scan_iac
+from dynaguard.iac_scan import scan_iac
 from dynaguard.sources.terraform.modules import ModuleCall, module_calls
 from tests.iac.conftest import FIXTURES, status_of
 

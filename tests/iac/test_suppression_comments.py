@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from dynaguard.iac_scan import IacResult, scan_iac
 from dynaguard.sources.iac.comments import hcl_comments, yaml_comments
-from dynaguard.sources.iac.scan import IacResult, scan_iac
 from tests.iac.conftest import status_of
 
 TABLE_TF = """

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dynaguard.sources.iac.scan import IacResult
+from dynaguard.iac_scan import IacResult
 from tests.iac.conftest import findings, scan
 
 NONE = "no throttling alarm: none on ReadThrottleEvents or WriteThrottleEvents"

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dynaguard.sources.iac.scan import load_units, scan_iac
+from dynaguard.iac_scan import scan_iac
+from dynaguard.sources.iac.load import load_units
 from tests.iac.conftest import FIXTURES, TAGGED, findings, scan, status_of
 
 T = "aws_dynamodb_table"

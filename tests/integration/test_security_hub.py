@@ -11,7 +11,7 @@ import boto3
 import dynaguard
 from dynaguard.cli.main import run
 from dynaguard.exports.security_hub import export_report
-from dynaguard.model.selection import Selection
+from dynaguard.selection import Selection
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.recorder import CallRecorder
 from dynaguard.sources.aws.session import AwsSession

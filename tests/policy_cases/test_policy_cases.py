@@ -14,8 +14,8 @@ from moto import mock_aws
 from dynaguard.config import Baseline, Config
 from dynaguard.emulator import apply_patches
 from dynaguard.engine import scan
+from dynaguard.iac_scan import scan_iac
 from dynaguard.report import Finding
-from dynaguard.sources.iac.scan import scan_iac
 from tests.policy_cases import render_iac, render_live
 from tests.policy_cases.cases import CASES, ORG, TRUSTED, VPCE, Case
 

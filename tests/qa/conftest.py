@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dynaguard.emulator import start_emulator
-from dynaguard.emulator.fleet import seed_demo_fleet
+from tests.integration.conftest import fresh_fleet
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -49,14 +48,6 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def fleet_url() -> Iterator[str]:
-    """The demo fleet on the emulator server (seeded once per module); yields its endpoint."""
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in ENV.items():
-            mp.setenv(key, value)
-        for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE"):
-            mp.delenv(key, raising=False)
-        with start_emulator() as emulator:
-            emulator.reset()
-            seed_demo_fleet(emulator.endpoint_url)
-            yield emulator.endpoint_url
-            emulator.reset()
+    """The demo fleet on the emulator server (fresh for each module); yields its endpoint."""
+    with fresh_fleet() as fleet:
+        yield fleet.url

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dynaguard.sources.iac.scan import scan_iac
+from dynaguard.iac_scan import scan_iac
 from tests.iac.conftest import status_of
 from tests.qa.conftest import cli
 

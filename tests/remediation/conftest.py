@@ -1,7 +1,8 @@
-"""A freshly seeded demo fleet per module (harden changes it), with UPDATING switched on.
+"""A fresh demo fleet per module (harden changes it), with UPDATING switched on.
 
-moto's state is process-global: the fleet is seeded per module, and the tests of a module run
-in order against it (each says what state it expects).
+moto's state is process-global: each module gets the fleet as seeded (restored from this
+process's copy, see tests/integration/conftest.py), and the tests of a module run in order
+against it (each says what state it expects).
 """
 
 from __future__ import annotations
@@ -12,33 +13,23 @@ from dataclasses import replace
 import pytest
 
 from dynaguard.cli.demo import demo_config
-from dynaguard.emulator import start_emulator
-from dynaguard.emulator.fleet import seed_demo_fleet
 from dynaguard.emulator.patches_table_status import set_update_settle
 from dynaguard.remediation.base import Options
 from dynaguard.remediation.steps import Timing
 from dynaguard.sources.aws.options import AwsOptions
-from tests.integration.conftest import ENV, Fleet
+from tests.integration.conftest import ENV, Fleet, fresh_fleet
 
 FAST = Timing(poll_s=0.01, poll_max_s=0.05, timeout_s=30, retry_base_s=0.01, retry_max_s=0.05)
 
 
 @pytest.fixture(scope="module")
 def fleet() -> Iterator[Fleet]:
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in ENV.items():
-            mp.setenv(k, v)
-        for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE"):
-            mp.delenv(k, raising=False)
-        with start_emulator() as emulator:
-            emulator.reset()
-            manifest = seed_demo_fleet(emulator.endpoint_url)
-            set_update_settle(2)
-            try:
-                yield Fleet(emulator, manifest)
-            finally:
-                set_update_settle(0)
-                emulator.reset()
+    with fresh_fleet() as fleet:
+        set_update_settle(2)
+        try:
+            yield fleet
+        finally:
+            set_update_settle(0)
 
 
 @pytest.fixture(autouse=True)

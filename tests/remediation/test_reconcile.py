@@ -10,11 +10,11 @@ import boto3
 
 from dynaguard.cli.main import run
 from dynaguard.emulator.proxy import Fault, FaultProxy
-from dynaguard.model.selection import Selection
 from dynaguard.remediation.harden import harden
 from dynaguard.remediation.journal import Journal, read_run
 from dynaguard.remediation.reconcile import needs_reconciling, reconcile
 from dynaguard.remediation.steps import StepRunner
+from dynaguard.selection import Selection
 from dynaguard.sources.aws.session import AwsSession
 from tests.remediation.conftest import FAST, aws_options, demo_options
 

@@ -8,8 +8,8 @@ from dynaguard.config import Config
 from dynaguard.engine import choose_controls
 from dynaguard.errors import UsageError
 from dynaguard.model import DaxCluster, Inventory, Known, RegionScope, SubjectKind
-from dynaguard.model.selection import ALL_KINDS, Selection
 from dynaguard.remediation.selection import select_remediations
+from dynaguard.selection import ALL_KINDS, Selection
 
 K = SubjectKind
 

@@ -14,7 +14,7 @@ import pytest
 from dynaguard.errors import UsageError
 from dynaguard.fingerprint import config_hash
 from dynaguard.formats.json_format import render
-from dynaguard.formats.json_stream import write_json
+from dynaguard.formats.json_stream import write_json_lines
 from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
 from dynaguard.sources.aws.units import ShardSpec, Unit, shard_from
@@ -150,7 +150,8 @@ def test_streamed_json_is_byte_for_byte_the_rendered_report() -> None:
         data = report.to_dict()
         rows = data.pop("findings")
         out = io.StringIO()
-        assert write_json(data, rows, out) == len(found)
+        lines = (json.dumps(f, ensure_ascii=False) for f in rows)
+        assert write_json_lines(data, lines, out) == len(found)
         assert out.getvalue() == render(report)
 
 

@@ -19,6 +19,7 @@ from dynaguard.sanitize import clean_line
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from dynaguard.formats.html import TrendPoint
     from dynaguard.sources.aws.options import AwsOptions
 
 
@@ -29,7 +30,7 @@ def controls_arg(args: argparse.Namespace) -> list[str]:
 
 def render_text(report: Report, args: argparse.Namespace, color: bool) -> str:
     """The report in ``--format`` (html with its trend from the history)."""
-    trend = ()
+    trend: tuple[TrendPoint, ...] = ()
     if args.format == "html":
         from dynaguard.cli.history import trend_points
 
@@ -165,13 +166,13 @@ def show_last_drills(report_of: Callable[[], Report], args: argparse.Namespace) 
         sys.stdout.write("\n".join(clean_line(line) for line in lines) + "\n")
 
 
-def export_to_security_hub(report: Report, options: object, run_id: str) -> bool:
+def export_to_security_hub(report: Report, options: AwsOptions, run_id: str) -> bool:
     """``--security-hub``: import, resolve, archive; one summary line and each failed record
     on stderr. True when every finding was delivered."""
     from dynaguard.exports.security_hub import export_report
     from dynaguard.sources.aws.session import AwsSession
 
-    session = AwsSession(options, run_id)  # type: ignore[arg-type]
+    session = AwsSession(options, run_id)
     result = export_report(
         report, lambda region: session.client("securityhub", region), session.account_id()
     )
@@ -207,7 +208,7 @@ def scan_scope(args: argparse.Namespace) -> dict[str, object]:
 def include_scope(args: argparse.Namespace) -> list[str]:
     """``--include`` / ``--all`` as the kinds they select: ``["iam", "table"]``, or ``["all"]``
     when every kind is (``--all`` and ``--include table,dax,iam,vpc,kms`` alike)."""
-    from dynaguard.model.selection import ALL_KINDS, WORD_OF, parse_include
+    from dynaguard.selection import ALL_KINDS, WORD_OF, parse_include
 
     kinds = parse_include(getattr(args, "include", None) or [])
     if getattr(args, "all_kinds", False) or kinds == ALL_KINDS:

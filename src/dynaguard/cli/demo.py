@@ -16,6 +16,7 @@ from dynaguard.report import Report
 
 if TYPE_CHECKING:
     from dynaguard.remediation.harden import HardenResult
+    from dynaguard.sources.aws.options import AwsOptions
 
 DEMO_REGIONS = ("us-east-1", "eu-west-1", "us-west-2")  # primary, then the replica regions
 
@@ -158,7 +159,7 @@ def write_demo_config(folder: Path) -> Path:
     return path
 
 
-def _scan(options: Any, config: Config, args: argparse.Namespace, run_id: str) -> Report:
+def _scan(options: AwsOptions, config: Config, args: argparse.Namespace, run_id: str) -> Report:
     from dynaguard.cli.commands import controls_arg, progress_bar
     from dynaguard.engine import scan
 
@@ -168,7 +169,7 @@ def _scan(options: Any, config: Config, args: argparse.Namespace, run_id: str) -
         )
 
 
-def harden_fleet(options: Any, config: Config, run_id: str) -> HardenResult:
+def harden_fleet(options: AwsOptions, config: Config, run_id: str) -> HardenResult:
     """``dynaguard harden --yes`` on the demo fleet: a key is created where none is named
     (us-west-2), journals go to a temporary state dir."""
     import tempfile
@@ -192,26 +193,24 @@ def harden_fleet(options: Any, config: Config, run_id: str) -> HardenResult:
 DRILL_TABLE = "sentinel-approvals"  # PITR on, customer managed key
 
 
-def drill_demo_table(options: Any, config: Config, run_id: str) -> int:
+def drill_demo_table(options: AwsOptions, config: Config, run_id: str) -> int:
     """``dynaguard drill sentinel-approvals --yes`` on a few items; prints the result."""
     import tempfile
 
-    import boto3
-
     from dynaguard.drill.render import render_result
     from dynaguard.drill.run import DrillRequest, DrillTiming, run_drill
-    from dynaguard.emulator.server import client_kwargs
     from dynaguard.sources.aws.session import AwsSession
 
     region = options.regions[0]
-    ddb = boto3.client("dynamodb", **client_kwargs(options.endpoint_url, region))
+    session = AwsSession(options, f"{run_id}-drill")
+    ddb = session.client("dynamodb", region)
     for i in range(25):
         ddb.put_item(TableName=DRILL_TABLE, Item={"pk": {"S": f"approval-{i:02}"}})
     _say(f"\nrestore drill: dynaguard drill {DRILL_TABLE} --yes\n")
     with tempfile.TemporaryDirectory(prefix="dynaguard-demo-") as state_dir:
         result = run_drill(
             DrillRequest(DRILL_TABLE, region),
-            AwsSession(options, f"{run_id}-drill"),
+            session,
             config,
             Path(state_dir),
             run_id=f"{run_id}-drill",

@@ -65,7 +65,7 @@ def parse_time(text: str) -> dt.datetime:
 def cmd_drill(args: argparse.Namespace) -> int:
     from dynaguard.cli.harden import confirm
     from dynaguard.drill.render import render_plan, render_result
-    from dynaguard.drill.run import DrillRequest, DrillTiming, run_drill
+    from dynaguard.drill.run import DrillRequest, DrillResult, DrillTiming, run_drill
     from dynaguard.engine import new_run_id, resolve_config
     from dynaguard.logs import setup_logging
     from dynaguard.remediation.journal import default_state_dir
@@ -92,7 +92,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     request = DrillRequest(args.table, region, at, keep=args.keep, dry_run=args.dry_run)
     as_json = args.format == "json"
 
-    def ask(plan: Any) -> bool:
+    def ask(plan: DrillResult) -> bool:
         (sys.stderr if as_json else sys.stdout).write(render_plan(plan))
         return confirm(
             f"Restore {plan.table} into {plan.scratch_table} (a billable table)?", args.yes

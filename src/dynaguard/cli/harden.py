@@ -7,10 +7,13 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dynaguard.errors import UsageError
 from dynaguard.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from dynaguard.remediation.planner import HardenPlan
 
 EXIT_HELP = """exit codes:
   0 every change applied and verified, or nothing to do; 1 some change failed;
@@ -191,7 +194,7 @@ def cmd_harden(args: argparse.Namespace) -> int:
     as_json = args.format == "json"
     color = sys.stdout.isatty() and not args.no_color and not args.output
 
-    def ask(plan: Any) -> bool:
+    def ask(plan: HardenPlan) -> bool:
         preview = render_plan(plan, color=color and not as_json)
         if as_json:
             if not args.yes:

@@ -8,10 +8,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dynaguard.errors import UsageError
 from dynaguard.sanitize import clean, clean_line, json_safe
+
+if TYPE_CHECKING:
+    from dynaguard.fleet_scan import SpooledReport
+    from dynaguard.formats.html import TrendPoint
+    from dynaguard.history.diff import RunDiff
+    from dynaguard.history.store import HistoryStore
+    from dynaguard.report import Report
 
 
 def register(subparsers: Any, common: Any) -> None:
@@ -59,7 +66,7 @@ def _state_dir(args: argparse.Namespace) -> Path | None:
     return Path(args.state_dir) if getattr(args, "state_dir", None) else None
 
 
-def record_run(report: Any, args: argparse.Namespace, command: str) -> None:
+def record_run(report: Report | SpooledReport, args: argparse.Namespace, command: str) -> None:
     """Record the run (unless --no-history) and print the diff asked for by --since-last."""
     from dynaguard.history import diff_findings, open_history
     from dynaguard.history.store import config_hash
@@ -100,7 +107,7 @@ def record_run(report: Any, args: argparse.Namespace, command: str) -> None:
 TREND_RUNS = 20
 
 
-def trend_points(report: Any, args: argparse.Namespace) -> tuple[Any, ...]:
+def trend_points(report: Report, args: argparse.Namespace) -> tuple[TrendPoint, ...]:
     """The last runs of the report's scope and the report itself, oldest first (for html)."""
     from dynaguard.history import open_history
 
@@ -115,7 +122,7 @@ def trend_points(report: Any, args: argparse.Namespace) -> tuple[Any, ...]:
     return (*points, (report.run_id, report.started_at, report.summary()))
 
 
-def _read_history(args: argparse.Namespace) -> Any:
+def _read_history(args: argparse.Namespace) -> HistoryStore | None:
     """The history to read (None: nothing recorded yet); creates nothing, and a --state-dir
     that does not exist is a usage error."""
     from dynaguard.cli.paths import existing_state_dir
@@ -192,7 +199,7 @@ def _line(f: Any) -> str:
     return f"  {f['status']:<8} {what}: {clean_line(f['reason'])}"
 
 
-def render_diff(result: Any) -> str:
+def render_diff(result: RunDiff) -> str:
     """The terminal form of a RunDiff; strings from AWS or files pass through clean_line."""
     out = [f"since {result.run_a} (run {result.run_b}):"]
     if result.is_empty():

@@ -106,10 +106,10 @@ def cmd_iac(args: argparse.Namespace) -> int:
     from dynaguard.cli.commands import controls_arg, write_report
     from dynaguard.cli.history import check_history_options, record_run
     from dynaguard.engine import new_run_id, resolve_config
+    from dynaguard.iac_scan import scan_iac
     from dynaguard.logs import get_logger, setup_logging
     from dynaguard.model import Severity
     from dynaguard.sanitize import clean_line
-    from dynaguard.sources.iac.scan import scan_iac
 
     _check_var_files(args.var_file)
     check_history_options(args)

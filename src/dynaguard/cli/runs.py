@@ -11,10 +11,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dynaguard.exit_codes import EXIT_INCOMPLETE, EXIT_OK
 from dynaguard.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from dynaguard.remediation.steps import StepRunner
 
 EXIT_HELP = """exit codes:
   0 listed; 3 a journal line was damaged (skipped) or a pending change could not be read back
@@ -51,7 +54,7 @@ def add_credential_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def step_runner(args: argparse.Namespace, run_id: str, regions: tuple[str, ...] = ()) -> Any:
+def step_runner(args: argparse.Namespace, run_id: str, regions: tuple[str, ...] = ()) -> StepRunner:
     """A StepRunner on the credentials and endpoint of ``args`` (no AWS call yet)."""
     from dynaguard.errors import UsageError
     from dynaguard.remediation.steps import StepRunner, Timing

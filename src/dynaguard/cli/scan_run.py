@@ -9,12 +9,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from dynaguard.errors import UsageError
 from dynaguard.logs import get_logger, setup_logging
 from dynaguard.model import Severity
 from dynaguard.s3io import is_s3_url, parse_s3_url, upload
+
+if TYPE_CHECKING:
+    from dynaguard.fleet_scan import SpooledReport
+    from dynaguard.sources.aws.options import AwsOptions
+    from dynaguard.sources.aws.org_run import FleetProgress
 
 CONTENT_TYPES = {"json": "application/json", "sarif": "application/sarif+json"}
 
@@ -90,7 +95,7 @@ def scan_scope(args: argparse.Namespace) -> dict[str, object]:
     return {**scope, **{k: v for k, v in extra.items() if v}}
 
 
-def write_result(result: Any, args: argparse.Namespace, options: Any) -> None:
+def write_result(result: SpooledReport, args: argparse.Namespace, options: AwsOptions) -> None:
     """The report to ``--output`` (a file, or ``s3://``), else stdout: JSON streams from the
     spool; other formats are rendered from the whole report."""
     if args.output and is_s3_url(args.output):
@@ -121,7 +126,7 @@ def _render(result: Any, args: argparse.Namespace, out: IO[str], color: bool) ->
     out.write(render_text(result.to_report(), args, color))
 
 
-def _write_s3(result: Any, args: argparse.Namespace, options: Any) -> None:
+def _write_s3(result: SpooledReport, args: argparse.Namespace, options: AwsOptions) -> None:
     from dynaguard.sources.aws.session import AwsSession
 
     location = parse_s3_url(args.output)
@@ -146,7 +151,7 @@ def _wrote(target: str, result: Any) -> None:
 
 
 @contextmanager
-def fleet_progress_bar() -> Iterator[Callable[[Any], None] | None]:
+def fleet_progress_bar() -> Iterator[Callable[[FleetProgress], None] | None]:
     """Progress on stderr while collecting (only when stderr is a terminal): (account, region)
     units and tables, each done of known so far."""
     from dynaguard.cli.commands import terminal_progress
@@ -158,7 +163,7 @@ def fleet_progress_bar() -> Iterator[Callable[[Any], None] | None]:
         units = bar.add_task("account-regions", total=None)
         tables = bar.add_task("tables", total=None)
 
-        def update(p: Any) -> None:
+        def update(p: FleetProgress) -> None:
             bar.update(units, completed=p.units_done, total=p.units_total or None)
             bar.update(tables, completed=p.tables_done, total=p.tables_total or None)
 

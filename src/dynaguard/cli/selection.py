@@ -7,7 +7,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported where used: building the parser loads no model
-    from dynaguard.model.selection import Selection
+    from dynaguard.selection import Selection
 
 SELECTION_HELP = textwrap.fill(
     "--table, --prefix and --match select tables (and their replicas); other resources are "
@@ -47,7 +47,7 @@ def add_selection_options(group: Any) -> None:
 
 
 def selection_from_args(args: argparse.Namespace) -> Selection:
-    from dynaguard.model.selection import Selection
+    from dynaguard.selection import Selection
 
     return Selection.of(
         prefix=args.prefix,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dynaguard.model import AccountScope, Origin, RegionScope
 
@@ -60,7 +60,11 @@ class Context:
     baseline: Baseline
 
 
-CheckFn = Callable[[Any, Context], "Verdict | Iterable[Verdict]"]
+# The subject a check judges: Table, DaxCluster, Vpc, IamPolicy or KeyUse (controls/subjects.py).
+S = TypeVar("S")
+# A control's pure function: its subject and the context -> one verdict, or several (a table
+# control judging each global-table replica).
+CheckFn = Callable[[S, Context], "Verdict | Iterable[Verdict]"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +76,10 @@ class Control:
     facts: frozenset[str]
     rationale: str
     remediation: str
-    check: CheckFn
+    check: CheckFn[Any]  # the registry checked it against the subject type it declared
     frameworks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def evaluate(self, subject: Any, ctx: Context) -> list[Verdict]:
+    def evaluate(self, subject: object, ctx: Context) -> list[Verdict]:
         result = self.check(subject, ctx)
         if isinstance(result, Verdict):
             return [result]

@@ -26,7 +26,6 @@ from dynaguard.model import (
 from dynaguard.model.aws_rules import alias_entries, parse_kms_arn
 
 _IN_FLUX = ("UPDATING", "ENABLING")
-_SWITCHING_OFF = ("DISABLING", "DISABLED")
 
 
 def _aws_managed(ctx: Context, what: str) -> Verdict:
@@ -121,7 +120,7 @@ def judge_encryption(encryption: Fact[Encryption], ctx: Context, what: str) -> V
             f"the KMS key of {what} is inaccessible (INACCESSIBLE_ENCRYPTION_CREDENTIALS): "
             "the table cannot be read or written"
         )
-    if status in _SWITCHING_OFF:
+    if status == "DISABLING":  # DISABLED is kms False: the AWS owned key, judged above
         return failed(f"KMS encryption of {what} is {status}: it reverts to the AWS owned key")
     if enc.key_ref is None or is_aws_managed_dynamodb_key(enc.key_ref):
         return _aws_managed(ctx, what)
@@ -140,7 +139,7 @@ def judge_encryption(encryption: Fact[Encryption], ctx: Context, what: str) -> V
     id="DDB.001",
     title="Table encrypted at rest with a customer managed KMS key",
     severity="high",
-    subject="table",
+    subject=Table,
     facts={"table.describe", "kms.keys"},
     rationale="With a customer managed key you own the key policy, can audit every use in "
     "CloudTrail, and can revoke access to the data by disabling the key; the AWS owned and "

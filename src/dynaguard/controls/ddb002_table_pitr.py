@@ -25,7 +25,7 @@ def judge_pitr(pitr: Pitr, min_days: int, what: str) -> Verdict:
     id="DDB.002",
     title="Point-in-time recovery enabled with the required window",
     severity="medium",
-    subject="table",
+    subject=Table,
     facts={"table.pitr"},
     rationale="PITR restores a table to any second of the recovery window after a bad write "
     "or deletion of items; a short window leaves too little time to notice.",

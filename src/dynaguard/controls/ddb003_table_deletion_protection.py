@@ -11,7 +11,7 @@ from dynaguard.model import Table, Unknown
     id="DDB.003",
     title="Table deletion protection enabled",
     severity="medium",
-    subject="table",
+    subject=Table,
     facts={"table.describe"},
     rationale="DeleteTable removes the table and, unless backups exist, all its data; deletion "
     "protection makes deletion a deliberate two-step act.",

@@ -138,7 +138,7 @@ def _provisioned(table: Table, ctx: Context) -> Verdict:
     id="DDB.004",
     title="Table capacity scales with demand",
     severity="medium",
-    subject="table",
+    subject=Table,
     facts={"table.describe", "region.scaling"},
     rationale="Fixed provisioned capacity throttles requests when traffic rises (an outage) and "
     "wastes money when it falls; on-demand mode or target-tracking auto scaling follows load.",

@@ -40,7 +40,7 @@ def _names(selections: list[BackupSelection]) -> str:
     id="DDB.005",
     title="Table covered by an AWS Backup plan",
     severity="medium",
-    subject="table",
+    subject=Table,
     facts={"region.backup", "table.tags"},  # region.backup: selections and region settings
     rationale="AWS Backup keeps scheduled, retained and optionally cross-region or vaulted "
     "copies, independent of the table's own settings; PITR alone is lost with the table's "

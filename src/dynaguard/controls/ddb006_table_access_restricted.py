@@ -90,7 +90,7 @@ def _shown(items: list[str]) -> str:
     id="DDB.006",
     title="Table access restricted to trusted accounts and principals",
     severity="high",
-    subject="table",
+    subject=Table,
     facts={"table.resource_policy", "policy.network"},
     rationale="A resource policy can grant access to principals outside the account; a "
     "wildcard principal without an account or organisation condition opens the table (or its "

@@ -15,7 +15,7 @@ from dynaguard.model import DaxCluster, Unknown
     id="DDB.007",
     title="DAX cluster encrypted at rest",
     severity="medium",
-    subject="dax_cluster",
+    subject=DaxCluster,
     facts={"region.dax"},
     rationale="DAX caches table items on its nodes' disks; without encryption at rest that copy "
     "of the data is unprotected by the table's own encryption.",

@@ -14,7 +14,7 @@ from dynaguard.model import DaxCluster, Unknown
     id="DDB.008",
     title="DAX cluster endpoint uses TLS",
     severity="medium",
-    subject="dax_cluster",
+    subject=DaxCluster,
     facts={"region.dax"},
     rationale="Without TLS, items and requests travel in clear text between clients and the "
     "DAX cluster inside the VPC, readable by anything that can observe that traffic.",

@@ -16,7 +16,7 @@ from dynaguard.model import DaxCluster, Known, Unknown
     id="DDB.009",
     title="DAX cluster nodes span multiple Availability Zones",
     severity="medium",
-    subject="dax_cluster",
+    subject=DaxCluster,
     facts={"region.dax"},
     rationale="A DAX cluster whose nodes share one Availability Zone fails with that zone; "
     "spreading nodes across zones keeps the cache (and the primary for writes) available.",

@@ -19,7 +19,7 @@ from dynaguard.model import Table
     id="DDB.010",
     title="Every global-table replica encrypted with a customer managed key",
     severity="high",
-    subject="table",
+    subject=Table,
     facts={"table.describe", "replicas", "kms.keys"},
     rationale="A global table is only as protected as its weakest replica: a replica on the "
     "AWS owned or managed key holds the same data without the control a customer key gives.",

@@ -30,7 +30,7 @@ def _replica_pitr(replica: Replica, min_days: int) -> Verdict:
     id="DDB.011",
     title="Every global-table replica has point-in-time recovery",
     severity="medium",
-    subject="table",
+    subject=Table,
     facts={"replicas"},
     rationale="Each replica keeps its own continuous backups; a replica without PITR cannot be "
     "restored in its region after a bad write replicated from elsewhere.",

@@ -40,7 +40,7 @@ def _holders(policy: IamPolicy) -> str:
     id="DDB.012",
     title="No identity policy grants DynamoDB wildcard access",
     severity="high",
-    subject="iam_policy",
+    subject=IamPolicy,
     facts={"account.iam"},
     rationale="dynamodb:* on every table lets a principal read, overwrite, export and delete "
     "every table and its backups; least privilege scopes actions and tables to the need.",

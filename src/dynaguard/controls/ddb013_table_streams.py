@@ -11,7 +11,7 @@ from dynaguard.model import Table, Unknown
     id="DDB.013",
     title="DynamoDB Streams enabled with an allowed view type",
     severity="low",
-    subject="table",
+    subject=Table,
     facts={"table.describe"},
     rationale="A stream records every item change for 24 hours: it feeds audit trails, "
     "replication and change-data-capture; the view type decides whether before/after images "

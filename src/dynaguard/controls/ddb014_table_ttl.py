@@ -16,7 +16,7 @@ from dynaguard.model import Table, Unknown
     id="DDB.014",
     title="Time to Live enabled",
     severity="low",
-    subject="table",
+    subject=Table,
     facts={"table.ttl"},
     rationale="TTL expires items that are no longer needed at no cost, limiting how much "
     "stale (often personal) data the table retains.",

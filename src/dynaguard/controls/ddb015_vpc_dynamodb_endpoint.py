@@ -31,7 +31,7 @@ def _state(endpoint: VpcEndpoint) -> str:
     id="DDB.015",
     title="VPC has a DynamoDB VPC endpoint",
     severity="medium",
-    subject="vpc",
+    subject=Vpc,
     facts={"region.vpcs"},
     rationale="Without an endpoint, DynamoDB traffic from the VPC leaves through a NAT or "
     "internet gateway; an endpoint keeps it on the AWS network and lets endpoint and resource "

@@ -17,7 +17,7 @@ from dynaguard.model import KeyManager, Unknown, is_aws_managed_dynamodb_key
     id="DDB.016",
     title="Customer managed key used by DynamoDB is enabled and rotated",
     severity="medium",
-    subject="kms_key",
+    subject=KeyUse,
     facts={"kms.keys", "kms.rotation"},
     rationale="Automatic rotation limits how much data one key version protects; a disabled or "
     "pending-deletion key makes every table that uses it unreadable.",

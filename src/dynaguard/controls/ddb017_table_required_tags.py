@@ -11,7 +11,7 @@ from dynaguard.model import Table, Unknown
     id="DDB.017",
     title="Table carries the required tag keys",
     severity="low",
-    subject="table",
+    subject=Table,
     facts={"table.tags"},
     rationale="Tags drive ownership, cost allocation, tag-based backup selection and "
     "attribute-based access control; an untagged table falls outside all of them.",

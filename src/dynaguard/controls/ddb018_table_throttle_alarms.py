@@ -58,7 +58,7 @@ def _describe(gaps: dict[str, str]) -> str:
     id="DDB.018",
     title="Table has read- and write-throttling alarms with an enabled action",
     severity="low",
-    subject="table",
+    subject=Table,
     facts={"region.alarms"},
     rationale="Throttled requests fail or retry in the application; without an alarm on "
     "ReadThrottleEvents and WriteThrottleEvents that notifies someone, capacity problems are "

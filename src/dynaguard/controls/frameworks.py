@@ -15,7 +15,6 @@ could not be checked against the full catalog here and are left out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib import resources
 
 FSBP = "AWS FSBP"
 CONFIG = "AWS Config"
@@ -99,15 +98,3 @@ FRAMEWORKS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 def frameworks_of(control_id: str) -> dict[str, tuple[str, ...]]:
     """The mappings of one control (empty when it has none)."""
     return dict(FRAMEWORKS.get(control_id, {}))
-
-
-def published_ids(framework: str) -> frozenset[str]:
-    """The vendored list of a framework's published ids (comment lines start with ``#``)."""
-    text = (
-        resources.files("dynaguard.controls")
-        .joinpath("framework_ids", ID_LISTS[framework])
-        .read_text(encoding="utf-8")
-    )
-    return frozenset(
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )

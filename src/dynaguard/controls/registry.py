@@ -6,9 +6,10 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 
-from dynaguard.controls.base import CheckFn, Control
+from dynaguard.controls.base import CheckFn, Control, S
 from dynaguard.controls.frameworks import frameworks_of
-from dynaguard.model import CONTROL_IDS, FACTS, Severity, SubjectKind
+from dynaguard.controls.subjects import KIND_OF
+from dynaguard.model import CONTROL_IDS, FACTS, Severity
 
 _REGISTRY: dict[str, Control] = {}
 # Loaded once: importing one control module directly registers only that control.
@@ -23,16 +24,18 @@ def control(
     id: str,
     title: str,
     severity: str,
-    subject: str,
+    subject: type[S],
     facts: Iterable[str],
     rationale: str,
     remediation: str,
     frameworks: Mapping[str, str] | None = None,
-) -> Callable[[CheckFn], CheckFn]:
-    """Register the decorated pure function as control ``id``. Framework mappings come from
-    :mod:`dynaguard.controls.frameworks`; an inline ``frameworks`` fills only what it lacks."""
+) -> Callable[[CheckFn[S]], CheckFn[S]]:
+    """Register the decorated pure function as control ``id``, judging ``subject`` (Table,
+    DaxCluster, Vpc, IamPolicy or KeyUse: the type checker holds the function to it). Framework
+    mappings come from :mod:`dynaguard.controls.frameworks`; an inline ``frameworks`` fills only
+    what it lacks."""
 
-    def register(fn: CheckFn) -> CheckFn:
+    def register(fn: CheckFn[S]) -> CheckFn[S]:
         needed = frozenset(facts)
         inline = dict(frameworks or {})
         if inline:
@@ -48,7 +51,7 @@ def control(
             id=id,
             title=title,
             severity=Severity(severity),
-            subject_kind=SubjectKind(subject),
+            subject_kind=KIND_OF[subject],
             facts=needed,
             rationale=rationale,
             remediation=remediation,

@@ -19,6 +19,7 @@ from dynaguard.model import (
     Known,
     Origin,
     RegionScope,
+    SubjectKind,
     Table,
     Unknown,
     Vpc,
@@ -34,6 +35,16 @@ class KeyUse:
     used_by: tuple[str, ...]
     account_id: str
     region: str
+
+
+# The model type of each kind of subject: a control declares its subject by type.
+KIND_OF: Mapping[type, SubjectKind] = {
+    Table: SubjectKind.TABLE,
+    DaxCluster: SubjectKind.DAX_CLUSTER,
+    Vpc: SubjectKind.VPC,
+    IamPolicy: SubjectKind.IAM_POLICY,
+    KeyUse: SubjectKind.KMS_KEY,
+}
 
 
 def keys_in_use(scope: RegionScope) -> list[KeyUse]:
@@ -60,7 +71,7 @@ def keys_in_use(scope: RegionScope) -> list[KeyUse]:
     return out
 
 
-def subject_of(obj: object, fallback_account: str, fallback_region: str) -> Subject:
+def subject_of(obj: object) -> Subject:
     """The finding identity of a model object."""
     if isinstance(obj, Table):
         return Subject(
@@ -115,7 +126,6 @@ def _key_subjects(scope: RegionScope) -> Fact[tuple[object, ...]]:
 
 def unknown_subject(kind: str, account_id: str, region: str, origin: Origin | None) -> Subject:
     """A stand-in subject for a whole region (or account) whose listing could not be read."""
-    rtype = "table" if kind == "table" else kind
     return Subject(
-        rtype, f"*:{region}" if region != "global" else "*", account_id, region, None, origin
+        kind, f"*:{region}" if region != "global" else "*", account_id, region, None, origin
     )

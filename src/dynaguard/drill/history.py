@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dynaguard.report import Finding
+
+if TYPE_CHECKING:
+    from dynaguard.history.store import HistoryStore
 
 MAX_EVENTS = 1000
 
 
-def last_successful(store: Any) -> dict[tuple[str, str], str]:
+def last_successful(store: HistoryStore) -> dict[tuple[str, str], str]:
     """(region, table) -> when its newest successful drill was recorded."""
     found: dict[tuple[str, str], str] = {}
     for event in store.events("restore_drill", limit=MAX_EVENTS):  # newest first

@@ -3,6 +3,7 @@
 - :func:`apply_patches` (``patches``): make moto behave like AWS where dynaguard relies on it.
 - :func:`start_emulator` (``server``): moto's server in this process, on 127.0.0.1.
 - :func:`seed_demo_fleet` (``fleet``): a fleet with mixed posture and its expected verdicts.
+- ``snapshot``: moto's whole state saved once and restored as a fresh copy (tests seed once).
 
 moto is an optional dependency (``dynaguard[demo]``); nothing here imports it until used.
 """

@@ -9,16 +9,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final, TypedDict
 
 PASS, FAIL, NA = "PASS", "FAIL", "NOT_APPLICABLE"
 
 REQUIRED_TAGS = ("owner", "cost-center")
 UNTRUSTED_ACCOUNT = "444455556666"  # named by catalog's resource policy, never trusted
 TRUSTED_ORG = "o-sentinel01"  # the fleet's organisation (inventory's policy admits only it)
-# Baseline fields (dynaguard.config.Baseline) that differ from the defaults for this fleet.
-BASELINE_OVERRIDES: Mapping[str, object] = MappingProxyType(
-    {"required_tags": REQUIRED_TAGS, "trusted_org_ids": (TRUSTED_ORG,)}
+
+
+class BaselineOverrides(TypedDict):
+    """Baseline fields (dynaguard.config.Baseline) that differ from the defaults for this fleet."""
+
+    required_tags: tuple[str, ...]
+    trusted_org_ids: tuple[str, ...]
+
+
+BASELINE_OVERRIDES: Final = BaselineOverrides(
+    required_tags=REQUIRED_TAGS, trusted_org_ids=(TRUSTED_ORG,)
 )
 
 # Resource policies by shape. "{table}" / "{stream}" is the table's / stream's ARN, "{account}"

@@ -30,10 +30,6 @@ def set_update_settle(describes: int) -> None:
     _settings["describes"] = describes
 
 
-def update_settle() -> int:
-    return _settings["describes"]
-
-
 def install() -> None:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table

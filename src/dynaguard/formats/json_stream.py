@@ -10,17 +10,10 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from dynaguard.sanitize import json_safe
-
-
-def write_json(header: dict[str, Any], findings: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    """Write the report to ``out``; returns the number of findings written."""
-    lines = (json_safe(json.dumps(f, ensure_ascii=False)) for f in findings)
-    return write_json_lines(header, lines, out)
-
 
 def write_json_lines(header: dict[str, Any], lines: Iterable[str], out: IO[str]) -> int:
-    """The same from findings already serialised (``json.dumps(f, ensure_ascii=False)``)."""
+    """Write the report to ``out`` from its findings already serialised
+    (``json.dumps(f, ensure_ascii=False)``); returns the number of findings written."""
     head = json.dumps(header, indent=2)[:-2]  # without the closing brace
     out.write(head + ',\n  "findings": [')
     count = 0

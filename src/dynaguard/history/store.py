@@ -28,13 +28,16 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dynaguard import __version__
 from dynaguard.errors import UsageError
 from dynaguard.history.migrations import LATEST, STEPS
 from dynaguard.report import Finding, Report
 from dynaguard.sanitize import json_safe
+
+if TYPE_CHECKING:
+    from dynaguard.fleet_scan import SpooledReport
 
 FILE_NAME = "history.sqlite3"
 DEFAULT_KEEP_RUNS = 100
@@ -171,7 +174,9 @@ class HistoryStore:
 
     # --- runs ---------------------------------------------------------------------------
 
-    def record_run(self, report: Report, *, command: str, config_hash: str = "default") -> None:
+    def record_run(
+        self, report: Report | SpooledReport, *, command: str, config_hash: str = "default"
+    ) -> None:
         """The run and its findings, in one transaction; then prune the scope's old runs."""
         # A generator, not a list: an organization's findings stream from the scan's spool.
         # INSERT OR REPLACE keeps one row per identity, as a dict keyed by it would.

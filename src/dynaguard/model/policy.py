@@ -212,13 +212,6 @@ def parse_each(document: PolicyDocument) -> tuple[list[Statement], list[ParsePro
     return statements, errors
 
 
-def parse_statements(document: PolicyDocument) -> tuple[Statement, ...]:
-    """Every statement of ``document``; PolicyParseError when any cannot be interpreted."""
-    if document.parse_error is not None:
-        raise PolicyParseError(f"policy document could not be parsed: {document.parse_error}")
-    return tuple(parse_statement(raw, i) for i, raw in enumerate(document.statements))
-
-
 # --- principals ----------------------------------------------------------------------------
 
 

@@ -46,7 +46,8 @@ class KeyManager(StrEnum):
 class Encryption:
     """Server-side encryption of a table or replica.
 
-    ``kms`` False means the AWS owned key (DynamoDB's default). With ``kms`` True, ``key_ref`` is
+    ``kms`` False means the AWS owned key (DynamoDB's default), and so does an SSE status of
+    DISABLED (the source sets ``kms`` False for it). With ``kms`` True, ``key_ref`` is
     the key ARN, id or alias the table uses; None means the AWS managed key (aws/dynamodb).
     ``status`` is the SSE status as AWS reports it (ENABLED, UPDATING, ...), when known.
     """

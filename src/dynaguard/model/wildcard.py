@@ -17,8 +17,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-WILDCARDS = ("*", "?")
-
 
 def has_wildcard(pattern: str, *, single_char: bool = True) -> bool:
     """Does ``pattern`` hold a character that matches more than itself?"""

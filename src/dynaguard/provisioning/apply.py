@@ -114,9 +114,11 @@ class Executor:
         """Poll DescribeTable until the table, its indexes and replicas are all ACTIVE."""
         deadline = time.monotonic() + self.waiting.timeout_s
         while True:
-            table = self.ddb(region).describe_table(TableName=self.table_name)["Table"]
+            table: Mapping[str, Any] = self.ddb(region).describe_table(TableName=self.table_name)[
+                "Table"
+            ]
             if _all_active(table):
-                return table  # type: ignore[no-any-return]
+                return table
             if time.monotonic() > deadline:
                 raise StepFailed(f"table {self.table_name} in {region} not ACTIVE in time")
             time.sleep(self.waiting.delay_s)

@@ -18,7 +18,6 @@ from dynaguard.engine import new_run_id, resolve_config
 from dynaguard.evaluate import evaluate
 from dynaguard.exit_codes import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK
 from dynaguard.model import SubjectKind
-from dynaguard.model.selection import Selection
 from dynaguard.remediation.base import Options, Remediation
 from dynaguard.remediation.change import ResourceRef
 from dynaguard.remediation.executor import APPLIED, FAILED, Outcome, execute
@@ -28,6 +27,7 @@ from dynaguard.remediation.reconcile import needs_reconciling, reconcile
 from dynaguard.remediation.selection import opt_in_left_out, select_remediations
 from dynaguard.remediation.steps import StepRunner, Timing
 from dynaguard.report import Finding
+from dynaguard.selection import Selection
 from dynaguard.sources.aws.collect import collect, facts_needed
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.recorder import CallRecorder

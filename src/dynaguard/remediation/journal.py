@@ -29,7 +29,6 @@ from dynaguard.remediation.change import Change
 PENDING, DONE, FAILED = "pending", "done", "failed"
 RECOVERED, NOT_APPLIED = "recovered", "not_applied"
 APPLIED_STATES = frozenset({DONE, RECOVERED})  # what undo restores
-ENDED_STATES = frozenset({DONE, FAILED})
 
 
 def default_state_dir() -> Path:

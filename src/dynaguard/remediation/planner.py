@@ -114,7 +114,7 @@ def _subjects(scope: RegionScope, inventory: Inventory) -> Iterator[tuple[str, A
 
 
 def _ref(kind: str, obj: Any, scope: RegionScope) -> ResourceRef:
-    subject = subject_of(obj, scope.account_id, scope.region)
+    subject = subject_of(obj)
     return ResourceRef(kind, subject.resource_id, subject.region, subject.account_id)
 
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 from dynaguard.config import Config
 from dynaguard.errors import UsageError
-from dynaguard.model.selection import Selection
 from dynaguard.remediation.base import Remediation
 from dynaguard.remediation.registry import all_remediations
+from dynaguard.selection import Selection
 
 SHORTCUTS = {
     "no_pitr": ("DDB.002", "DDB.011"),

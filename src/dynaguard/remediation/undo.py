@@ -16,13 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dynaguard.model.selection import Selection
 from dynaguard.remediation.change import ApiStep, Change, ResourceRef
 from dynaguard.remediation.executor import APPLIED, FAILED, SKIPPED, Outcome
 from dynaguard.remediation.journal import FAILED as JOURNAL_FAILED
 from dynaguard.remediation.journal import NOT_APPLIED, Journal, JournalEntry, RunRecord
 from dynaguard.remediation.probes import probe
 from dynaguard.remediation.steps import ChangeFailed, StepRunner, fill
+from dynaguard.selection import Selection
 
 UNPROTECT_FLAG = "--allow-unprotect"
 

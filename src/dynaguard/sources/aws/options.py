@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from dynaguard.errors import UsageError
 from dynaguard.logs import register_secret
 from dynaguard.model.aws_rules import REGION_NAME
-from dynaguard.model.selection import Selection
 from dynaguard.sanitize import short_repr
+from dynaguard.selection import Selection
 
 RETRY_MODES = ("standard", "adaptive")
 
@@ -25,7 +25,7 @@ class AwsOptions:
 
     ``regions`` empty and ``all_regions`` False means the session's configured region.
     ``selection`` says which resources the run is about (tables by name, prefix or expression,
-    DAX clusters, other kinds; see model/selection.py). ``max_attempts`` is the total number of
+    DAX clusters, other kinds; see selection.py). ``max_attempts`` is the total number of
     attempts per request, the first included (botocore's ``total_max_attempts``).
     ``retry_mode`` is a botocore retry mode; both are set explicitly, so AWS_RETRY_MODE /
     AWS_MAX_ATTEMPTS do not change a scan:

@@ -125,10 +125,6 @@ class Body:
         value: str | None = self._get(key, str, "a string", False)
         return value
 
-    def integer(self, key: str) -> int:
-        value: int = self._get(key, int, "an integer", True)
-        return value
-
     def opt_integer(self, key: str) -> int | None:
         value: int | None = self._get(key, int, "an integer", False)
         return value
@@ -147,10 +143,6 @@ class Body:
 
     def time(self, key: str) -> dt.datetime:
         value: dt.datetime = self._get(key, dt.datetime, "a timestamp", True)
-        return value
-
-    def opt_time(self, key: str) -> dt.datetime | None:
-        value: dt.datetime | None = self._get(key, dt.datetime, "a timestamp", False)
         return value
 
     # objects and lists ----------------------------------------------------------------------

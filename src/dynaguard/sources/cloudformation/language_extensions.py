@@ -123,7 +123,7 @@ def _like(original: Any, text: str) -> Any:
     start, end = getattr(original, "start_mark", None), getattr(original, "end_mark", None)
     if start is None or text == original:
         return original if text == original else text
-    from cfnlint.decode.node import str_node  # type: ignore[import-untyped]
+    from cfnlint.decode.node import str_node
 
     return str_node(text, start, end)
 

@@ -14,7 +14,7 @@ from typing import Any
 from dynaguard.model import MetricAlarm, Unknown
 from dynaguard.sources.cloudformation.context import TABLE_TYPES, CfnContext
 from dynaguard.sources.iac.alarms import RawAlarm, RawMetric, declared_alarms
-from dynaguard.sources.terraform.block import Ref, TfBlock
+from dynaguard.sources.iac.blocks import Block, Ref
 
 
 def _dimensions(raw: Any) -> Mapping[str, Any]:
@@ -31,7 +31,7 @@ def _dimensions(raw: Any) -> Mapping[str, Any]:
     return out
 
 
-def _metrics(block: TfBlock) -> list[RawMetric]:
+def _metrics(block: Block) -> list[RawMetric]:
     if block.has("MetricName") or block.has("Namespace"):
         return [
             RawMetric(

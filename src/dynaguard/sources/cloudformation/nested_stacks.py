@@ -132,16 +132,10 @@ def _resources(path: Path, text: str) -> list[Mapping[str, Any]]:
         except ValueError:
             return []
     else:
-        from cfnlint.decode import decode_str  # type: ignore[import-untyped]
+        from cfnlint.decode import decode_str
 
         data, _ = decode_str(text)
     resources = data.get("Resources") if isinstance(data, Mapping) else None
     if not isinstance(resources, Mapping):
         return []
     return [r for r in resources.values() if isinstance(r, Mapping) and r.get("Type") == STACK]
-
-
-def scanned_alone(templates: list[Path]) -> list[Path]:
-    """``templates`` without those scanned through their parent stack."""
-    nested = nested_template_paths(templates)
-    return [t for t in templates if Path(os.path.normpath(t)) not in nested]

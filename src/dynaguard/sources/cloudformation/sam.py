@@ -91,7 +91,7 @@ def _translator_module() -> Any:
     validates all of SAM's policy templates against their JSON schema (~0.1 s): a survey of
     hundreds of SAM templates spent most of its time there. The plugin holds nothing but the
     processor, so one is shared (when the module still has that factory)."""
-    from samtranslator.translator import translator  # type: ignore[import-untyped]
+    from samtranslator.translator import translator
 
     factory = getattr(translator, "make_policy_template_for_function_plugin", None)
     if callable(factory):
@@ -102,7 +102,7 @@ def _translator_module() -> Any:
 
 def _translate(resources: Mapping[str, Any], template: Mapping[str, Any]) -> dict[str, Any]:
     """The CloudFormation resources SAM makes of ``resources`` (SAM resources by id)."""
-    from samtranslator.parser.parser import Parser  # type: ignore[import-untyped]
+    from samtranslator.parser.parser import Parser
 
     translator_class = _translator_module().Translator
 
@@ -157,7 +157,7 @@ def _picked(
 
 def _with_marks(node: Any, like: Any) -> Any:
     """``node`` as cfn-lint nodes carrying ``like``'s line marks (for findings' lines)."""
-    from cfnlint.decode.node import dict_node, str_node  # type: ignore[import-untyped]
+    from cfnlint.decode.node import dict_node, str_node
 
     start, end = getattr(like, "start_mark", None), getattr(like, "end_mark", None)
     if start is None:

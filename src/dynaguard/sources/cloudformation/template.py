@@ -49,7 +49,7 @@ def load_template(path: Path, text: str | None = None) -> LoadedTemplate:
     template may be anything), then check its shape (``schema``): what CloudFormation would
     reject is a problem with its line, and what cannot be read is left out or Unknown."""
     # imported only when a template is scanned (a slow import)
-    from cfnlint.decode import decode_str  # type: ignore[import-untyped]
+    from cfnlint.decode import decode_str
 
     _pickle_nodes_as_plain_values()
 
@@ -98,7 +98,7 @@ def _pickle_nodes_as_plain_values() -> None:
     """cfn-lint's nodes (``str``/``dict``/``list`` with line marks) end up in model values;
     they cannot be unpickled, and results leave the worker process pickled: let them travel as
     the plain values they are."""
-    from cfnlint.decode.node import dict_node, list_node, str_node  # type: ignore[import-untyped]
+    from cfnlint.decode.node import dict_node, list_node, str_node
 
     copyreg.pickle(str_node, lambda node: (str, (str(node),)))
     copyreg.pickle(dict_node, lambda node: (dict, (dict(node),)))

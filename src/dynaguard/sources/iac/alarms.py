@@ -16,7 +16,7 @@ from typing import Any
 
 from dynaguard.model import AlarmMetric, MetricAlarm, Origin, Unknown
 from dynaguard.model.alarms import DYNAMODB_NAMESPACE
-from dynaguard.sources.terraform.block import Ref, first_unknown
+from dynaguard.sources.iac.blocks import Ref, first_unknown
 
 TableNameOf = Callable[[Ref], "str | None"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 from dynaguard.model import Fact, Known, Unknown
 from dynaguard.sources.iac.blocks import Block, Ref
@@ -55,6 +55,10 @@ def int_fact(block: Block | None, name: str, default: int | None) -> Fact[int | 
     return _wrong(block, name, value, "number")
 
 
+@overload
+def str_fact(block: Block | None, name: str, default: str) -> Fact[str]: ...
+@overload
+def str_fact(block: Block | None, name: str, default: None) -> Fact[str | None]: ...
 def str_fact(block: Block | None, name: str, default: str | None) -> Fact[str | None]:
     """A string attribute; a Ref is NOT a string here (callers that accept refs use ref_fact)."""
     if block is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dynaguard.model import BackupRegionSettings, Fact, Known, Unknown
-from dynaguard.sources.terraform.block import first_unknown
+from dynaguard.sources.iac.blocks import first_unknown
 from dynaguard.sources.terraform.context import TfContext
 
 

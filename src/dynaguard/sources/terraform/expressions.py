@@ -179,14 +179,3 @@ def child_blocks(lines: Sequence[str], first: int, last: int) -> list[tuple[str,
             found.append((raw_lines[start], first + start, first + index))
             start = -1
     return found
-
-
-def nested_block_span(
-    lines: Sequence[str], first: int, last: int, opener: re.Pattern[str]
-) -> tuple[int, int] | None:
-    """Lines (first, last) of the first block directly inside lines ``first``..``last`` whose
-    opening line matches ``opener`` (e.g. ``dynamic "replica" {``)."""
-    for text, start, end in child_blocks(lines, first, last):
-        if opener.match(text):
-            return start, end
-    return None

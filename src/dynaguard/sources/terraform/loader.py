@@ -106,11 +106,6 @@ def module_calls(directory: Path, max_bytes: int = _MAX_BYTES) -> dict[Path, tup
     return ModuleIndex(max_bytes).calls(directory)
 
 
-def local_module_dirs(directory: Path) -> set[Path]:
-    """Directories used as local modules by the .tf files of ``directory``."""
-    return set(module_calls(directory))
-
-
 def modules_of(roots: Iterable[Path], calls: Calls = module_calls) -> dict[Path, tuple[Path, int]]:
     """Every local module the roots use, transitively, wherever it lives (also outside the
     scanned paths: ``source = "../../modules/x"``), with the call that first names it."""
@@ -155,7 +150,7 @@ def parse_error(message: str, root: Path) -> InputProblem:
 
 def _tfparse() -> Any:
     """tfparse, loaded on first use in a worker process (never in the parent: see workers)."""
-    import tfparse  # type: ignore[import-untyped]
+    import tfparse
 
     return tfparse
 

@@ -13,11 +13,12 @@ from typing import Any
 
 from dynaguard.model import Known, MetricAlarm, Unknown
 from dynaguard.sources.iac.alarms import RawAlarm, RawMetric, declared_alarms
-from dynaguard.sources.terraform.block import Ref, TfBlock, str_fact
+from dynaguard.sources.iac.blocks import Block, Ref
+from dynaguard.sources.iac.values import str_fact
 from dynaguard.sources.terraform.context import TfContext
 
 
-def _dimensions(block: TfBlock) -> Mapping[str, Any]:
+def _dimensions(block: Block) -> Mapping[str, Any]:
     value = block.raw("dimensions")
     if isinstance(value, Mapping):
         return {str(k): v for k, v in value.items()}
@@ -26,7 +27,7 @@ def _dimensions(block: TfBlock) -> Mapping[str, Any]:
     return {"(dimensions)": value}  # a variable: unresolved, named as such
 
 
-def _metrics(block: TfBlock) -> list[RawMetric]:
+def _metrics(block: Block) -> list[RawMetric]:
     if block.has("metric_name") or block.has("namespace"):
         return [RawMetric(block.raw("namespace"), block.raw("metric_name"), _dimensions(block))]
     out = []

@@ -230,7 +230,7 @@ def _table(
         region=ctx.region_of(block),
         origin=block.origin,
         status=Known("DECLARED", block.origin),
-        billing_mode=str_fact(block, "billing_mode", "PROVISIONED"),  # type: ignore[arg-type]
+        billing_mode=str_fact(block, "billing_mode", "PROVISIONED"),
         read_capacity=read.value if isinstance(read, Known) else None,
         write_capacity=write.value if isinstance(write, Known) else None,
         on_demand_max=_on_demand_max(block),

@@ -1,4 +1,4 @@
-"""Terraform plan JSON (``terraform show -json plan.out``) -> ``TfBlock`` values.
+"""Terraform plan JSON (``terraform show -json plan.out``) -> ``Block`` values.
 
 The plan has every value Terraform could compute (variables, locals and modules applied) in
 ``planned_values``; what is known only after apply is flagged in
@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.model import Origin, Unknown
+from dynaguard.sources.iac.blocks import Block, Ref
 from dynaguard.sources.iac.paths import display_path
-from dynaguard.sources.terraform.block import Ref, TfBlock
 
 _PREFER_REFERENCE = frozenset(
     {
@@ -115,7 +115,7 @@ def _module_prefix(address: str) -> str:
     return match.group(1) if match else ""
 
 
-def _providers(config: Mapping[str, Any], origin: Origin) -> list[TfBlock]:
+def _providers(config: Mapping[str, Any], origin: Origin) -> list[Block]:
     out = []
     for key, provider in (config.get("provider_config") or {}).items():
         if provider.get("name") != "aws":
@@ -128,11 +128,11 @@ def _providers(config: Mapping[str, Any], origin: Origin) -> list[TfBlock]:
             attrs["region"] = region
         if provider.get("alias"):
             attrs["alias"] = provider["alias"]
-        out.append(TfBlock("aws", f"provider.{key}", origin, attrs, "provider"))
+        out.append(Block("aws", f"provider.{key}", origin, attrs, "provider"))
     return out
 
 
-def blocks_from_plan(data: Mapping[str, Any], path: Path, text: str) -> list[TfBlock]:
+def blocks_from_plan(data: Mapping[str, Any], path: Path, text: str) -> list[Block]:
     """Every managed resource of the plan, data sources from the configuration, providers."""
     shown = display_path(path)
     lines = _lines_of_addresses(text)
@@ -153,7 +153,7 @@ def blocks_from_plan(data: Mapping[str, Any], path: Path, text: str) -> list[TfB
             attrs["provider"] = Ref(str(provider).split(":")[-1])
         mode = "data" if resource.get("mode") == "data" else "resource"
         blocks.append(
-            TfBlock(
+            Block(
                 str(resource.get("type")),
                 address,
                 Origin(shown, lines.get(address, 1)),
@@ -169,7 +169,7 @@ def blocks_from_plan(data: Mapping[str, Any], path: Path, text: str) -> list[TfB
                 if isinstance(expr, Mapping) and "constant_value" in expr:
                     attrs[name] = expr["constant_value"]
             blocks.append(
-                TfBlock(
+                Block(
                     str(resource.get("type")),
                     address,
                     Origin(shown, lines.get(address, 1)),

@@ -20,8 +20,9 @@ from dynaguard.model import Fact, IamPolicy, Known, PolicyDocument, Unknown
 from dynaguard.model.aws_managed_policies import document_of as aws_managed_document
 from dynaguard.model.aws_managed_policies import is_aws_managed_arn
 from dynaguard.model.resources import IAC_STREAM_LABEL
+from dynaguard.sources.iac.blocks import Block, Ref, first_unknown
 from dynaguard.sources.iac.declared import synthetic_table_arn
-from dynaguard.sources.terraform.block import Ref, TfBlock, first_unknown, str_fact
+from dynaguard.sources.iac.values import str_fact
 from dynaguard.sources.terraform.context import TfContext
 from dynaguard.sources.terraform.hcl import UNRESOLVED_INTERPOLATION
 
@@ -99,7 +100,7 @@ def _from_json(text: str, ctx: TfContext) -> PolicyDocument:
     return PolicyDocument(tuple(statements), raw=text)
 
 
-def _principals(blocks: list[TfBlock], ctx: TfContext) -> dict[str, Any]:
+def _principals(blocks: list[Block], ctx: TfContext) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for p in blocks:
         kind = _concrete(p.raw("type"), ctx)
@@ -108,7 +109,7 @@ def _principals(blocks: list[TfBlock], ctx: TfContext) -> dict[str, Any]:
     return out
 
 
-def _statement(block: TfBlock, ctx: TfContext) -> dict[str, Any]:
+def _statement(block: Block, ctx: TfContext) -> dict[str, Any]:
     effect = _concrete(block.raw("effect"), ctx) if block.has("effect") else "Allow"
     stmt: dict[str, Any] = {"Effect": effect}
     if block.has("sid"):
@@ -135,7 +136,7 @@ def _statement(block: TfBlock, ctx: TfContext) -> dict[str, Any]:
     return stmt
 
 
-def _from_data_document(block: TfBlock, ctx: TfContext) -> PolicyDocument:
+def _from_data_document(block: Block, ctx: TfContext) -> PolicyDocument:
     for merged in ("source_policy_documents", "override_policy_documents", "source_json"):
         if block.has(merged):
             return PolicyDocument(
@@ -144,7 +145,7 @@ def _from_data_document(block: TfBlock, ctx: TfContext) -> PolicyDocument:
     return PolicyDocument(tuple(_statement(s, ctx) for s in block.blocks("statement")))
 
 
-def document_of(block: TfBlock, attr: str, ctx: TfContext) -> Fact[PolicyDocument]:
+def document_of(block: Block, attr: str, ctx: TfContext) -> Fact[PolicyDocument]:
     """The policy document held by ``attr`` of ``block``."""
     value = block.raw(attr)
     hole = first_unknown(value)
@@ -162,14 +163,14 @@ def document_of(block: TfBlock, attr: str, ctx: TfContext) -> Fact[PolicyDocumen
     return Unknown(f"{attr} is missing or not a policy document", block.origin)
 
 
-def policy_document(block: TfBlock, attr: str, ctx: TfContext) -> Fact[PolicyDocument | None]:
+def policy_document(block: Block, attr: str, ctx: TfContext) -> Fact[PolicyDocument | None]:
     """A resource policy: Unknown when its text cannot be resolved (DDB.006 says UNKNOWN)."""
     doc = document_of(block, attr, ctx)
     return doc if isinstance(doc, Unknown) else Known(doc.value, doc.origin)
 
 
 def _as_iam(
-    block: TfBlock, attr: str, name: str, kind: str, holders: tuple[str, ...], ctx: TfContext
+    block: Block, attr: str, name: str, kind: str, holders: tuple[str, ...], ctx: TfContext
 ) -> IamPolicy:
     doc = document_of(block, attr, ctx)
     document = doc.value if isinstance(doc, Known) else PolicyDocument((), parse_error=doc.reason)
@@ -189,11 +190,11 @@ def _holder(value: Any) -> str:
     return value.address if isinstance(value, Ref) else str(value)
 
 
-def _attachments(ctx: TfContext) -> tuple[dict[str, list[str]], dict[str, list[TfBlock]]]:
+def _attachments(ctx: TfContext) -> tuple[dict[str, list[str]], dict[str, list[Block]]]:
     """(holders by attached policy address or AWS managed ARN, the blocks attaching each AWS
     managed ARN): ``aws_iam_*_policy_attachment`` and ``aws_iam_role.managed_policy_arns``."""
     out: dict[str, list[str]] = {}
-    where: dict[str, list[TfBlock]] = {}
+    where: dict[str, list[Block]] = {}
     for kind, attrs in _ATTACHMENTS.items():
         for block in ctx.of_type(kind):
             policy = block.raw("policy_arn")
@@ -235,7 +236,7 @@ def _data_policy_arn(policy: Any, ctx: TfContext) -> str | None:
     return None
 
 
-def _aws_managed(arn: str, holders: list[str], blocks: list[TfBlock], ctx: TfContext) -> IamPolicy:
+def _aws_managed(arn: str, holders: list[str], blocks: list[Block], ctx: TfContext) -> IamPolicy:
     """An AWS managed policy the code attaches, reported once per account at its first
     attachment, with the document from dynaguard's table (``model.aws_managed_policies``)."""
     first = blocks[0]
@@ -264,7 +265,7 @@ def map_iam_policies(ctx: TfContext) -> list[IamPolicy]:
     for role in ctx.of_type("aws_iam_role"):
         for i, inline in enumerate(role.blocks("inline_policy")):
             if inline.has("policy"):
-                named = TfBlock(
+                named = Block(
                     role.type,
                     role.address,
                     inline.origin,

@@ -1,47 +1,27 @@
-"""``scan_iac``: the library entry point of ``dynaguard iac``.
+"""Every unit of infrastructure code under some paths, read into ``Declared`` units.
 
 discover files (safely: see ``discovery``) -> plan the units (Terraform roots that can be
 parsed, module checks, documents) -> parse every unit in worker processes, in parallel, each
-under a time and memory limit (``workers``) -> one Inventory -> the same controls and evaluator
-as the live scan -> Report. Input problems (a file that does not parse, a unit whose parser
-crashed or ran out of time, a suppression without a reason) are reported beside the findings;
-they never stop the scan of the other units.
+under a time and memory limit (``workers``). Input problems (a file that does not parse, a unit
+whose parser crashed or ran out of time, a suppression without a reason) are collected beside
+the units; they never stop the reading of the others. ``dynaguard.iac_scan`` judges the result.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from dynaguard.config import Config
-from dynaguard.engine import choose_controls, new_run_id, report_from_inventory, resolve_config
 from dynaguard.errors import UsageError
-from dynaguard.exit_codes import EXIT_INCOMPLETE, EXIT_OK
-from dynaguard.model import Severity
-from dynaguard.report import Finding, Report, utc_now
+from dynaguard.report import Finding, Report
 from dynaguard.sanitize import short_repr
-from dynaguard.sources.iac.declared import Declared, inventory_of
+from dynaguard.sources.iac.declared import Declared
 from dynaguard.sources.iac.discovery import Inputs, discover
 from dynaguard.sources.iac.files import IacLimits, UnsafeFile, check_file
 from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
 from dynaguard.sources.iac.units import UnitResult, document, terraform_module, terraform_root
 from dynaguard.sources.iac.workers import Failed, Task, run_tasks
-
-
-@dataclass(frozen=True, slots=True)
-class IacResult:
-    report: Report
-    problems: tuple[InputProblem, ...]
-
-    def exit_code(self, fail_on: Severity = Severity.LOW) -> int:
-        """As for scan; an input problem makes an otherwise clean run incomplete (3)."""
-        code = self.report.exit_code(fail_on)
-        if code == EXIT_OK and self.problems:
-            return EXIT_INCOMPLETE
-        return code
 
 
 def load_units(
@@ -155,38 +135,3 @@ def without_placeholders(report: Report) -> Report:
         return Finding(*values)
 
     return replace(report, findings=tuple(clean(f) for f in report.findings))
-
-
-def scan_iac(
-    paths: Sequence[str | Path],
-    *,
-    config: Config | str | Path | None = None,
-    controls: Iterable[str] | None = None,
-    var_files: Sequence[str | Path] = (),
-    run_id: str | None = None,
-    limits: IacLimits | None = None,
-) -> IacResult:
-    """Audit infrastructure code: Terraform (HCL and plan JSON) and CloudFormation."""
-    cfg = resolve_config(config)
-    selected = choose_controls(cfg, controls)
-    limits = limits or cfg.iac
-    var_paths = [Path(v) for v in var_files]
-    check_var_files(var_paths, limits)
-    started_at, started = utc_now(), time.perf_counter()
-    units, problems, notices = load_units([Path(p) for p in paths], var_paths, limits)
-    inventory = inventory_of(units)
-    stats = {
-        "elapsed_s": round(time.perf_counter() - started, 3),
-        "units": len(units),
-        "tables": sum(len(u.tables) for u in units),
-        "input_problems": len(problems),
-    }
-    report = without_placeholders(
-        report_from_inventory(inventory, selected, cfg, run_id or new_run_id(), stats, started_at)
-    )
-    if problems or notices:
-        from dataclasses import replace
-
-        extra = tuple(notices) + tuple(p.describe() for p in problems)
-        report = replace(report, notices=report.notices + extra)
-    return IacResult(report, tuple(problems))
