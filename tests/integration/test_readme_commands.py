@@ -64,7 +64,7 @@ EXPECTED = {
     "--kms-key arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab "
     "--tag owner=security --tag cost-center=cc-7": 2,  # asks; no terminal without --yes
     # Organizations: the demo emulator has no organization (or OU) to list
-    "dynaguard scan --org --role-name dynaguard-audit --external-id audit-2026 --all-regions": 2,
+    "dynaguard scan --org --role-name dynaguard-audit --external-id audit-2026 --all-regions": 3,
     "dynaguard scan --org --ou ou-ab12-cdef3456 --role-name dynaguard-audit --region eu-west-1": 2,
     "dynaguard scan --org --exclude-accounts 111122223333 --role-name dynaguard-audit "
     "--all-regions": 3,
