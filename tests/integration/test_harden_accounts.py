@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import boto3
@@ -173,6 +174,11 @@ def test_dry_run_makes_no_mutating_call_in_any_account(org: Org, tmp_path) -> No
     assert recorder.count("sts:AssumeRole") == 2  # the caller's own account needs no role
     assert not any(protected(org, a) for a in accounts)
     assert not (tmp_path / "runs").exists()
+    policy = resources.files("dynaguard.policies").joinpath("harden-policy.json").read_text()
+    allowed = {
+        a for st in json.loads(policy)["Statement"] if st["Effect"] == "Allow" for a in st["Action"]
+    }
+    assert "sts:AssumeRole" in recorder.actions() and recorder.actions() <= allowed
 
 
 def test_undo_reassumes_each_role_and_a_denied_one_is_one_line_exit_1(
