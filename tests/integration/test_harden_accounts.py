@@ -157,7 +157,7 @@ def test_dry_run_makes_no_mutating_call_in_any_account(org: Org, tmp_path) -> No
     recorder = CallRecorder()
     result = harden_accounts(
         AwsOptions(regions=(REGION,), endpoint_url=org.url, role_name=ROLE),
-        AccountSelection(accounts=accounts, role_name=ROLE),
+        AccountSelection(org=True, exclude=org.manifest.members[2:], role_name=ROLE),
         only=["DDB.003"],
         dry_run=True,
         state_dir=tmp_path,
@@ -178,7 +178,7 @@ def test_dry_run_makes_no_mutating_call_in_any_account(org: Org, tmp_path) -> No
     allowed = {
         a for st in json.loads(policy)["Statement"] if st["Effect"] == "Allow" for a in st["Action"]
     }
-    assert "sts:AssumeRole" in recorder.actions() and recorder.actions() <= allowed
+    assert {"sts:AssumeRole", "organizations:ListAccounts"} <= recorder.actions() <= allowed
 
 
 def test_undo_reassumes_each_role_and_a_denied_one_is_one_line_exit_1(
@@ -219,12 +219,45 @@ def test_undo_of_one_account_and_an_account_the_run_did_not_change(
     assert not protected(org, second)
 
 
+def test_org_selects_the_organizations_accounts(org: Org, tmp_path, capsys) -> None:
+    members = org.manifest.members
+    code = run(
+        [
+            "harden",
+            "--endpoint-url",
+            org.url,
+            "--region",
+            REGION,
+            "--only",
+            "DDB.003",
+            "--org",
+            "--exclude-accounts",
+            members[0],
+            "--role-name",
+            ROLE,
+            "--state-dir",
+            str(tmp_path),
+            "--dry-run",
+            "--format",
+            "json",
+        ]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["dry_run"]
+    expected = sorted({org.manifest.management, *members} - {members[0]})
+    assert [a["account_id"] for a in data["accounts"]] == expected
+    assert all(len(a["plan"]["changes"]) == 1 for a in data["accounts"])
+    assert not any(protected(org, a) for a in org.manifest.accounts)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--accounts", "12345", "--role-name", "r"], "not a 12-digit account id"),
         (["--role-name", "r"], "--role-name is used with --org or --accounts"),
         (["--accounts", "111122223333", "--role-name", "bad name!"], "not an IAM role name"),
+        (["--ou", "ou-ab12-cdef3456", "--role-name", "r"], "use it with --org"),
+        (["--exclude-accounts", "111122223333"], "needs --org or --accounts"),
     ],
 )
 def test_bad_account_options_are_one_line_exit_2(org: Org, tmp_path, capsys, args, message):

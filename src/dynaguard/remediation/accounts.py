@@ -1,4 +1,5 @@
-"""``harden --accounts``: one journaled harden run per account, one confirmation for all.
+"""``harden --accounts`` / ``--org``: one journaled harden run per account, one confirmation
+for all.
 
     result = harden_accounts(AwsOptions(regions=("us-east-1",)),
                              AccountSelection(accounts=("111122223333", "444455556666"),
@@ -149,12 +150,12 @@ def harden_accounts(
     concurrency: int = 4,
     remediations: Sequence[Remediation] | None = None,
 ) -> AccountsHardenResult:
-    """Read and plan every account of ``selection`` (an explicit list: ``accounts`` and
-    ``role_name``), ask ``confirm`` once with every plan, then apply account by account.
-    A usage error in any account (a configured key that does not exist there, ...) stops the
-    run before anything changed, naming the account."""
-    if selection.org or not selection.accounts:
-        raise UsageError("harden takes an explicit --accounts list (no --org)")
+    """Read and plan every account of ``selection`` (``accounts``, or the organization's with
+    ``org``, and ``role_name``), ask ``confirm`` once with every plan, then apply account by
+    account. A usage error in any account (a configured key that does not exist there, ...)
+    stops the run before anything changed, naming the account."""
+    if not selection.fan_out:
+        raise UsageError("harden_accounts needs accounts: --accounts or --org")
     cfg = resolve_config(config)
     run_id = run_id or new_run_id()
     opts = options or Options(settings=cfg.harden)
