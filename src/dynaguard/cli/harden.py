@@ -11,6 +11,7 @@ from typing import Any
 
 from dynaguard.cli.org_options import add_org_options
 from dynaguard.errors import UsageError
+from dynaguard.sanitize import clean_line
 
 EXIT_HELP = """exit codes:
   0 every change applied and verified, or nothing to do; 1 some change failed;
@@ -243,7 +244,7 @@ def cmd_harden(args: argparse.Namespace) -> int:
         **_fixes(args),
     )
     for note in result.reconciled:
-        print(f"dynaguard: {note}", file=sys.stderr)
+        print(f"dynaguard: {clean_line(note)}", file=sys.stderr)  # names from the journal
     if as_json:
         _emit(json.dumps(result.to_dict(), indent=2) + "\n", args)
         return result.exit_code

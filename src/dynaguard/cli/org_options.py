@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 
 from dynaguard.errors import UsageError
 
-if TYPE_CHECKING:  # imported where used: importing dynaguard.sources.aws imports boto3,
-    # which `dynaguard --help` must not pay for
+if TYPE_CHECKING:  # imported where used: building the parser must not load boto3
     from dynaguard.sources.aws.org import AccountSelection
     from dynaguard.sources.aws.units import ShardSpec
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.exit_codes import EXIT_INCOMPLETE, EXIT_OK
+from dynaguard.sanitize import clean_line
 
 EXIT_HELP = """exit codes:
   0 listed; 3 a journal line was damaged (skipped) or a pending change could not be read back
@@ -153,7 +154,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     records = list(list_runs(state_dir))
     damaged = [str(d) for r in records for d in r.damaged]
     for line in [*notes, *damaged]:
-        print(f"dynaguard: {line}", file=sys.stderr)
+        print(f"dynaguard: {clean_line(line)}", file=sys.stderr)
     code = EXIT_OK if settled and not damaged else EXIT_INCOMPLETE
     runs = [r.to_dict() for r in records]
     if args.format == "json":
@@ -171,8 +172,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
         state = "finished" if r["finished"] else "interrupted"
         of = f" (undo of {r['of_run']})" if r["of_run"] else ""
         account = r["account_id"] or "-"
-        print(
+        line = (
             f"{r['run_id']:<{width}} {r['kind']:<7} {account:<12} {r['started']:<26} "
             f"{r['done']:>4} {r['failed']:>6} {r['pending']:>7} {r['recovered']:>9}  {state}{of}"
         )
+        print(clean_line(line))  # ids, accounts and times come from journal files
     return code

@@ -13,6 +13,7 @@ from dynaguard.cli.runs import add_credential_options, run_sessions, settle_pend
 from dynaguard.cli.selection import SELECTION_HELP, add_selection_options, selection_from_args
 from dynaguard.errors import UsageError
 from dynaguard.exit_codes import EXIT_CANCELLED, EXIT_FAILED, EXIT_INCOMPLETE, EXIT_OK
+from dynaguard.sanitize import clean_line
 
 EXIT_HELP = """exit codes:
   0 restored (or nothing left to restore); 1 some restore failed (also: an account's role
@@ -56,23 +57,22 @@ def register(sub: Any, common: Any) -> None:
 
 
 def _preview(plan: Any, out: Any) -> None:
+    """The changes to restore. Names and values come from the journal (read from AWS when
+    the run was made): each line passes through ``clean_line`` before the terminal sees it."""
     for change in plan.changes:
         mark = (
             "  [re-disables a protection: needs --allow-unprotect]"
             if change.change_id in plan.weakening
             else ""
         )
-        print(
-            f"- {change.control_id} {change.resource.label()}: "
-            f"{change.current} -> {change.target}{mark}",
-            file=out,
-        )
+        what = f"{change.control_id} {change.resource.label()}: {change.current} -> {change.target}"
+        print(f"- {clean_line(what)}{mark}", file=out)
         for step in change.steps:
-            print(f"    {step.describe()}", file=out)
+            print(f"    {clean_line(step.describe())}", file=out)
     for note in plan.not_undone:
-        print(f"- not undone: {note}", file=out)
+        print(f"- not undone: {clean_line(str(note))}", file=out)
     for label in plan.already_undone:
-        print(f"- already undone: {label}", file=out)
+        print(f"- already undone: {clean_line(str(label))}", file=out)
 
 
 def _record_dict(record: Any, plan: Any, outcomes: list[Any], message: str = "") -> dict[str, Any]:
@@ -128,15 +128,15 @@ def _undo(
     every_run = list(list_runs(state_dir))
     plans = [plan_undo(r, selection, restored_changes(every_run, r.run_id)) for r in records]
     for line in [*notes, *(str(d) for r in records for d in r.damaged)]:
-        print(f"dynaguard: {line}", file=sys.stderr)
+        print(f"dynaguard: {clean_line(line)}", file=sys.stderr)
     incomplete = any(r.damaged for r in records) or not settled
     quiet = EXIT_INCOMPLETE if incomplete else EXIT_OK
     several = run_ids != [args.run_id]  # a multi-account run: one run per account
     out = sys.stderr if args.format == "json" else sys.stdout
     for record, plan in zip(records, plans, strict=True):
         if several:
-            print(f"== account {record.account_id} ==", file=out)
-        print(f"undo of run {record.run_id} ({record.kind}, {record.started}):", file=out)
+            print(clean_line(f"== account {record.account_id} =="), file=out)
+        print(clean_line(f"undo of run {record.run_id} ({record.kind}, {record.started}):"), file=out)
         _preview(plan, out)
     total = sum(len(p.changes) for p in plans)
     if not total:
@@ -162,7 +162,7 @@ def _nothing(
             else "nothing to undo"
         )
         messages.append(message)
-        print(message, file=out)
+        print(clean_line(message), file=out)
     if args.format == "json":
         if len(records) == 1:
             _json(None, records[0], [], plans[0], messages[0])
@@ -195,7 +195,6 @@ def _restore(
     from dynaguard.remediation.journal import Journal
     from dynaguard.remediation.steps import StepRunner
     from dynaguard.remediation.undo import run_undo
-    from dynaguard.sanitize import clean_line
 
     regions = tuple(
         sorted(
