@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -15,8 +14,8 @@ import boto3
 import pytest
 
 from dynaguard.cli.main import run
-from dynaguard.emulator import Emulator, start_emulator
-from dynaguard.emulator.org_fleet import OrgManifest, member_credentials, seed_org
+from dynaguard.emulator import start_emulator
+from dynaguard.emulator.org_fleet import member_credentials, seed_org
 from dynaguard.emulator.proxy import Fault, FaultProxy
 from dynaguard.remediation.accounts import harden_accounts
 from dynaguard.remediation.journal import DONE, load_runs
@@ -25,21 +24,12 @@ from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.org import AccountSelection
 from dynaguard.sources.aws.recorder import CallRecorder
 from tests.integration.conftest import ENV
+from tests.integration.test_org_scan import Org
 
 ROLE = "dynaguard-harden"
 REGION = "us-east-1"
 TABLE = "org-001"  # seeded without deletion protection in every account (org-000 has it)
 READS = ("Describe", "List", "Get")
-
-
-@dataclass(frozen=True)
-class Org:
-    emulator: Emulator
-    manifest: OrgManifest
-
-    @property
-    def url(self) -> str:
-        return self.emulator.endpoint_url
 
 
 @pytest.fixture(scope="module")
