@@ -136,7 +136,8 @@ def _undo(
     for record, plan in zip(records, plans, strict=True):
         if several:
             print(clean_line(f"== account {record.account_id} =="), file=out)
-        print(clean_line(f"undo of run {record.run_id} ({record.kind}, {record.started}):"), file=out)
+        heading = f"undo of run {record.run_id} ({record.kind}, {record.started}):"
+        print(clean_line(heading), file=out)
         _preview(plan, out)
     total = sum(len(p.changes) for p in plans)
     if not total:
