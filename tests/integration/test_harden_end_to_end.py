@@ -41,6 +41,10 @@ NOT_RECORDED = {
     "kms:ReEncrypt*",
     "kms:ListResourceTags",  # only with a key no alias points to: test_harden_key_crash
     "kms:TagResource",  # checked by AWS for CreateKey's Tags
+    "organizations:ListAccounts",  # only harden --org: test_harden_accounts
+    "organizations:ListAccountsForParent",  # harden --org --ou
+    "organizations:ListOrganizationalUnitsForParent",  # harden --org --ou
+    "sts:AssumeRole",  # only harden --accounts / --org: test_harden_accounts
 }
 
 

@@ -104,6 +104,8 @@ def test_accounts_without_org_needs_no_organizations_call(org: Org, capsys) -> N
         ",".join(picked),
         "--role-name",
         "dynaguard-audit",
+        "--external-id",  # with --role-name, not only --role-arn
+        "audit-2026",
         "--region",
         "us-east-1",
         "--controls",

@@ -140,6 +140,7 @@ def aws_options(args: argparse.Namespace) -> AwsOptions:
         profile=args.profile,
         role_arn=args.role_arn,
         external_id=args.external_id,
+        role_name=getattr(args, "role_name", None),
         endpoint_url=args.endpoint_url,
         concurrency=args.concurrency,
         retry_mode=args.retry_mode,

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dynaguard.cli.org_options import add_org_options
 from dynaguard.errors import UsageError
 from dynaguard.sanitize import clean_line
 
@@ -31,6 +32,7 @@ def register(sub: Any, common: Any) -> None:
     common.aws(p)
     common.common(p)
     common.output(p, findings=False)  # harden has no --fail-on / --show-passed to honour
+    add_org_options(p, scan=False)
     add_confirm_options(p)
     h = p.add_argument_group("what to fix")
     h.add_argument(
@@ -165,6 +167,23 @@ def _options(args: argparse.Namespace, config: Any) -> Any:
     )
 
 
+def _fixes(args: argparse.Namespace) -> dict[str, Any]:
+    """What to fix and how, as ``harden`` / ``harden_accounts`` keywords (shared by both)."""
+    from dynaguard.remediation.steps import Timing
+
+    shortcuts = [
+        n for n in ("no_pitr", "no_deletion_protection", "no_encryption") if getattr(args, n)
+    ]
+    return {
+        "only": args.only + ([args.controls] if args.controls else []),
+        "skip": args.skip,
+        "shortcuts": shortcuts,
+        "state_dir": Path(args.state_dir) if args.state_dir else None,
+        "timing": Timing(poll_s=args.poll_interval, retry_base_s=args.poll_interval),
+        "concurrency": args.parallel,
+    }
+
+
 def _emit(text: str, args: argparse.Namespace) -> None:
     """The result to --output (checked before anything changed; should the write still fail,
     the result goes to stdout rather than being lost) or stdout."""
@@ -180,11 +199,11 @@ def _emit(text: str, args: argparse.Namespace) -> None:
 
 def cmd_harden(args: argparse.Namespace) -> int:
     from dynaguard.cli.commands import aws_options
+    from dynaguard.cli.org_options import account_selection
     from dynaguard.engine import new_run_id, resolve_config
     from dynaguard.logs import setup_logging
     from dynaguard.remediation.harden import harden
     from dynaguard.remediation.render import render_outcomes, render_plan
-    from dynaguard.remediation.steps import Timing
 
     if args.parallel < 1 or args.poll_interval <= 0:
         raise UsageError("--parallel must be at least 1 and --poll-interval positive")
@@ -203,23 +222,29 @@ def cmd_harden(args: argparse.Namespace) -> int:
             sys.stdout.write(preview)
         return confirm(f"Apply {len(plan.all_changes)} change(s)?", args.yes)
 
-    shortcuts = [
-        n for n in ("no_pitr", "no_deletion_protection", "no_encryption") if getattr(args, n)
-    ]
-    only = args.only + ([args.controls] if args.controls else [])
+    selection = account_selection(args)
+    if selection.fan_out:
+        from dynaguard.cli.harden_accounts import harden_accounts_command
+
+        text, code = harden_accounts_command(
+            args,
+            selection,
+            run_id,
+            config,
+            options=_options(args, config),
+            fixes=_fixes(args),
+            ask=lambda question: confirm(question, args.yes),
+        )
+        _emit(text, args)
+        return code
     result = harden(
         aws_options(args),
         config=config,
-        only=only,
-        skip=args.skip,
-        shortcuts=shortcuts,
         options=_options(args, config),
         dry_run=args.dry_run,
         confirm=ask,
-        state_dir=Path(args.state_dir) if args.state_dir else None,
         run_id=run_id,
-        timing=Timing(poll_s=args.poll_interval, retry_base_s=args.poll_interval),
-        concurrency=args.parallel,
+        **_fixes(args),
     )
     for note in result.reconciled:
         print(f"dynaguard: {clean_line(note)}", file=sys.stderr)  # names from the journal

@@ -20,24 +20,22 @@ FAN_OUT_RATE_LIMIT = 100.0
 
 
 def add_org_options(p: argparse.ArgumentParser, *, scan: bool) -> None:
-    """``--accounts`` and ``--role-name`` (scan, harden, undo); ``--org`` and the shard and
-    pacing options only for ``scan``."""
+    """The accounts (``--org``, ``--ou``, ``--accounts``, ``--exclude-accounts``) and the role
+    (``--role-name``) of scan and harden; the shard and pacing options only for ``scan``."""
     g = p.add_argument_group("accounts (AWS Organizations)")
-    if scan:
-        g.add_argument(
-            "--org",
-            action="store_true",
-            help="every ACTIVE account of the organization (from the management or a "
-            "delegated administrator account)",
-        )
-        g.add_argument("--ou", metavar="OU,...", help="with --org: only accounts under these OUs")
+    g.add_argument(
+        "--org",
+        action="store_true",
+        help="every ACTIVE account of the organization (from the management or a "
+        "delegated administrator account)",
+    )
+    g.add_argument("--ou", metavar="OU,...", help="with --org: only accounts under these OUs")
     g.add_argument(
         "--accounts",
         metavar="ID,...",
         help="these accounts (with --org: only these of the organization)",
     )
-    if scan:
-        g.add_argument("--exclude-accounts", metavar="ID,...", help="skip these accounts")
+    g.add_argument("--exclude-accounts", metavar="ID,...", help="skip these accounts")
     g.add_argument(
         "--role-name",
         metavar="NAME",
@@ -78,7 +76,7 @@ def add_org_options(p: argparse.ArgumentParser, *, scan: bool) -> None:
 
 
 def account_selection(args: argparse.Namespace) -> AccountSelection:
-    """The accounts the options select (``--org`` absent on harden/undo)."""
+    """The accounts the options select."""
     from dynaguard.sources.aws.org import AccountSelection, parse_account_ids
 
     selection = AccountSelection(

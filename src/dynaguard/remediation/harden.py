@@ -114,6 +114,92 @@ def rescanner(
     return rescan
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One account, read and planned: its session, the runner that applies and verifies, the
+    plan, and what reconciling earlier runs' pending changes settled."""
+
+    session: AwsSession
+    runner: StepRunner
+    plan: HardenPlan
+    reconciled: tuple[str, ...]
+    role_arn: str | None = None  # how the session reached the account (journaled for undo)
+
+
+def prepare(
+    session: AwsSession,
+    aws_options: AwsOptions,
+    cfg: Config,
+    chosen: Sequence[Remediation],
+    opts: Options,
+    *,
+    state: Path,
+    run_id: str,
+    timing: Timing | None = None,
+    role_arn: str | None = None,
+    opt_in: Sequence[Remediation] = (),
+) -> Prepared:
+    """Preflights (keys, topics: a usage error before any plan), then settle what earlier runs
+    in ``state`` left pending (killed) in this account, then plan from the live state (the
+    FAILs of ``opt_in``, the opt-in fixes left out, listed as not fixed)."""
+    for preflight in dict.fromkeys(r.preflight for r in chosen if r.preflight is not None):
+        preflight(session, aws_options, opts)
+    runner = StepRunner(session, timing or Timing(), rescanner(session, aws_options, cfg, run_id))
+    notes = reconcile(needs_reconciling(state), runner).notes
+    plan = build_plan(session, aws_options, cfg, chosen, opts, run_id, opt_in)
+    return Prepared(session, runner, plan, notes, role_arn)
+
+
+def apply_prepared(
+    prepared: Prepared,
+    aws_options: AwsOptions,
+    *,
+    state: Path,
+    run_id: str,
+    concurrency: int,
+    **meta: Any,
+) -> HardenResult:
+    """Apply a confirmed plan, journaled as run ``run_id``: the journal records the account,
+    the role that reached it, the regions and the selection (undo reads them), and ``meta``."""
+    plan = prepared.plan
+    journal = Journal(state, run_id)
+    journal.start(
+        "harden",
+        account_id=plan.account_id,
+        role_arn=prepared.role_arn,
+        regions=list(aws_options.regions),
+        selection=aws_options.selection.to_dict(),
+        planned=len(plan.all_changes),
+        **meta,
+    )
+    outcomes = execute(plan.preludes, plan.changes, prepared.runner, journal, concurrency)
+    result = HardenResult(
+        run_id, plan, tuple(outcomes), journal=str(journal.path), reconciled=prepared.reconciled
+    )
+    journal.finish(result.summary())
+    return result
+
+
+def choose(
+    cfg: Config,
+    aws_options: AwsOptions,
+    only: Iterable[str],
+    skip: Iterable[str],
+    shortcuts: Iterable[str],
+    remediations: Sequence[Remediation] | None,
+) -> tuple[list[Remediation], list[Remediation]]:
+    """The fixes to plan (``remediations`` as given, else the selection of the options) and
+    the opt-in fixes left out only because they are opt-in (none when ``remediations`` is
+    given)."""
+    if remediations is not None:
+        return list(remediations), []
+    selection = aws_options.selection
+    return (
+        select_remediations(cfg, only, skip, shortcuts, selection),
+        opt_in_left_out(cfg, only, skip, shortcuts, selection),
+    )
+
+
 def harden(
     aws_options: AwsOptions,
     *,
@@ -133,47 +219,35 @@ def harden(
 ) -> HardenResult:
     """Plan from live state, then (unless ``dry_run`` or ``confirm`` says no) apply. The chosen
     fixes' preflights run first (the keys to encrypt with, alarm topics: a usage error before
-    any plan). Changes
-    that earlier runs in ``state_dir`` left pending (killed) are first settled by reading the
-    resources, so the journal records what they did before anything new is planned."""
+    any plan). Changes that earlier runs in ``state_dir`` left pending (killed) are first
+    settled by reading the resources, so the journal records what they did before anything new
+    is planned. Several accounts: ``dynaguard.remediation.accounts.harden_accounts``."""
     cfg = resolve_config(config)
     run_id = run_id or new_run_id()
     opts = options or Options(settings=cfg.harden)
-    chosen = (
-        list(remediations)
-        if remediations is not None
-        else select_remediations(cfg, only, skip, shortcuts, aws_options.selection)
-    )
-    opt_in = (
-        opt_in_left_out(cfg, only, skip, shortcuts, aws_options.selection)
-        if remediations is None
-        else []
-    )
+    chosen, opt_in = choose(cfg, aws_options, only, skip, shortcuts, remediations)
     session = AwsSession(aws_options, run_id, recorder)
-    for preflight in dict.fromkeys(r.preflight for r in chosen if r.preflight is not None):
-        preflight(session, aws_options, opts)  # configured keys, topics...: exit 2, no plan
     state = state_dir or default_state_dir()
-    runner = StepRunner(session, timing or Timing(), rescanner(session, aws_options, cfg, run_id))
-    notes = reconcile(needs_reconciling(state), runner).notes
-    plan = build_plan(session, aws_options, cfg, chosen, opts, run_id, opt_in)
+    prepared = prepare(
+        session,
+        aws_options,
+        cfg,
+        chosen,
+        opts,
+        state=state,
+        run_id=run_id,
+        timing=timing,
+        role_arn=aws_options.role_arn,
+        opt_in=opt_in,
+    )
+    plan, notes = prepared.plan, prepared.reconciled
     if dry_run or not plan.all_changes:
         return HardenResult(run_id, plan, dry_run=dry_run, reconciled=notes)
     if confirm is not None and not confirm(plan):
         return HardenResult(run_id, plan, cancelled=True, reconciled=notes)
-    journal = Journal(state, run_id)
-    journal.start(
-        "harden",
-        account_id=plan.account_id,
-        regions=list(aws_options.regions),
-        selection=aws_options.selection.to_dict(),
-        planned=len(plan.all_changes),
+    return apply_prepared(
+        prepared, aws_options, state=state, run_id=run_id, concurrency=concurrency
     )
-    outcomes = execute(plan.preludes, plan.changes, runner, journal, concurrency)
-    result = HardenResult(
-        run_id, plan, tuple(outcomes), journal=str(journal.path), reconciled=notes
-    )
-    journal.finish(result.summary())
-    return result
 
 
-__all__ = ["APPLIED", "HardenResult", "harden"]
+__all__ = ["APPLIED", "HardenResult", "Prepared", "apply_prepared", "harden", "prepare"]

@@ -140,6 +140,26 @@ class RunRecord:
         value = self.meta.get("of_run")
         return str(value) if value else None
 
+    @property
+    def account_id(self) -> str | None:
+        """The account the run changed (None in journals that predate multi-account runs:
+        the caller's)."""
+        return self._text("account_id")
+
+    @property
+    def role_arn(self) -> str | None:
+        """The role assumed to reach the account (None: the caller's own credentials)."""
+        return self._text("role_arn")
+
+    @property
+    def batch(self) -> str | None:
+        """The multi-account run this account's run belongs to (``harden --accounts``)."""
+        return self._text("batch")
+
+    def _text(self, key: str) -> str | None:
+        value = self.meta.get(key)
+        return value if isinstance(value, str) and value else None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
@@ -153,6 +173,9 @@ class RunRecord:
             "not_applied": self.count(NOT_APPLIED),
             "damaged_lines": len(self.damaged),
             "of_run": self.of_run,
+            "account_id": self.account_id,
+            "role_arn": self.role_arn,
+            "batch": self.batch,
         }
 
 
@@ -297,6 +320,18 @@ def load_run(state_dir: Path, run_id: str) -> RunRecord:
     if "/" in run_id or not path.is_file():
         raise UsageError(f"no run {run_id!r} in {state_dir} (see 'dynaguard runs')")
     return read_run(path)
+
+
+def load_runs(state_dir: Path, run_id: str) -> list[RunRecord]:
+    """Run ``run_id``, or every account's harden run of the multi-account run ``run_id``
+    (``harden --accounts``: each account's journal names it as its ``batch``)."""
+    path = state_dir / "runs" / f"{run_id}.jsonl"
+    if "/" not in run_id and path.is_file():
+        return [read_run(path)]
+    found = [r for r in list_runs(state_dir) if r.batch == run_id and r.kind == "harden"]
+    if not found:
+        raise UsageError(f"no run {run_id!r} in {state_dir} (see 'dynaguard runs')")
+    return found
 
 
 def restored_changes(runs: Iterator[RunRecord] | list[RunRecord], run_id: str) -> dict[str, str]:

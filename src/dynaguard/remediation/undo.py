@@ -131,9 +131,11 @@ def restore(change: Change, runner: StepRunner) -> tuple[dict[str, Any], int]:
 
 
 def run_undo(
-    plan: UndoPlan, runner: StepRunner, journal: Journal, allow_unprotect: bool
+    plan: UndoPlan, runner: StepRunner, journal: Journal, allow_unprotect: bool, **meta: Any
 ) -> list[Outcome]:
-    journal.start("undo", of_run=plan.run_id, planned=len(plan.changes))
+    """Restore ``plan``, journaled (``meta``: the account, the role that reached it, the
+    batch of a multi-account undo)."""
+    journal.start("undo", of_run=plan.run_id, planned=len(plan.changes), **meta)
     outcomes = []
     for change in plan.changes:
         if change.change_id in plan.weakening and not allow_unprotect:

@@ -30,6 +30,7 @@ from dynaguard import __version__
 from dynaguard.errors import AuditError, UsageError
 from dynaguard.logs import get_logger
 from dynaguard.sanitize import short_repr
+from dynaguard.sources.aws.client_classes import share_client_classes
 from dynaguard.sources.aws.failures import read_error
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.pacing import TokenBucket
@@ -196,7 +197,7 @@ class AwsSession:
         core.get_component("credential_provider").insert_before("env", _AssumedRole(credentials))
         with self._lock:
             self._clients.clear()  # the next clients use the role
-        return boto3.Session(botocore_session=core)
+        return share_client_classes(boto3.Session(botocore_session=core))
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +249,6 @@ class _AssumedRole(CredentialProvider):  # type: ignore[misc]
 
 def _base_session(options: AwsOptions) -> boto3.Session:
     try:
-        return boto3.Session(profile_name=options.profile)
+        return share_client_classes(boto3.Session(profile_name=options.profile))
     except ProfileNotFound:
         raise UsageError(f"AWS profile {options.profile!r} not found") from None
