@@ -24,7 +24,6 @@ resource "aws_dynamodb_table" "t" {{
 """
 
 
-@pytest.mark.xfail(strict=True, reason="QA F01: unexpandable count/for_each drops the table")
 @pytest.mark.parametrize(
     ("preamble", "meta"),
     [

@@ -12,7 +12,7 @@ from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
 from dynaguard.sources.terraform.backup_settings import map_backup_settings
 from dynaguard.sources.terraform.context import TfContext
-from dynaguard.sources.terraform.expansion import dropped_blocks
+from dynaguard.sources.terraform.expansion import expansion_problems, expansions
 from dynaguard.sources.terraform.hcl import HclConverter
 from dynaguard.sources.terraform.loader import load_module, var_files_for
 from dynaguard.sources.terraform.map_alarms import map_alarms
@@ -22,6 +22,12 @@ from dynaguard.sources.terraform.modules import unreadable_modules
 from dynaguard.sources.terraform.null_values import assigned_variables
 from dynaguard.sources.terraform.policies import map_iam_policies
 from dynaguard.sources.terraform.sources import SourceFiles
+from dynaguard.sources.terraform.unexpanded import (
+    as_unexpanded,
+    blanked_lines,
+    unexpanded_reasons,
+    without,
+)
 
 
 def declared_from_blocks(
@@ -44,19 +50,29 @@ def declared_from_blocks(
 def load_terraform_root(
     root: Path, wanted: set[Path] | frozenset[Path] | None, var_files: list[Path]
 ) -> tuple[Declared, list[InputProblem]]:
-    """One root module as a Declared unit, with parse, module, suppression and dropped-block
-    problems (runs in a worker process: see ``sources.iac.units``)."""
-    module = load_module(root, set(wanted) if wanted is not None else None, var_files)
+    """One root module as a Declared unit, with parse, module, suppression and expansion
+    problems (runs in a worker process: see ``sources.iac.units``). A block whose
+    ``count``/``for_each`` cannot be expanded is judged once (``unexpanded.py``): the module
+    is parsed a second time for it."""
+    wanted_files = set(wanted) if wanted is not None else None
+    module = load_module(root, wanted_files, var_files)
     problems = list(module.problems)
     problems.extend(unreadable_modules(module.root, module.wanted))
     sources = SourceFiles()
     var_paths = [module.root / f for f in var_files_for(module.root, var_files)]
     provided = assigned_variables(var_paths)
-    converter = HclConverter(module.parsed, module.root, sources, provided)
+    found = expansions(module.parsed, root, sources, provided, {p.file for p in problems})
+    unknown = [e for e in found if e.verdict == "unknown"]
+    parsed = module.parsed
+    if unknown:
+        again = load_module(root, wanted_files, var_files, blanked_lines(unknown))
+        parsed = as_unexpanded(again.parsed, unknown)
+    parsed = without(parsed, [e for e in found if e.verdict == "invalid"])
+    reasons = unexpanded_reasons(unknown)
+    converter = HclConverter(parsed, module.root, sources, provided, reasons)
     blocks = converter.blocks(module.wanted)
     unit = declared_from_blocks(blocks, display_path(module.root), "terraform", converter.by_id)
-    broken = {p.file for p in problems}
-    problems += dropped_blocks(module.parsed, root, sources, provided, broken)
+    problems += expansion_problems(found, parsed, sources)
     problems += sources.problems
     return unit, problems
 

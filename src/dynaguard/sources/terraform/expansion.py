@@ -1,25 +1,36 @@
-"""Blocks the code declares but the parser dropped without a word.
+"""``count`` / ``for_each`` of the root module's blocks: expanded, empty, invalid or unknown.
 
-tfparse leaves out a block whose ``count`` or ``for_each`` it cannot expand: ``count = -1``,
-``for_each = 5``, ``for_each`` over a variable that has no value (``count`` over one keeps a
-single instance, which is judged). Terraform rejects the first two and cannot plan the third;
-a table dropped in silence would be an audit that passes with nothing judged. So every
-``resource`` of a type dynaguard maps, and every local ``module`` call, in the root module's own
-files is matched against the parser's output. A missing one is one problem at its line, unless
-its ``count``/``for_each`` is literally empty or depends only on values that are known: then it
-evaluated to no instance (``count = var.enabled ? 1 : 0`` with ``enabled = false``).
+tfparse (Trivy's evaluator) leaves out a block whose ``count`` or ``for_each`` it cannot expand
+(``count = -1``, ``for_each = 5``, ``for_each`` over a variable without a value, a data source
+or a module output), keeps one instance ``[0]`` of a ``count`` it cannot compute, and keeps an
+instance of ``count = 1.5`` or ``count = true``, which Terraform rejects. A table dropped in
+silence is an audit that passes with nothing judged, so every ``resource`` of a type dynaguard
+maps, and every ``module`` call, in the root module's own files is classified by its
+``count``/``for_each`` expression as written:
 
-Blocks inside local modules are not matched here (their instances depend on the call).
+- **empty** (``count = 0``, ``for_each = {}``/``[]``/``toset([])``): no instance, rightly;
+- **invalid** (a negative, fractional or non-number ``count``; a number, bool or string
+  ``for_each``): Terraform rejects the configuration, so nothing is deployed: one problem at
+  its line, like a file that does not parse (exit 3), and the block is not judged;
+- **unknown** (it depends on a variable without a value, a local that could not be computed,
+  a data source, a module output or another resource's attribute): the block is judged once,
+  as ``ADDRESS[?]``, with every setting that depends on ``each``/``count.index`` UNKNOWN
+  (``unexpanded.py``), and a problem at its line says so (exit 3 unless something fails);
+- **known**: tfparse expanded it (or it evaluated to nothing: ``count = var.on ? 1 : 0``).
+
+Blocks inside local modules are not classified here: their instances depend on the call.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from dynaguard.sources.iac.problems import InputProblem
+from dynaguard.sources.terraform.expressions import Expression, block_attribute
 from dynaguard.sources.terraform.sources import SourceFiles
 
 MAPPED = (
@@ -30,19 +41,55 @@ MAPPED = (
     "aws_backup_",
     "aws_appautoscaling_",
     "aws_vpc",
+    "aws_cloudwatch_metric_alarm",
 )
 _HEADER = re.compile(r'^\s*(resource|module)\s+"([^"]+)"(?:\s+"([^"]+)")?\s*\{')
-_META = re.compile(r"^\s*(count|for_each)\s*=\s*(.+?)\s*$")
+_META = re.compile(r"^\s*(count|for_each)\s*=")
 _SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"')
 _EMPTY = frozenset({"0", "[]", "{}", "toset([])", "tomap({})", "tolist([])", "null"})
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_VAR = re.compile(r"\bvar\.([A-Za-z_][\w-]*)")
-_LOCAL = re.compile(r"\blocal\.([A-Za-z_][\w-]*)")
-_APPLY_TIME = re.compile(r"\b(?:data\.[a-z]\w*\.[\w-]+|module\.[\w-]+|aws_\w+\.[\w-]+)")
+_WHOLE = re.compile(r"^\d+$")
+_LITERAL = re.compile(r'^(-?\d+(\.\d+)?|true|false|"[^"]*")$')
+_APPLY_TIME = re.compile(r"^(?:data\.[a-z]\w*\.[\w-]+|module\.[\w-]+|aws_\w+\.[\w-]+)")
+
+Verdict = Literal["empty", "known", "invalid", "unknown"]
 
 
-def _declared(lines: Sequence[str]) -> Iterable[tuple[int, str, str | None, str | None]]:
-    """(line, address, count/for_each text or None, local module source or None) per block."""
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """A ``resource`` or ``module`` block as written: where, its address, its expansion."""
+
+    path: Path
+    line: int
+    address: str
+    meta: str | None  # "count" or "for_each"
+    expr: Expression | None
+    local_source: bool  # a module call with a local ``source``
+
+    @property
+    def shown(self) -> str:
+        """``count = var.n`` as written (the first line of a long expression)."""
+        if self.expr is None:
+            return str(self.meta)
+        text = self.expr.text.split("\n", 1)[0] + (" ..." if "\n" in self.expr.text else "")
+        return f"{self.meta} = {text}"
+
+    def meta_lines(self) -> range:
+        """The lines the ``count``/``for_each`` argument spans (1-based)."""
+        if self.expr is None:
+            return range(0)
+        return range(self.expr.line, self.expr.line + self.expr.text.count("\n") + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    declaration: Declaration
+    verdict: Verdict
+    reason: str | None  # why invalid or unknown
+
+
+def declarations(path: Path, lines: Sequence[str]) -> Iterable[Declaration]:
+    """Every mapped ``resource`` and every ``module`` block at the top level of a file."""
     index = 0
     while index < len(lines):
         header = _HEADER.match(lines[index])
@@ -50,31 +97,64 @@ def _declared(lines: Sequence[str]) -> Iterable[tuple[int, str, str | None, str 
         if header is None:
             continue
         kind, label, name = header.groups()
-        address = f"module.{label}" if kind == "module" else f"{label}.{name}"
-        meta, source, depth, start = None, None, 1, index
+        first, depth, meta, source = index, 1, None, False
         while index < len(lines) and depth > 0:
             line = lines[index]
             if depth == 1:
-                meta = meta or _meta_text(line)
-                source = source or (m.group(1) if (m := _SOURCE.match(line)) else None)
+                meta = meta or (m.group(1) if (m := _META.match(line)) else None)
+                source = source or bool(_SOURCE.match(line))
             depth += line.count("{") - line.count("}")
             index += 1
         if kind == "module" or (name is not None and label.startswith(MAPPED)):
-            yield start, address, meta, source
+            address = f"module.{label}" if kind == "module" else f"{label}.{name}"
+            expr = block_attribute(lines, first, index, meta) if meta else None
+            yield Declaration(path, first, address, meta, expr, source)
 
 
-def _meta_text(line: str) -> str | None:
-    match = _META.match(line)
-    return match.group(1) + "=" + match.group(2).split(" #")[0].strip() if match else None
+def classify(declaration: Declaration, assigned: set[str], unresolved: set[str]) -> Expansion:
+    """What the block's ``count``/``for_each`` is (``assigned``: variables with a value,
+    ``unresolved``: locals tfparse could not compute)."""
+    expr = declaration.expr
+    if expr is None:
+        return Expansion(declaration, "known", None)
+    text = " ".join(expr.text.split())
+    if text in _EMPTY:
+        return Expansion(declaration, "empty", None)
+    whole = _WHOLE.match(text.strip('"'))  # "2" converts to the number 2, as in Terraform
+    if declaration.meta == "count" and _LITERAL.match(text) and not whole:
+        return Expansion(declaration, "invalid", "is not a whole number >= 0")
+    if declaration.meta == "for_each" and _LITERAL.match(text):
+        return Expansion(declaration, "invalid", "is not a map or a set of strings")
+    why = _unknown_because(expr, assigned, unresolved)
+    return Expansion(declaration, "unknown" if why else "known", why)
 
 
-def _present(parsed: Mapping[str, Any]) -> set[str]:
+def _unknown_because(expr: Expression, assigned: set[str], unresolved: set[str]) -> str | None:
+    for ref in expr.references():
+        root, _, rest = ref.partition(".")
+        name = re.split(r"[.\[]", rest, maxsplit=1)[0]
+        if root == "var" and name not in assigned:
+            return f"var.{name} has no value"
+        if root == "local" and name in unresolved:
+            return f"local.{name} could not be computed"
+        if _APPLY_TIME.match(ref):
+            if root == "module":
+                return f"{ref} is a module output, not expanded offline"
+            if root == "data":
+                return f"{ref} is read from AWS when planned"
+            return f"{ref} is known only after apply"
+    return None
+
+
+def present_addresses(parsed: Mapping[str, Any]) -> set[str]:
+    """Root-module resources and module calls in tfparse's output, with and without their
+    instance keys."""
     out = set()
     for kind, items in parsed.items():
         for item in items if isinstance(items, list) else []:
             path = str((item.get("__tfmeta") or {}).get("path", ""))
             if kind == "module" or not path.startswith("module."):
-                out.add(re.sub(r"\[[^\]]*\]$", "", path))
+                out |= {path, re.sub(r"\[[^\]]*\]$", "", path)}
     return out
 
 
@@ -97,47 +177,54 @@ def _unresolved_locals(parsed: Mapping[str, Any]) -> set[str]:
     return out
 
 
-def _why_dropped(meta: str | None, assigned: set[str], unresolved: set[str]) -> str | None:
-    """Why the block has no instance, when that is a problem (None: legitimately none)."""
-    if meta is None:
-        return "was not evaluated by the Terraform parser"
-    what, expr = meta.split("=", 1)
-    if expr in _EMPTY:
-        return None
-    if what == "count" and _NUMBER.match(expr):
-        return f"count = {expr} is not a whole number >= 0"
-    if what == "for_each" and (_NUMBER.match(expr) or expr in ("true", "false") or expr[:1] == '"'):
-        return f"for_each = {expr} is not a map or a set of strings"
-    missing = [f"var.{v}" for v in _VAR.findall(expr) if v not in assigned]
-    missing += [f"local.{v}" for v in _LOCAL.findall(expr) if v in unresolved]
-    if missing:
-        return f"{what} = {expr} cannot be resolved offline ({missing[0]} has no value)"
-    if _APPLY_TIME.search(expr):
-        return f"{what} = {expr} depends on values known only when applied"
-    return None
-
-
-def dropped_blocks(
+def expansions(
     parsed: Mapping[str, Any],
     root: Path,
     sources: SourceFiles,
     provided: set[str],
     broken: set[str],
-) -> list[InputProblem]:
-    """A problem per block of the root module's files missing from the parser's output
-    (``provided``: variables the var files set)."""
-    present = _present(parsed)
+) -> list[Expansion]:
+    """Every mapped block and module call of the root module's files, classified (files in
+    ``broken``, reported as parse errors, are left out; ``provided``: variables the var files
+    set)."""
     assigned = _with_value(parsed, provided)
     unresolved = _unresolved_locals(parsed)
-    problems = []
+    out = []
     for path in sorted(root.glob("*.tf")):
-        shown = sources.display(path)
-        if shown in broken:
-            continue  # reported as a parse error
-        for line, address, meta, source in _declared(sources.lines(path)):
-            if address in present or (address.startswith("module.") and source is None):
-                continue
-            why = _why_dropped(meta, assigned, unresolved)
-            if why is not None:
-                problems.append(InputProblem(shown, line, f"{address}: {why}; it is not scanned"))
+        if sources.display(path) in broken:
+            continue
+        for declaration in declarations(path, sources.lines(path)):
+            out.append(classify(declaration, assigned, unresolved))
+    return out
+
+
+def expansion_problems(
+    found: Iterable[Expansion], parsed: Mapping[str, Any], sources: SourceFiles
+) -> list[InputProblem]:
+    """One problem per block that is not judged as written: invalid, unknown (judged once, or
+    not at all when the parser still left it out), or left out by the parser for no reason
+    the code shows."""
+    present = present_addresses(parsed)
+    problems = []
+    for expansion in found:
+        declared = expansion.declaration
+        address = declared.address
+        shown = sources.display(declared.path)
+        if expansion.verdict == "invalid":
+            message = (
+                f"{declared.shown} {expansion.reason}: Terraform rejects it; it is not scanned"
+            )
+        elif expansion.verdict == "unknown":
+            message = f"{declared.shown} cannot be expanded offline ({expansion.reason}); " + (
+                f"judged once as {address}[?]"
+                if f"{address}[?]" in present
+                else "it is not scanned"
+            )
+        elif address in present or expansion.verdict == "empty" or declared.meta is not None:
+            continue
+        elif address.startswith("module.") and not declared.local_source:
+            continue  # remote modules: reported by modules.unreadable_modules
+        else:
+            message = "was not evaluated by the Terraform parser; it is not scanned"
+        problems.append(InputProblem(shown, declared.line, f"{address}: {message}"))
     return problems

@@ -53,11 +53,18 @@ class NullJudge:
     """Decides, for one tfparse result, what each null or unresolved variable means."""
 
     def __init__(
-        self, parsed: Mapping[str, Any], root: Path, sources: SourceFiles, provided: set[str]
+        self,
+        parsed: Mapping[str, Any],
+        root: Path,
+        sources: SourceFiles,
+        provided: set[str],
+        unexpanded: Mapping[tuple[Path, int], str] | None = None,
     ) -> None:
         self.root = root
         self.sources = sources
         self.provided = provided  # root variables given a value by a var file
+        # (file, line) of blocks judged once, unexpanded -> why (see unexpanded.py)
+        self.unexpanded = dict(unexpanded or {})
         self.variables: dict[tuple[str, str], Mapping[str, Any]] = {}
         self.calls: dict[str, Mapping[str, Any]] = {}
         self.locals: dict[str, list[Mapping[str, Any]]] = {}
@@ -126,7 +133,8 @@ class NullJudge:
             return f"{ref} is an output of module {name} that could not be resolved"
         if root in ("each", "count") and frames:
             kind = "for_each" if root == "each" else "count"
-            return self._attribute_taint(frames[0], kind, scope, frames[:1], seen)
+            why = self._attribute_taint(frames[0], kind, scope, frames[:1], seen)
+            return why or self.unexpanded.get((frames[0].path, frames[0].first))
         if frames:
             return self._iterator(root, scope, frames, seen)
         return None

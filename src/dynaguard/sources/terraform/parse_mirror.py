@@ -21,6 +21,7 @@ from typing import Any
 
 from dynaguard.sources.iac.declared import UNKNOWN_REGION
 from dynaguard.sources.terraform.rewrites import needs_rewrite, provider_region, rewritten
+from dynaguard.sources.terraform.unexpanded import blank
 
 _LOCAL_SOURCE = re.compile(r"""\bsource\s*=\s*"(\.{1,2}/[^"]*)\"""")
 
@@ -52,8 +53,14 @@ def _module_dirs(root: Path) -> set[Path]:
 class ParseMirror:
     """A scratch copy of the directories a root module reads, with rewritten ``.tf`` files."""
 
-    def __init__(self, root: Path, var_files: Iterable[str]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        var_files: Iterable[str],
+        blanked: Mapping[Path, frozenset[int]] | None = None,
+    ) -> None:
         self.original_root = root
+        self.blanked = dict(blanked or {})  # original file -> lines emptied in its copy
         self.dirs = _module_dirs(root)
         self.dirs |= {Path(os.path.normpath(root / f)).parent for f in var_files}
         self.anchor = Path(os.path.commonpath([str(d) for d in self.dirs]))
@@ -63,7 +70,7 @@ class ParseMirror:
 
     def needed(self) -> bool:
         """Whether a rewrite applies to any module file (else tfparse reads the originals)."""
-        return any(
+        return bool(self.blanked) or any(
             needs_rewrite(p.read_text(encoding="utf-8", errors="replace"))
             for d in self.dirs
             for p in d.glob("*.tf")
@@ -100,6 +107,7 @@ class ParseMirror:
                 continue
             if directory in self.dirs and entry.name.endswith(".tf") and entry.is_file():
                 text = entry.read_text(encoding="utf-8", errors="replace")
+                text = blank(text, self.blanked.get(Path(os.path.normpath(entry)), frozenset()))
                 new_text, inserted = rewritten(text, self.region)
                 copy.write_text(new_text, encoding="utf-8")
                 if inserted:
@@ -130,10 +138,16 @@ class ParseMirror:
         return out
 
 
-def parse_through_mirror(root: Path, var_files: list[str], parse: Parse) -> Mapping[str, Any]:
-    """``parse(root, var_files)`` through a mirror when a rewrite applies to the module.
-    A parse error is raised from the original files, so it names the user's lines."""
-    mirror = ParseMirror(root, var_files)
+def parse_through_mirror(
+    root: Path,
+    var_files: list[str],
+    parse: Parse,
+    blanked: Mapping[Path, frozenset[int]] | None = None,
+) -> Mapping[str, Any]:
+    """``parse(root, var_files)`` through a mirror when a rewrite applies to the module
+    (``blanked``: lines to empty per file, see ``unexpanded.py``). A parse error is raised
+    from the original files, so it names the user's lines."""
+    mirror = ParseMirror(root, var_files, blanked)
     if not mirror.needed():
         return parse(root, var_files)
     try:
