@@ -80,11 +80,13 @@ def load_terraform_root(
 def load_plan(path: Path, text: str, data: Any) -> tuple[Declared | None, list[InputProblem]]:
     """A plan (``terraform show -json``, already decoded) as one Declared unit; a plan that is
     not shaped as Terraform writes it is one problem with its line, and is not scanned."""
-    from dynaguard.sources.terraform.plan import blocks_from_plan
+    from dynaguard.sources.terraform.plan import blocks_from_plan, plan_gaps
     from dynaguard.sources.terraform.plan_schema import plan_mismatch
 
     shown = display_path(path)
     mismatch = plan_mismatch(data, text)
     if mismatch is not None:
         return None, [InputProblem(shown, mismatch[0], mismatch[1])]
-    return declared_from_blocks(blocks_from_plan(data, path, text), shown, "plan"), []
+    deferred, problems = plan_gaps(data, path, text)
+    blocks = [*blocks_from_plan(data, path, text), *deferred]
+    return declared_from_blocks(blocks, shown, "plan"), problems
