@@ -388,3 +388,50 @@ def test_an_errored_plan_is_an_incomplete_audit(tmp_path: Path) -> None:
         "the plan errored: Terraform did not plan everything; what it planned is judged"
     ]
     assert result.exit_code() == 3
+
+
+# --- inside modules: a block's count / for_each is known or not through its call ----------
+
+MODULE = 'variable "names" {}\nvariable "create" {\n  default = true\n}\n' + table(
+    "t", "for_each = var.create ? var.names : toset([])", stream="true", key="null"
+)
+
+
+def test_a_module_block_over_an_input_without_a_value_is_judged_once(tmp_path: Path) -> None:
+    main = 'variable "names" {}\nmodule "m" {\n  source = "./mod"\n  names  = var.names\n}\n'
+    result = scan(tmp_path, {"main.tf": main, "mod/main.tf": MODULE})
+    assert scanned(result) == {f"module.m.{T}.t[?]"}  # tfparse alone dropped it: 0 resources
+    ((line, message),) = notices(result)
+    assert line == 5 and message == (
+        f"module.m.{T}.t: for_each = var.create ? var.names : toset([]) cannot be expanded "
+        f"offline (var.names has no value); judged once as module.m.{T}.t[?]"
+    )
+    assert result.exit_code() == 1  # kms_key_arn = null: the AWS managed key fails DDB.001
+
+
+def test_a_module_block_over_a_known_input_is_expanded(tmp_path: Path) -> None:
+    main = 'module "m" {\n  source = "./mod"\n  names  = toset(["a"])\n}\n'
+    main += 'module "off" {\n  source = "./mod"\n  names  = toset(["b"])\n  create = false\n}\n'
+    result = scan(tmp_path, {"main.tf": main, "mod/main.tf": MODULE})
+    assert result.problems == ()
+    assert scanned(result) == {f'module.m.{T}.t["a"]'}
+
+
+def test_a_block_in_a_module_called_over_an_unknown_collection(tmp_path: Path) -> None:
+    """Blanking the call's for_each brings the module's own unknown for_each into view."""
+    main = 'variable "sets" {}\nmodule "m" {\n  source   = "./mod"\n  for_each = var.sets\n'
+    main += "  names    = each.value\n}\n"
+    result = scan(tmp_path, {"main.tf": main, "mod/main.tf": MODULE})
+    assert scanned(result) == {f"module.m[?].{T}.t[?]"}
+    assert [line for line, _ in notices(result)] == [2, 5]
+
+
+def test_a_module_file_shared_by_a_known_and_an_unknown_call(tmp_path: Path) -> None:
+    """The file cannot be blanked for one call only: the unknown instance is said, not judged."""
+    main = 'variable "names" {}\nmodule "known" {\n  source = "./mod"\n  names  = toset(["a"])\n}\n'
+    main += 'module "unset" {\n  source = "./mod"\n  names  = var.names\n}\n'
+    result = scan(tmp_path, {"main.tf": main, "mod/main.tf": MODULE})
+    assert scanned(result) == {f'module.known.{T}.t["a"]'}
+    ((line, message),) = notices(result)
+    assert line == 5 and message.startswith(f"module.unset.{T}.t: for_each")
+    assert message.endswith("(var.names has no value); it is not scanned")

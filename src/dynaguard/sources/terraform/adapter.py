@@ -12,19 +12,21 @@ from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
 from dynaguard.sources.terraform.backup_settings import map_backup_settings
 from dynaguard.sources.terraform.context import TfContext
-from dynaguard.sources.terraform.expansion import expansion_problems, expansions
+from dynaguard.sources.terraform.expansion import Expansion, expansion_problems, expansions
 from dynaguard.sources.terraform.hcl import HclConverter
 from dynaguard.sources.terraform.loader import load_module, var_files_for
 from dynaguard.sources.terraform.map_alarms import map_alarms
 from dynaguard.sources.terraform.map_services import map_backup, map_dax, map_network, map_scaling
 from dynaguard.sources.terraform.map_tables import map_tables
+from dynaguard.sources.terraform.module_expansion import module_expansions
 from dynaguard.sources.terraform.modules import unreadable_modules
-from dynaguard.sources.terraform.null_values import assigned_variables
+from dynaguard.sources.terraform.null_values import NullJudge, assigned_variables
 from dynaguard.sources.terraform.policies import map_iam_policies
 from dynaguard.sources.terraform.sources import SourceFiles
 from dynaguard.sources.terraform.unexpanded import (
     as_unexpanded,
-    blanked_lines,
+    judged_once,
+    renamed_address,
     unexpanded_reasons,
     without,
 )
@@ -53,7 +55,7 @@ def load_terraform_root(
     """One root module as a Declared unit, with parse, module, suppression and expansion
     problems (runs in a worker process: see ``sources.iac.units``). A block whose
     ``count``/``for_each`` cannot be expanded is judged once (``unexpanded.py``): the module
-    is parsed a second time for it."""
+    is parsed again with that argument blanked."""
     wanted_files = set(wanted) if wanted is not None else None
     module = load_module(root, wanted_files, var_files)
     problems = list(module.problems)
@@ -61,18 +63,26 @@ def load_terraform_root(
     sources = SourceFiles()
     var_paths = [module.root / f for f in var_files_for(module.root, var_files)]
     provided = assigned_variables(var_paths)
-    found = expansions(module.parsed, root, sources, provided, {p.file for p in problems})
-    unknown = [e for e in found if e.verdict == "unknown"]
-    parsed = module.parsed
-    if unknown:
-        again = load_module(root, wanted_files, var_files, blanked_lines(unknown))
-        parsed = as_unexpanded(again.parsed, unknown)
+    broken = {p.file for p in problems}
+
+    def parse(blanked: Mapping[Path, frozenset[int]]) -> Mapping[str, Any]:
+        return load_module(root, wanted_files, var_files, blanked).parsed
+
+    def classify(parsed: Mapping[str, Any]) -> list[Expansion]:
+        judge = NullJudge(parsed, module.root, sources, provided)
+        return [
+            *expansions(parsed, root, sources, provided, broken),
+            *module_expansions(parsed, module.root, sources, judge),
+        ]
+
+    parsed, found, unknown = judged_once(module.parsed, parse, classify)
     parsed = without(parsed, [e for e in found if e.verdict == "invalid"])
+    parsed = as_unexpanded(parsed, unknown)
     reasons = unexpanded_reasons(unknown)
     converter = HclConverter(parsed, module.root, sources, provided, reasons)
     blocks = converter.blocks(module.wanted)
     unit = declared_from_blocks(blocks, display_path(module.root), "terraform", converter.by_id)
-    problems += expansion_problems(found, parsed, sources)
+    problems += expansion_problems(found, parsed, sources, renamed_address(unknown))
     problems += sources.problems
     return unit, problems
 

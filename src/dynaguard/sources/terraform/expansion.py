@@ -24,7 +24,7 @@ Blocks inside local modules are not classified here: their instances depend on t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -61,6 +61,7 @@ class Declaration:
 
     path: Path
     line: int
+    last: int
     address: str
     meta: str | None  # "count" or "for_each"
     expr: Expression | None
@@ -86,6 +87,12 @@ class Expansion:
     declaration: Declaration
     verdict: Verdict
     reason: str | None  # why invalid or unknown
+    scope: str = ""  # the module instance the block is in ("" for the root module)
+
+    @property
+    def address(self) -> str:
+        local = self.declaration.address
+        return f"{self.scope}.{local}" if self.scope else local
 
 
 def declarations(path: Path, lines: Sequence[str]) -> Iterable[Declaration]:
@@ -108,25 +115,41 @@ def declarations(path: Path, lines: Sequence[str]) -> Iterable[Declaration]:
         if kind == "module" or (name is not None and label.startswith(MAPPED)):
             address = f"module.{label}" if kind == "module" else f"{label}.{name}"
             expr = block_attribute(lines, first, index, meta) if meta else None
-            yield Declaration(path, first, address, meta, expr, source)
+            yield Declaration(path, first, index, address, meta, expr, source)
 
 
-def classify(declaration: Declaration, assigned: set[str], unresolved: set[str]) -> Expansion:
-    """What the block's ``count``/``for_each`` is (``assigned``: variables with a value,
-    ``unresolved``: locals tfparse could not compute)."""
+def classify(
+    declaration: Declaration, why_unknown: Callable[[Expression], str | None], scope: str = ""
+) -> Expansion:
+    """What the block's ``count``/``for_each`` is (``why_unknown``: why an expression has no
+    value offline, None when it has one)."""
     expr = declaration.expr
     if expr is None:
-        return Expansion(declaration, "known", None)
+        return Expansion(declaration, "known", None, scope)
     text = " ".join(expr.text.split())
     if text in _EMPTY:
-        return Expansion(declaration, "empty", None)
+        return Expansion(declaration, "empty", None, scope)
     whole = _WHOLE.match(text.strip('"'))  # "2" converts to the number 2, as in Terraform
     if declaration.meta == "count" and _LITERAL.match(text) and not whole:
-        return Expansion(declaration, "invalid", "is not a whole number >= 0")
+        return Expansion(declaration, "invalid", "is not a whole number >= 0", scope)
     if declaration.meta == "for_each" and _LITERAL.match(text):
-        return Expansion(declaration, "invalid", "is not a map or a set of strings")
-    why = _unknown_because(expr, assigned, unresolved)
-    return Expansion(declaration, "unknown" if why else "known", why)
+        return Expansion(declaration, "invalid", "is not a map or a set of strings", scope)
+    why = why_unknown(expr)
+    return Expansion(declaration, "unknown" if why else "known", why, scope)
+
+
+def apply_time_reason(expr: Expression) -> str | None:
+    """Why an expression waits for AWS or another module: a data source, a module output, or
+    another resource's attribute."""
+    for ref in expr.references():
+        if _APPLY_TIME.match(ref):
+            root = ref.partition(".")[0]
+            if root == "module":
+                return f"{ref} is a module output, not expanded offline"
+            if root == "data":
+                return f"{ref} is read from AWS when planned"
+            return f"{ref} is known only after apply"
+    return None
 
 
 def _unknown_because(expr: Expression, assigned: set[str], unresolved: set[str]) -> str | None:
@@ -137,24 +160,16 @@ def _unknown_because(expr: Expression, assigned: set[str], unresolved: set[str])
             return f"var.{name} has no value"
         if root == "local" and name in unresolved:
             return f"local.{name} could not be computed"
-        if _APPLY_TIME.match(ref):
-            if root == "module":
-                return f"{ref} is a module output, not expanded offline"
-            if root == "data":
-                return f"{ref} is read from AWS when planned"
-            return f"{ref} is known only after apply"
-    return None
+    return apply_time_reason(expr)
 
 
 def present_addresses(parsed: Mapping[str, Any]) -> set[str]:
-    """Root-module resources and module calls in tfparse's output, with and without their
-    instance keys."""
+    """Every block address in tfparse's output, with and without its last instance key."""
     out = set()
-    for kind, items in parsed.items():
+    for items in parsed.values():
         for item in items if isinstance(items, list) else []:
             path = str((item.get("__tfmeta") or {}).get("path", ""))
-            if kind == "module" or not path.startswith("module."):
-                out |= {path, re.sub(r"\[[^\]]*\]$", "", path)}
+            out |= {path, re.sub(r"\[[^\]]*\]$", "", path)}
     return out
 
 
@@ -189,40 +204,45 @@ def expansions(
     set)."""
     assigned = _with_value(parsed, provided)
     unresolved = _unresolved_locals(parsed)
+
+    def why(expr: Expression) -> str | None:
+        return _unknown_because(expr, assigned, unresolved)
+
     out = []
     for path in sorted(root.glob("*.tf")):
         if sources.display(path) in broken:
             continue
         for declaration in declarations(path, sources.lines(path)):
-            out.append(classify(declaration, assigned, unresolved))
+            out.append(classify(declaration, why))
     return out
 
 
 def expansion_problems(
-    found: Iterable[Expansion], parsed: Mapping[str, Any], sources: SourceFiles
+    found: Iterable[Expansion],
+    parsed: Mapping[str, Any],
+    sources: SourceFiles,
+    named: Callable[[str], str] = str,
 ) -> list[InputProblem]:
     """One problem per block that is not judged as written: invalid, unknown (judged once, or
     not at all when the parser still left it out), or left out by the parser for no reason
-    the code shows."""
+    the code shows (``named``: an address as parsed -> as reported, see ``unexpanded.py``)."""
     present = present_addresses(parsed)
     problems = []
     for expansion in found:
-        declared = expansion.declaration
-        address = declared.address
+        declared, address = expansion.declaration, expansion.address
         shown = sources.display(declared.path)
         if expansion.verdict == "invalid":
-            message = (
-                f"{declared.shown} {expansion.reason}: Terraform rejects it; it is not scanned"
-            )
+            rejected = f"{expansion.reason}: Terraform rejects it; it is not scanned"
+            message = f"{declared.shown} {rejected}"
         elif expansion.verdict == "unknown":
+            instances = (named(address), f"{named(address)}[0]")
+            judged = next((a for a in instances if a in present), None)
             message = f"{declared.shown} cannot be expanded offline ({expansion.reason}); " + (
-                f"judged once as {address}[?]"
-                if f"{address}[?]" in present
-                else "it is not scanned"
+                f"judged once as {judged}" if judged else "it is not scanned"
             )
         elif address in present or expansion.verdict == "empty" or declared.meta is not None:
             continue
-        elif address.startswith("module.") and not declared.local_source:
+        elif expansion.scope or (address.startswith("module.") and not declared.local_source):
             continue  # remote modules: reported by modules.unreadable_modules
         else:
             message = "was not evaluated by the Terraform parser; it is not scanned"

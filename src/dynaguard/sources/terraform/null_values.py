@@ -37,7 +37,7 @@ from dynaguard.sources.terraform.sources import SourceFiles
 
 _TOP_LEVEL_NAME = re.compile(r"^([A-Za-z_][\w-]*)\s*=(?!=)", re.MULTILINE)
 _DYNAMIC = re.compile(r'\s*dynamic\s+"([^"]+)"\s*\{')
-_NOT_SET = "no default, no -var-file or *.auto.tfvars value"
+NOT_SET = "no default, no -var-file or *.auto.tfvars value"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +106,11 @@ class NullJudge:
             return decl.get("default")
         return None
 
+    def unknown_because(self, expr: Expression, scope: str, span: Span) -> str | None:
+        """Why ``expr``, an argument of the block at ``span`` in module instance ``scope``
+        (a ``count``/``for_each``), may be unknown offline; None when it is known."""
+        return self._taint(expr, scope, [span], set())
+
     # --- following references ----------------------------------------------------------------
 
     def _taint(
@@ -146,7 +151,7 @@ class NullJudge:
         if not scope:
             if "default" in decl or name in self.provided:
                 return None
-            return f"var.{name} has no value ({_NOT_SET})"
+            return f"var.{name} has no value ({NOT_SET})"
         call = self.calls.get(scope)
         if call is None:
             return None

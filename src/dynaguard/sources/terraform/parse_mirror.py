@@ -21,11 +21,19 @@ from typing import Any
 
 from dynaguard.sources.iac.declared import UNKNOWN_REGION
 from dynaguard.sources.terraform.rewrites import needs_rewrite, provider_region, rewritten
-from dynaguard.sources.terraform.unexpanded import blank
 
 _LOCAL_SOURCE = re.compile(r"""\bsource\s*=\s*"(\.{1,2}/[^"]*)\"""")
 
 Parse = Callable[[Path, list[str]], Mapping[str, Any]]
+
+
+def blank(text: str, lines: frozenset[int]) -> str:
+    """``text`` with the given lines (1-based) emptied: line numbers stay the same."""
+    if not lines:
+        return text
+    return "\n".join(
+        "" if number in lines else line for number, line in enumerate(text.split("\n"), 1)
+    )
 
 
 def _module_dirs(root: Path) -> set[Path]:

@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from dynaguard.sources.terraform.expansion import Expansion
+from dynaguard.sources.terraform.module_expansion import blankable
+
+Parse = Callable[[Mapping[Path, frozenset[int]]], Mapping[str, Any]]
+Classify = Callable[[Mapping[str, Any]], list[Expansion]]
+_MAX_PASSES = 3  # a module call, a block in it, a block in a module it calls
 
 UNKNOWN_KEY = "[?]"
 
@@ -34,28 +39,52 @@ def blanked_lines(unknown: Iterable[Expansion]) -> dict[Path, frozenset[int]]:
     return {path: frozenset(lines) for path, lines in out.items()}
 
 
-def blank(text: str, lines: frozenset[int]) -> str:
-    """``text`` with the given lines (1-based) emptied: line numbers stay the same."""
-    if not lines:
-        return text
-    return "\n".join(
-        "" if number in lines else line for number, line in enumerate(text.split("\n"), 1)
-    )
+_MODULE_STEP = re.compile(r'module\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|[^\]"]*)\])?')
+
+
+def judged_once(
+    parsed: Mapping[str, Any], parse: Parse, classify: Classify
+) -> tuple[Mapping[str, Any], list[Expansion], list[Expansion]]:
+    """(tfparse's result, every expansion, the unknown ones blanked): parsed again with
+    every unknown ``count``/``for_each`` blanked, until no new one shows up (blanking a module
+    call's ``for_each`` brings its blocks into view)."""
+    found = classify(parsed)
+    blanked: list[Expansion] = []
+    for _ in range(_MAX_PASSES):
+        done = {e.address for e in blanked}
+        new = [e for e in blankable(found) if e.address not in done]
+        if not new:
+            break
+        blanked += new
+        parsed = parse(blanked_lines(blanked))
+        found = classify(parsed)
+    return parsed, found, blanked
+
+
+def renamed_address(unknown: Sequence[Expansion]) -> Callable[[str], str]:
+    """A parsed address -> its name once the unknown blocks are renamed ``...[?]``."""
+    addresses = {e.address for e in unknown}
+    return lambda path: _renamed(path, addresses)
 
 
 def _renamed(path: str, unknown: set[str]) -> str:
-    if path in unknown:
-        return path + UNKNOWN_KEY
-    match = re.match(r"^(module\.[^.\[]+)(\..+)?$", path)
-    if match and match.group(1) in unknown:
-        return match.group(1) + UNKNOWN_KEY + (match.group(2) or "")
-    return path
+    """``path`` with ``[?]`` after each unknown module call on it and after the block itself
+    when it is unknown (``unknown`` holds the addresses as parsed, without ``[?]``)."""
+    parsed, named, rest = "", "", path
+    while step := _MODULE_STEP.match(rest):
+        parsed += step.group(0)
+        named += step.group(0) + (UNKNOWN_KEY if parsed in unknown else "")
+        rest = rest[step.end() :]
+        if not rest.startswith("."):
+            return named + rest
+        parsed, named, rest = parsed + ".", named + ".", rest[1:]
+    return named + rest + (UNKNOWN_KEY if rest and parsed + rest in unknown else "")
 
 
 def as_unexpanded(parsed: Mapping[str, Any], unknown: Iterable[Expansion]) -> dict[str, Any]:
     """tfparse's result with the single instance of each unknown block (and everything under
     an unknown module call) renamed ``...[?]``."""
-    addresses = {e.declaration.address for e in unknown}
+    addresses = {e.address for e in unknown}
 
     def renamed(item: Any) -> Any:
         meta = item.get("__tfmeta") if isinstance(item, Mapping) else None
@@ -70,23 +99,17 @@ def as_unexpanded(parsed: Mapping[str, Any], unknown: Iterable[Expansion]) -> di
 
 
 def without(parsed: Mapping[str, Any], invalid: Iterable[Expansion]) -> dict[str, Any]:
-    """tfparse's result without any instance of the given root-module blocks."""
-    addresses = {e.declaration.address for e in invalid}
+    """tfparse's result without any instance of the given blocks (nor anything under them)."""
+    addresses = tuple(e.address for e in invalid)
     if not addresses:
         return dict(parsed)
 
     def kept(item: Any) -> bool:
         meta = item.get("__tfmeta") if isinstance(item, Mapping) else None
-        return _root_block(str((meta or {}).get("path", ""))) not in addresses
+        path = str((meta or {}).get("path", ""))
+        return not any(path == a or path.startswith((a + "[", a + ".")) for a in addresses)
 
     return {k: [i for i in v if kept(i)] if isinstance(v, list) else v for k, v in parsed.items()}
-
-
-def _root_block(path: str) -> str:
-    """The root-module block an instance comes from: ``module.a["k"].aws_x.y`` ->
-    ``module.a``, ``aws_x.y[0]`` -> ``aws_x.y``."""
-    module = re.match(r"^(module\.[^.\[]+)", path)
-    return module.group(1) if module else re.sub(r"\[[^\]]*\]$", "", path)
 
 
 def unexpanded_reasons(unknown: Iterable[Expansion]) -> dict[tuple[Path, int], str]:
