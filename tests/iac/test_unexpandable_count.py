@@ -435,3 +435,31 @@ def test_a_module_file_shared_by_a_known_and_an_unknown_call(tmp_path: Path) -> 
     ((line, message),) = notices(result)
     assert line == 5 and message.startswith(f"module.unset.{T}.t: for_each")
     assert message.endswith("(var.names has no value); it is not scanned")
+
+
+def test_a_one_line_block_does_not_hide_the_blocks_after_it(tmp_path: Path) -> None:
+    main = 'resource "aws_kms_key" "k" {}\nvariable "tables" {}\n'
+    main += table("t", "for_each = var.tables")
+    result = scan(tmp_path, {"main.tf": main})
+    assert [line for line, _ in notices(result)] == [3]
+    assert scanned(result) == {f"{T}.t[?]"}
+
+
+def test_a_map_with_literal_keys_and_values_from_aws_is_expanded(tmp_path: Path) -> None:
+    """Terraform needs the keys only; tfparse expanded it, so it is not judged once."""
+    main = 'data "aws_caller_identity" "me" {}\ndata "aws_ssm_parameter" "p" {\n  name = "k"\n}\n'
+    meta = (
+        "for_each = {\n    a = { streams = true, key = data.aws_ssm_parameter.p.value }\n"
+        "    b = { streams = true, key = data.aws_caller_identity.me.arn }\n  }"
+    )
+    result = scan(tmp_path, {"main.tf": main + table("t", meta)})
+    assert result.problems == ()
+    assert scanned(result) == {f'{T}.t["a"]', f'{T}.t["b"]'}
+
+
+def test_a_count_on_the_deploying_region_is_known(tmp_path: Path) -> None:
+    main = 'provider "aws" {\n  region = "eu-west-1"\n}\ndata "aws_region" "here" {}\n'
+    meta = 'count = data.aws_region.here.name == "eu-west-1" ? 1 : 0'
+    result = scan(tmp_path, {"main.tf": main + table("t", meta, stream="true", key="null")})
+    assert result.problems == ()
+    assert scanned(result) == {f"{T}.t[0]"}

@@ -24,13 +24,14 @@ Blocks inside local modules are not classified here: their instances depend on t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from dynaguard.sources.iac.problems import InputProblem
 from dynaguard.sources.terraform.expressions import Expression, block_attribute
+from dynaguard.sources.terraform.rewrites import known_data_values
 from dynaguard.sources.terraform.sources import SourceFiles
 
 MAPPED = (
@@ -51,6 +52,9 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _WHOLE = re.compile(r"^\d+$")
 _LITERAL = re.compile(r'^(-?\d+(\.\d+)?|true|false|"[^"]*")$')
 _APPLY_TIME = re.compile(r"^(?:data\.[a-z]\w*\.[\w-]+|module\.[\w-]+|aws_\w+\.[\w-]+)")
+_KNOWN_DATA = re.compile(r"^data\.(aws_partition|aws_region|aws_caller_identity)\.[\w-]+\.(\w+)")
+_KEYED = re.compile(r'\["(?:[^"\\]|\\.)*"\]$')
+_COUNTED = re.compile(r"\[\d+\]$")
 
 Verdict = Literal["empty", "known", "invalid", "unknown"]
 
@@ -104,7 +108,8 @@ def declarations(path: Path, lines: Sequence[str]) -> Iterable[Declaration]:
         if header is None:
             continue
         kind, label, name = header.groups()
-        first, depth, meta, source = index, 1, None, False
+        opened = lines[index - 1]  # "resource "aws_kms_key" "k" {}" opens and closes
+        first, depth, meta, source = index, opened.count("{") - opened.count("}"), None, False
         while index < len(lines) and depth > 0:
             line = lines[index]
             if depth == 1:
@@ -119,10 +124,15 @@ def declarations(path: Path, lines: Sequence[str]) -> Iterable[Declaration]:
 
 
 def classify(
-    declaration: Declaration, why_unknown: Callable[[Expression], str | None], scope: str = ""
+    declaration: Declaration,
+    why_unknown: Callable[[Expression], str | None],
+    scope: str = "",
+    expanded: Collection[str] = (),
 ) -> Expansion:
     """What the block's ``count``/``for_each`` is (``why_unknown``: why an expression has no
-    value offline, None when it has one)."""
+    value offline, None when it has one; ``expanded``: addresses tfparse did expand, which
+    is the evidence that wins: a ``for_each`` map with literal keys is expanded by Terraform
+    and tfparse even when its values wait for a data source)."""
     expr = declaration.expr
     if expr is None:
         return Expansion(declaration, "known", None, scope)
@@ -134,7 +144,8 @@ def classify(
         return Expansion(declaration, "invalid", "is not a whole number >= 0", scope)
     if declaration.meta == "for_each" and _LITERAL.match(text):
         return Expansion(declaration, "invalid", "is not a map or a set of strings", scope)
-    why = why_unknown(expr)
+    address = f"{scope}.{declaration.address}" if scope else declaration.address
+    why = None if address in expanded else why_unknown(expr)
     return Expansion(declaration, "unknown" if why else "known", why, scope)
 
 
@@ -142,6 +153,9 @@ def apply_time_reason(expr: Expression) -> str | None:
     """Why an expression waits for AWS or another module: a data source, a module output, or
     another resource's attribute."""
     for ref in expr.references():
+        known = _KNOWN_DATA.match(ref)
+        if known and known.group(2) in known_data_values(known.group(1), ""):
+            continue  # given its value before parsing (rewrites.py)
         if _APPLY_TIME.match(ref):
             root = ref.partition(".")[0]
             if root == "module":
@@ -161,6 +175,34 @@ def _unknown_because(expr: Expression, assigned: set[str], unresolved: set[str])
         if root == "local" and name in unresolved:
             return f"local.{name} could not be computed"
     return apply_time_reason(expr)
+
+
+def expanded_addresses(parsed: Mapping[str, Any]) -> set[str]:
+    """Blocks tfparse did expand: it made keyed instances (``["a"]``), or as many counted
+    instances as the ``count`` it computed (for an unknown count it makes one ``[0]`` and
+    keeps the count unresolved, or computes a wrong one: ``length()`` of an unknown is 0)."""
+    out: set[str] = set()
+    counted: dict[str, list[Any]] = {}
+    for items in parsed.values():
+        for item in items if isinstance(items, list) else []:
+            path = str((item.get("__tfmeta") or {}).get("path", ""))
+            if (keyed := _KEYED.search(path)) is not None:
+                out.add(path[: keyed.start()])
+            elif (index := _COUNTED.search(path)) is not None:
+                counted.setdefault(path[: index.start()], []).append(item.get("count"))
+    for address, counts in counted.items():
+        if all(type(c) is int and c == len(counts) for c in counts):
+            out.add(address)
+    return out
+
+
+def instance_paths(parsed: Mapping[str, Any]) -> set[str]:
+    """Every block address in tfparse's output, as it is."""
+    return {
+        str((item.get("__tfmeta") or {}).get("path", ""))
+        for items in parsed.values()
+        for item in (items if isinstance(items, list) else [])
+    }
 
 
 def present_addresses(parsed: Mapping[str, Any]) -> set[str]:
@@ -205,6 +247,8 @@ def expansions(
     assigned = _with_value(parsed, provided)
     unresolved = _unresolved_locals(parsed)
 
+    expanded = expanded_addresses(parsed)
+
     def why(expr: Expression) -> str | None:
         return _unknown_because(expr, assigned, unresolved)
 
@@ -213,7 +257,7 @@ def expansions(
         if sources.display(path) in broken:
             continue
         for declaration in declarations(path, sources.lines(path)):
-            out.append(classify(declaration, why))
+            out.append(classify(declaration, why, "", expanded))
     return out
 
 
@@ -226,7 +270,7 @@ def expansion_problems(
     """One problem per block that is not judged as written: invalid, unknown (judged once, or
     not at all when the parser still left it out), or left out by the parser for no reason
     the code shows (``named``: an address as parsed -> as reported, see ``unexpanded.py``)."""
-    present = present_addresses(parsed)
+    present, exact = present_addresses(parsed), instance_paths(parsed)
     problems = []
     for expansion in found:
         declared, address = expansion.declaration, expansion.address
@@ -236,7 +280,7 @@ def expansion_problems(
             message = f"{declared.shown} {rejected}"
         elif expansion.verdict == "unknown":
             instances = (named(address), f"{named(address)}[0]")
-            judged = next((a for a in instances if a in present), None)
+            judged = next((a for a in instances if a in exact), None)
             message = f"{declared.shown} cannot be expanded offline ({expansion.reason}); " + (
                 f"judged once as {judged}" if judged else "it is not scanned"
             )

@@ -21,6 +21,7 @@ from dynaguard.sources.terraform.expansion import (
     apply_time_reason,
     classify,
     declarations,
+    expanded_addresses,
 )
 from dynaguard.sources.terraform.expressions import Expression
 from dynaguard.sources.terraform.null_values import NOT_SET, NullJudge, Span, scope_of
@@ -48,6 +49,7 @@ def module_expansions(
 ) -> list[Expansion]:
     """Every mapped block and module call inside every module instance, classified."""
     out = []
+    expanded = expanded_addresses(parsed)
     for scope, folder in sorted(module_instances(parsed, root).items()):
         try:
             paths = sorted(p for p in folder.iterdir() if p.name.endswith(".tf"))
@@ -56,7 +58,7 @@ def module_expansions(
         for path in paths:
             for declaration in declarations(path, sources.lines(path)):
                 span = Span(path, declaration.line, declaration.last)
-                out.append(classify(declaration, _why(judge, scope, span), scope))
+                out.append(classify(declaration, _why(judge, scope, span), scope, expanded))
     return out
 
 
