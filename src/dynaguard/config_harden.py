@@ -22,7 +22,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, PlainValidator
 
 from dynaguard.config import HARDEN_OPT_IN, BackupPlanChoice, Baseline, HardenSettings
-from dynaguard.doc_models import StrictModel, Text, bounded, check
+from dynaguard.doc_models import StrictModel, Text, bounded, check, check_region_key
 from dynaguard.model import aws_rules
 from dynaguard.model.aws_rules import is_kms_key_ref
 from dynaguard.sanitize import short_repr
@@ -39,11 +39,7 @@ def _kms_keys(value: Any) -> dict[str, str]:
     keys = {"*": value} if isinstance(value, str) else value
     check(isinstance(keys, dict), "expected a key id/ARN/alias, or a mapping of region to key")
     for region, key in keys.items():
-        check(isinstance(region, str), f"{short_repr(region)}: expected a region name")
-        check(
-            bool(aws_rules.REGION_OR_ANY.match(region)),
-            f"{short_repr(region)}: not a region name (or '*')",
-        )
+        check_region_key(region)
         check(
             isinstance(key, str) and is_kms_key_ref(key),
             f"{short_repr(key)} is not a KMS key id, ARN or alias",

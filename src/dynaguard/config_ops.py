@@ -24,8 +24,7 @@ from typing import Annotated, Any
 from pydantic import PlainValidator
 
 from dynaguard.config import CostSettings, DrillSettings
-from dynaguard.doc_models import StrictModel, bounded, check
-from dynaguard.model import aws_rules
+from dynaguard.doc_models import StrictModel, bounded, check, check_region_key
 from dynaguard.sanitize import short_repr
 from dynaguard.sources.iac.files import IacLimits
 
@@ -36,10 +35,7 @@ def _prices(value: Any) -> dict[str, dict[str, float]]:
     check(isinstance(value, dict), "expected a mapping of region (or '*') to {item: USD}")
     out: dict[str, dict[str, float]] = {}
     for region, items in value.items():
-        check(
-            isinstance(region, str) and bool(aws_rules.REGION_OR_ANY.match(region)),
-            f"{short_repr(region)}: not a region name (or '*')",
-        )
+        check_region_key(region)
         check(isinstance(items, dict), f"{region}: expected a mapping of item to USD")
         for item, usd in items.items():
             check(

@@ -22,6 +22,7 @@ from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
+from dynaguard.model import aws_rules
 from dynaguard.sanitize import short_repr
 from dynaguard.yaml_lines import DocPath, Document, Problem
 
@@ -258,3 +259,12 @@ def check(condition: bool, message: str) -> None:
     """Raise the ValueError pydantic turns into a problem at the field being validated."""
     if not condition:
         raise ValueError(message)
+
+
+def check_region_key(region: object) -> str:
+    """A key of a per-region mapping (``kms_key``, ``prices``): a region name or ``*``."""
+    check(
+        isinstance(region, str) and bool(aws_rules.REGION_OR_ANY.match(region)),
+        f"{short_repr(region)}: not a region name (or '*')",
+    )
+    return str(region)

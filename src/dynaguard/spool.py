@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from dynaguard.model import Severity, Status
 from dynaguard.report import Finding
+from dynaguard.sanitize import json_safe
 
 FINDING_FIELDS = frozenset(f.name for f in fields(Finding))
 
@@ -100,7 +101,9 @@ class FindingSpool:
         """Findings already serialised as JSON (one object per string, no newline inside)."""
         if self._sorted is not None:
             raise RuntimeError("spool already finished")
-        data = b"".join(line.encode("utf-8") + b"\n" for line in lines)
+        # json_safe: a lone surrogate (a JSON "\ud800" from AWS) cannot be UTF-8; C1 and bidi
+        # characters would reach a terminal raw. As \uXXXX escapes: the same data.
+        data = b"".join(json_safe(line).encode("utf-8") + b"\n" for line in lines)
         if not data:
             return
         offset = self._raw.seek(0, 2)

@@ -127,7 +127,7 @@ def test_a_member_sessions_view_with_other_options_stays_in_the_member(aws) -> N
     """collect() (harden's planner and its re-reads) takes a view of the session: in a member
     account that view must still act with the member's credentials, never the caller's."""
     base = AwsSession(AwsOptions(role_name="dynaguard-audit"), "run-1")
-    member = base.assume(MEMBER, ROLE)
+    member = MemberSession(base, MEMBER, ROLE)
     view = member.with_options(AwsOptions(regions=("eu-west-1",)))
     assert isinstance(view, MemberSession) and view.account_id() == MEMBER
     view.client("dynamodb", "eu-west-1").create_table(

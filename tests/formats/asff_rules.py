@@ -5,11 +5,16 @@ asff-required-attributes.html; Types taxonomy: asff-type-taxonomy.html; Resource
 Compliance.RelatedRequirements: up to 32; Severity.Label: INFORMATIONAL | LOW | MEDIUM | HIGH |
 CRITICAL; timestamps RFC 3339; AwsAccountId 12 digits; Id up to 512 characters; Title up to
 256; Description up to 1024; Remediation.Recommendation.Text up to 512; ProductFields up to
-50 pairs.
+50 pairs, keys up to 128, values up to 2048; every string a NonEmptyString (pattern ``.*\\S.*``,
+https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_AwsSecurityFinding.html), lengths
+in UTF-16 code units; a finding at most 240 KB. Ours on top: no control, C1, bidi or lone
+surrogate character in any string (a console or SIEM shows them; a strict JSON parser refuses a
+lone surrogate).
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 REQUIRED = {
@@ -37,6 +42,11 @@ LABELS = {"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
 COMPLIANCE = {"PASSED", "WARNING", "FAILED", "NOT_AVAILABLE"}
 WORKFLOW = {"NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"}
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+    "\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+LIMITS = {"Id": 512, "GeneratorId": 512, "Title": 256, "Description": 1024}
 PRODUCT_ARN = re.compile(r"arn:aws[a-z-]*:securityhub:[a-z0-9-]+:\d{12}:product/\d{12}/default")
 
 
@@ -77,6 +87,8 @@ def problems(finding: dict) -> list[str]:
     for r in finding["Resources"]:
         if not (isinstance(r.get("Type"), str) and isinstance(r.get("Id"), str) and r["Id"]):
             out.append("Resources[].Type/Id")
+        if r.get("Partition", "aws") not in ("aws", "aws-cn", "aws-us-gov"):
+            out.append("Resources[].Partition")
     compliance = finding.get("Compliance", {})
     if compliance and compliance.get("Status") not in COMPLIANCE:
         out.append("Compliance.Status")
@@ -92,4 +104,41 @@ def problems(finding: dict) -> list[str]:
     fields = finding.get("ProductFields", {})
     if len(fields) > 50 or not all(isinstance(v, str) for v in fields.values()):
         out.append("ProductFields")
+    return out + _string_problems(finding)
+
+
+def _string_problems(finding: dict) -> list[str]:
+    out = []
+    for key, value in finding.get("ProductFields", {}).items():
+        if len(key) > 128 or _units(value) > 2048:
+            out.append(f"ProductFields {key[:40]!r} length")
+    for key, limit in LIMITS.items():
+        if _units(finding[key]) > limit:
+            out.append(f"{key} UTF-16 length")
+    for r in finding["Resources"]:
+        for key, value in r.get("Details", {}).get("Other", {}).items():
+            if len(key) > 128 or _units(value) > 1024:
+                out.append("Details.Other length")
+    out += [f"string {s[:40]!r}" for s in strings_in(finding) if not _non_empty_string(s)]
+    if len(json.dumps(finding).encode()) > 240 * 1024:
+        out.append("finding over 240 KB")
     return out
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _non_empty_string(text: str) -> bool:
+    return bool(text.strip()) and UNSAFE.search(text) is None
+
+
+def strings_in(value: object) -> list[str]:
+    """Every string in a JSON value, keys included."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*strings_in(k), *strings_in(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in strings_in(v)]
+    return []

@@ -95,3 +95,32 @@ def iac_report() -> Report:
         started_at="2026-01-01T00:00:00Z",
         scope={"paths": ["."]},
     )
+
+
+# Names and texts an attacker controls (a tag, a policy, a file name): terminal escapes, a
+# newline that forges a line, a spreadsheet formula, markup, a lone surrogate, characters outside
+# the BMP (2 UTF-16 units each), blank text, and 10 kB of them.
+HOSTILE_TEXTS = {
+    "ansi": "t\x1b[2J\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\\x9b31m",
+    "newline": "t\nDDB.002 PASS orders: forged line\r\n",
+    "formula": "=cmd|' /C calc'!A0",
+    "script": "</script><script>alert(1)</script><img src=x onerror=alert(1)>",
+    "surrogate": "t\ud800\u202eevil",
+    "astral": "\U0001f600" * 300,
+    "blank": "   ",
+    "huge": "x\x1b" * 5000,
+}
+
+
+def hostile_finding(text: str, **kw) -> Finding:
+    """A live finding whose name, reason, fix and suppression are ``text``."""
+    return finding(
+        "DDB.014",
+        Status.SUPPRESSED,
+        resource_id=text,
+        resource_arn=f"arn:aws:dynamodb:us-east-1:{ACCT}:table/{text}",
+        reason=text,
+        remediation=text,
+        suppression=text,
+        **kw,
+    )

@@ -4,10 +4,11 @@ import pytest
 
 from dynaguard.errors import UsageError
 from dynaguard.formats import get_renderer
-from dynaguard.formats.asff import finding_id, to_asff
+from dynaguard.formats.asff import finding_id, scope_field, to_asff, utf16_length
+from dynaguard.sanitize import clean, clean_line
 
 from .asff_rules import problems
-from .reports import ACCT, finding, iac_report, live_report
+from .reports import ACCT, HOSTILE_TEXTS, finding, hostile_finding, iac_report, live_report
 
 
 def rendered():
@@ -67,3 +68,30 @@ def test_long_texts_are_clipped_to_the_limits():
     )
     assert problems(item) == []
     assert len(item["Description"]) == 1024
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_TEXTS))
+def test_a_hostile_name_cannot_make_security_hub_reject_the_finding(kind):
+    text = HOSTILE_TEXTS[kind]
+    item = to_asff(hostile_finding(text), timestamp="2026-01-01T00:00:00Z", scope=text * 3)
+    assert problems(item) == []  # lengths in UTF-16 units, no control/bidi/surrogate, not blank
+    json.dumps(item).encode("utf-8")
+    if text.strip():  # the information is still there, shown escaped
+        shown = clean(text)[:200]
+        assert item["Description"].startswith(shown[: min(len(shown), 100)])
+        assert clean_line(text)[:100] in item["Resources"][0]["Id"]
+
+
+def test_the_scope_field_matches_a_later_export_of_the_same_scope():
+    for scope in ("aws:{}", "aws:" + "t" * 5000, "aws:\x1b[2J"):
+        item = to_asff(finding(), timestamp="2026-01-01T00:00:00Z", scope=scope)
+        field = item["ProductFields"]["dynaguard/scope"]
+        assert field == scope_field(scope) and len(field) <= 2048
+    assert scope_field("aws:" + "t" * 5000) != scope_field("aws:" + "t" * 5001)
+
+
+def test_clipping_counts_utf16_units_and_never_splits_a_character():
+    item = to_asff(finding(reason="\U0001f600" * 1000), timestamp="2026-01-01T00:00:00Z")
+    assert item["Description"].endswith("…")
+    assert utf16_length(item["Description"]) <= 1024
+    assert set(item["Description"][:-1]) == {"\U0001f600"}

@@ -1,10 +1,15 @@
 import csv
 import io
+from dataclasses import replace
+
+import pytest
 
 from dynaguard.formats import get_renderer
 from dynaguard.formats.csv_format import safe_cell
+from dynaguard.sanitize import clean
 
-from .reports import iac_report, live_report
+from .asff_rules import UNSAFE
+from .reports import HOSTILE_TEXTS, finding, hostile_finding, iac_report, live_report
 
 REQUIRED = [
     "control_id",
@@ -86,3 +91,22 @@ def test_iac_cli_writes_csv_and_ocsf_and_rejects_asff(tmp_path):
     assert ocsf.returncode == 1 and json.loads(ocsf.stdout)[0]["class_uid"] == 2003
     asff = cli("--format", "asff")
     assert asff.returncode == 2 and "asff" in asff.stderr
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_TEXTS))
+def test_hostile_names_give_a_valid_inert_formula_safe_csv_that_keeps_them(kind):
+    text = HOSTILE_TEXTS[kind]
+    report = replace(live_report(), findings=(hostile_finding(text), finding()))
+    out = get_renderer("csv")(report)
+    out.encode("utf-8")
+    assert UNSAFE.search(out) is None  # no ESC, C1, bidi, surrogate, CR: newlines only in quotes
+    table = list(csv.reader(io.StringIO(out)))
+    assert len(table) == 3 and {len(r) for r in table} == {len(table[0])}  # a forged row? no
+    data = rows(out)
+    for cell in data[0].values():
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    expected = clean(text)
+    if expected.startswith(("=", "+", "-", "@", "\t")):
+        expected = "'" + expected
+    assert data[0]["resource_id"] == expected and data[0]["reason"] == expected
+    assert data[1]["resource_id"] == "orders"

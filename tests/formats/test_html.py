@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from html import escape
 from html.parser import HTMLParser
+
+import pytest
 
 from dynaguard.formats import get_renderer
 from dynaguard.formats.html import render
+from dynaguard.sanitize import clean
 
-from .reports import HOSTILE, iac_report, live_report
+from .asff_rules import UNSAFE
+from .reports import HOSTILE, HOSTILE_TEXTS, finding, hostile_finding, iac_report, live_report
 
 
 class Rows(HTMLParser):
@@ -83,3 +89,19 @@ def test_trend_over_the_last_runs():
     text = get_renderer("html", trend=points)(live_report())
     assert "Trend over the last 3 runs" in text
     assert text.count("<polyline") == 2
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_TEXTS))
+def test_hostile_names_cannot_script_the_page_and_stay_readable(kind):
+    text = HOSTILE_TEXTS[kind]
+    page = render(replace(live_report(), findings=(hostile_finding(text), finding())))
+    page.encode("utf-8")
+    assert UNSAFE.search(page.replace("\t", "")) is None  # HTML5 allows no C0 control in text
+    parsed = parse(page)
+    assert [t for t, _ in parsed.tags].count("script") == SCRIPTS  # only the page's own
+    assert not [t for t, _ in parsed.tags if t == "img"]
+    assert all(not k.startswith("on") for _, attrs in parsed.tags for k in attrs)
+    assert escape(clean(text), quote=True)[:300] in page  # shown, escaped
+
+
+SCRIPTS = [t for t, _ in parse(render(live_report())).tags].count("script")

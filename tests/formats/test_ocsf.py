@@ -1,8 +1,13 @@
 import json
+from dataclasses import replace
+
+import pytest
 
 from dynaguard.formats import get_renderer
+from dynaguard.sanitize import clean
 
-from .reports import iac_report, live_report
+from .asff_rules import UNSAFE, strings_in
+from .reports import HOSTILE_TEXTS, hostile_finding, iac_report, live_report
 
 BASE_REQUIRED = {"activity_id", "category_uid", "class_uid", "type_uid", "severity_id", "time"}
 
@@ -37,3 +42,17 @@ def test_iac_events_have_no_account_and_keep_the_file():
     events = json.loads(get_renderer("ocsf")(iac_report()))
     assert "account" not in events[0]["cloud"]
     assert events[0]["unmapped"]["line"] == 3
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_TEXTS))
+def test_hostile_names_give_valid_inert_events_that_keep_the_information(kind):
+    text = HOSTILE_TEXTS[kind]
+    report = replace(live_report(), findings=(hostile_finding(text),))
+    out = get_renderer("ocsf")(report)
+    out.encode("utf-8")  # no lone surrogate: valid UTF-8, and no \ud800 escape in the JSON
+    assert "\\ud8" not in out.lower().replace("\\\\ud8", "")
+    (event,) = json.loads(out)
+    strings = strings_in(event)
+    assert all(UNSAFE.search(s) is None for s in strings)
+    assert event["resources"][0]["name"] == clean(text)  # the whole name, shown escaped
+    assert event["message"] == clean(text)

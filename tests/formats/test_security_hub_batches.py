@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dynaguard.exports.security_hub import export_report
-from tests.formats.reports import ACCT, finding, live_report
+from tests.formats.asff_rules import problems
+from tests.formats.reports import ACCT, HOSTILE_TEXTS, finding, hostile_finding, live_report
 
 
 class RecordingHub:
@@ -83,3 +84,26 @@ def test_other_accounts_are_skipped_with_a_reason():
     report = replace(live_report(), findings=(finding(account_id="999999999999"),))
     result = export_report(report, lambda region: RecordingHub(), ACCT, pause_s=0)
     assert result.imported == 0 and "999999999999" in result.skipped[0]
+
+
+class ValidatingHub(RecordingHub):
+    """Rejects a finding as Security Hub would when it breaks the documented field rules."""
+
+    def batch_import_findings(self, Findings):
+        bad = [f["Id"] for f in Findings if problems(f)]
+        self.reject |= set(bad)
+        return super().batch_import_findings(Findings)
+
+
+def test_hostile_names_and_a_long_scope_are_imported_then_archived():
+    names = [*HOSTILE_TEXTS.values(), "orders"]
+    findings = tuple(hostile_finding(n) for n in names)
+    scope = {"tables": [f"table-{i:04d}" for i in range(400)]}  # a scope key of ~5,000 chars
+    report = replace(live_report(), findings=findings, scope=scope)
+    assert len(report.scope_key()) > 2048
+    client = ValidatingHub()
+    first = export_report(report, lambda region: client, ACCT, pause_s=0)
+    assert first.failed == [] and first.imported == len(names)
+    later = replace(report, findings=findings[:-1])  # "orders" is gone
+    second = export_report(later, lambda region: client, ACCT, pause_s=0)
+    assert second.failed == [] and second.archived == 1  # found again by its scope field

@@ -88,7 +88,7 @@ def test_demo_config_file_is_the_demo_config(tmp_path):
     from dataclasses import replace
 
     from dynaguard.cli.demo import demo_config, write_demo_config
-    from dynaguard.config import load_config
+    from dynaguard.config_load import load_config
 
     path = write_demo_config(tmp_path)
     assert replace(load_config(path), path=None) == replace(demo_config(None), path=None)

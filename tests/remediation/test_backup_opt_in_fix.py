@@ -16,8 +16,8 @@ import pytest
 
 import dynaguard
 from dynaguard.config import BackupPlanChoice, Config, HardenSettings
-from dynaguard.controls import Status
 from dynaguard.emulator import Emulator, start_emulator
+from dynaguard.model import Status
 from dynaguard.remediation.base import Options
 from dynaguard.remediation.harden import HardenResult, harden
 from dynaguard.sources.aws.options import AwsOptions

@@ -195,3 +195,11 @@ def test_region_or_star_is_one_rule(tmp_path, text):
     ok = text.replace("us-east-1\\n", "us-east-1").replace("us-east-1x", "'*'")
     ok = ok.replace("'**'", "eu-west-1").replace("moon-1", "'*'")
     load_config(write(tmp_path, ok))
+
+
+@pytest.mark.parametrize(
+    "text", ["harden:\n  kms_key: {12: alias/x}\n", "cost:\n  prices: {12: {alarm_month: 0.1}}\n"]
+)
+def test_a_region_key_that_is_not_text_gets_the_same_line(tmp_path, text):
+    with pytest.raises(ConfigError, match=r"12: not a region name \(or '\*'\)"):
+        load_config(write(tmp_path, text))

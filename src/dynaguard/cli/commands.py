@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING
 from dynaguard.errors import UsageError
 from dynaguard.formats import get_renderer
 from dynaguard.report import Report
+from dynaguard.sanitize import clean_line
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from dynaguard.sources.aws.options import AwsOptions
 
 
@@ -59,8 +62,9 @@ def write_report(report: Report, args: argparse.Namespace) -> None:
 
 
 @contextmanager
-def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr while collecting, only when stderr is a terminal."""
+def terminal_progress(enabled: bool = True) -> Iterator[Progress | None]:
+    """A transient rich progress display on stderr (None unless ``enabled`` and stderr is a
+    terminal); the caller adds its tasks."""
     if not enabled or not sys.stderr.isatty():
         yield None
         return
@@ -75,6 +79,16 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         console=Console(stderr=True),
         transient=True,
     ) as bar:
+        yield bar
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr while collecting, only when stderr is a terminal."""
+    with terminal_progress(enabled) as bar:
+        if bar is None:
+            yield None
+            return
         task = bar.add_task("collecting", total=None)
 
         def update(done: int, total: int) -> None:
@@ -148,14 +162,13 @@ def show_last_drills(report_of: Callable[[], Report], args: argparse.Namespace) 
         get_logger("cli").debug("no drill history: %s", exc)
         return
     if lines:
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write("\n".join(clean_line(line) for line in lines) + "\n")
 
 
 def export_to_security_hub(report: Report, options: object, run_id: str) -> bool:
     """``--security-hub``: import, resolve, archive; one summary line and each failed record
     on stderr. True when every finding was delivered."""
     from dynaguard.exports.security_hub import export_report
-    from dynaguard.sanitize import clean_line
     from dynaguard.sources.aws.session import AwsSession
 
     session = AwsSession(options, run_id)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.errors import UsageError
+from dynaguard.sanitize import clean_line
 
 EXIT_HELP = """exit codes:
   0 every change applied and verified, or nothing to do; 1 some change failed;
@@ -218,7 +219,7 @@ def cmd_harden(args: argparse.Namespace) -> int:
         concurrency=args.parallel,
     )
     for note in result.reconciled:
-        print(f"dynaguard: {note}", file=sys.stderr)
+        print(f"dynaguard: {clean_line(note)}", file=sys.stderr)  # names from the journal
     if as_json:
         _emit(json.dumps(result.to_dict(), indent=2) + "\n", args)
         return result.exit_code

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.errors import UsageError
-from dynaguard.sanitize import clean_line
+from dynaguard.sanitize import clean, clean_line, json_safe
 
 
 def register(subparsers: Any, common: Any) -> None:
@@ -72,7 +72,8 @@ def record_run(report: Any, args: argparse.Namespace, command: str) -> None:
     except UsageError as exc:
         if args.since_last:
             raise
-        print(f"dynaguard: warning: run not recorded in the history: {exc}", file=sys.stderr)
+        said = clean(str(exc))
+        print(f"dynaguard: warning: run not recorded in the history: {said}", file=sys.stderr)
         return
     with store:
         previous = store.runs(report.scope_key(), limit=1)
@@ -139,8 +140,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         return 0
     for r in runs:
         counts = ", ".join(f"{n} {s}" for s, n in r.summary.items() if n) or "no findings"
-        where = clean_line(_scope_text(r.scope))
-        print(f"{r.run_id}  {r.started_at}  {r.command:<4} {where}  {counts}")
+        where = _scope_text(r.scope)  # a line from the history file: shown inert
+        print(clean_line(f"{r.run_id}  {r.started_at}  {r.command:<4} {where}  {counts}"))
     return 0
 
 
@@ -179,7 +180,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
             first.run_id, store.findings(first.run_id), second.run_id, store.findings(second.run_id)
         )
     if args.format == "json":
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+        sys.stdout.write(json_safe(text) + "\n")
     else:
         sys.stdout.write(render_diff(result))
     return 0

@@ -7,10 +7,13 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dynaguard.errors import UsageError
-from dynaguard.sources.aws.org import AccountSelection, parse_account_ids
-from dynaguard.sources.aws.units import ShardSpec, shard_from
+
+if TYPE_CHECKING:  # imported where used: building the parser must not load boto3
+    from dynaguard.sources.aws.org import AccountSelection
+    from dynaguard.sources.aws.units import ShardSpec
 
 # Requests per second per (account, region) when a scan spans several accounts.
 FAN_OUT_RATE_LIMIT = 100.0
@@ -76,6 +79,8 @@ def add_org_options(p: argparse.ArgumentParser, *, scan: bool) -> None:
 
 def account_selection(args: argparse.Namespace) -> AccountSelection:
     """The accounts the options select (``--org`` absent on harden/undo)."""
+    from dynaguard.sources.aws.org import AccountSelection, parse_account_ids
+
     selection = AccountSelection(
         org=bool(getattr(args, "org", False)),
         accounts=parse_account_ids(getattr(args, "accounts", None)),
@@ -100,6 +105,8 @@ def rate_limit(args: argparse.Namespace, selection: AccountSelection) -> float:
 
 
 def shard_spec(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> ShardSpec:
+    from dynaguard.sources.aws.units import ShardSpec, shard_from
+
     if getattr(args, "shards", None) is not None and args.shards < 1:
         raise UsageError("--shards must be at least 1")
     found = shard_from(args.shard, args.shards, os.environ if environ is None else environ)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dynaguard.errors import UsageError
+from dynaguard.sanitize import clean_line
 
 if TYPE_CHECKING:
     from dynaguard.config import Config
@@ -180,7 +181,6 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
 def _emit(spec: Any, controls: Any, config: Any, run_id: str, args: argparse.Namespace) -> int:
     from dynaguard.provisioning import offline_plan, render_cloudformation, render_terraform
-    from dynaguard.sanitize import clean_line
 
     if args.emit == "terraform":
         code = render_terraform(spec)
@@ -250,7 +250,7 @@ def _provision_live(spec: TableSpec, config: Config, run_id: str, args: argparse
         for r in result.results
     ]
     lines.append(result.closing())
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write("\n".join(clean_line(line) for line in lines) + "\n")  # AWS error texts
     return result.exit_code
 
 

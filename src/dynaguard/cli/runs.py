@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dynaguard.exit_codes import EXIT_INCOMPLETE, EXIT_OK
+from dynaguard.sanitize import clean_line
 
 EXIT_HELP = """exit codes:
   0 listed; 3 a journal line was damaged (skipped) or a pending change could not be read back
@@ -100,7 +101,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     records = list(list_runs(state_dir))
     damaged = [str(d) for r in records for d in r.damaged]
     for line in [*notes, *damaged]:
-        print(f"dynaguard: {line}", file=sys.stderr)
+        print(f"dynaguard: {clean_line(line)}", file=sys.stderr)
     code = EXIT_OK if settled and not damaged else EXIT_INCOMPLETE
     runs = [r.to_dict() for r in records]
     if args.format == "json":
@@ -116,8 +117,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
     for r in runs:
         state = "finished" if r["finished"] else "interrupted"
         of = f" (undo of {r['of_run']})" if r["of_run"] else ""
-        print(
+        line = (
             f"{r['run_id']:<28} {r['kind']:<7} {r['started']:<26} "
             f"{r['done']:>4} {r['failed']:>6} {r['pending']:>7} {r['recovered']:>9}  {state}{of}"
         )
+        print(clean_line(line))  # ids and times come from journal files
     return code

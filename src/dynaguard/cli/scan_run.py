@@ -149,20 +149,12 @@ def _wrote(target: str, result: Any) -> None:
 def fleet_progress_bar() -> Iterator[Callable[[Any], None] | None]:
     """Progress on stderr while collecting (only when stderr is a terminal): (account, region)
     units and tables, each done of known so far."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from dynaguard.cli.commands import terminal_progress
 
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
+    with terminal_progress() as bar:
+        if bar is None:
+            yield None
+            return
         units = bar.add_task("account-regions", total=None)
         tables = bar.add_task("tables", total=None)
 

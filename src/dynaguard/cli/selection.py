@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dynaguard.model.selection import Selection
+if TYPE_CHECKING:  # imported where used: building the parser loads no model
+    from dynaguard.model.selection import Selection
 
 SELECTION_HELP = textwrap.fill(
     "--table, --prefix and --match select tables (and their replicas); other resources are "
@@ -46,6 +47,8 @@ def add_selection_options(group: Any) -> None:
 
 
 def selection_from_args(args: argparse.Namespace) -> Selection:
+    from dynaguard.model.selection import Selection
+
     return Selection.of(
         prefix=args.prefix,
         match=args.match,

@@ -12,6 +12,7 @@ from dynaguard.cli.harden import confirm
 from dynaguard.cli.runs import add_credential_options, settle_pending, step_runner
 from dynaguard.cli.selection import SELECTION_HELP, add_selection_options, selection_from_args
 from dynaguard.exit_codes import EXIT_CANCELLED, EXIT_FAILED, EXIT_INCOMPLETE, EXIT_OK
+from dynaguard.sanitize import clean_line
 
 EXIT_HELP = """exit codes:
   0 restored (or nothing left to restore); 1 some restore failed; 2 cancelled at the prompt,
@@ -44,23 +45,22 @@ def register(sub: Any, common: Any) -> None:
 
 
 def _preview(plan: Any, out: Any) -> None:
+    """The changes to restore. Names and values come from the journal (read from AWS when
+    the run was made): each line passes through ``clean_line`` before the terminal sees it."""
     for change in plan.changes:
         mark = (
             "  [re-disables a protection: needs --allow-unprotect]"
             if change.change_id in plan.weakening
             else ""
         )
-        print(
-            f"- {change.control_id} {change.resource.label()}: "
-            f"{change.current} -> {change.target}{mark}",
-            file=out,
-        )
+        what = f"{change.control_id} {change.resource.label()}: {change.current} -> {change.target}"
+        print(f"- {clean_line(what)}{mark}", file=out)
         for step in change.steps:
-            print(f"    {step.describe()}", file=out)
+            print(f"    {clean_line(step.describe())}", file=out)
     for note in plan.not_undone:
-        print(f"- not undone: {note}", file=out)
+        print(f"- not undone: {clean_line(str(note))}", file=out)
     for label in plan.already_undone:
-        print(f"- already undone: {label}", file=out)
+        print(f"- already undone: {clean_line(str(label))}", file=out)
 
 
 def _json(run_id: str | None, record: Any, outcomes: list[Any], plan: Any, message: str) -> None:
@@ -98,11 +98,11 @@ def cmd_undo(args: argparse.Namespace) -> int:
     restored = restored_changes(list(list_runs(state_dir)), record.run_id)
     plan = plan_undo(record, selection, restored)
     for line in [*notes, *(str(d) for d in record.damaged)]:
-        print(f"dynaguard: {line}", file=sys.stderr)
+        print(f"dynaguard: {clean_line(line)}", file=sys.stderr)
     incomplete = bool(record.damaged) or not settled
     quiet = EXIT_INCOMPLETE if incomplete else EXIT_OK
     out = sys.stderr if args.format == "json" else sys.stdout
-    print(f"undo of run {record.run_id} ({record.kind}, {record.started}):", file=out)
+    print(clean_line(f"undo of run {record.run_id} ({record.kind}, {record.started}):"), file=out)
     _preview(plan, out)
     if not plan.changes:
         message = (
@@ -111,7 +111,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
             if plan.was_undone
             else "nothing to undo"
         )
-        print(message, file=out)
+        print(clean_line(message), file=out)
         if args.format == "json":
             _json(None, record, [], plan, message)
         return quiet

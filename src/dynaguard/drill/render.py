@@ -1,8 +1,11 @@
-"""The drill's plan and result as terminal text."""
+"""The drill's plan and result as terminal text. Table names, notes and AWS error messages in
+it pass through ``sanitize.clean_line``: one line each, shown escaped, never acted on by the
+terminal."""
 
 from __future__ import annotations
 
 from dynaguard.drill.run import DrillResult
+from dynaguard.sanitize import clean_line
 
 
 def _minutes(seconds: float | None) -> str:
@@ -23,7 +26,7 @@ def render_plan(result: DrillResult) -> str:
         f"  estimated cost: {cost} ({result.cost_basis})",
     ]
     lines += [f"  {note}" for note in result.left_behind]
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(clean_line, lines)) + "\n"
 
 
 def render_result(result: DrillResult) -> str:
@@ -47,4 +50,4 @@ def render_result(result: DrillResult) -> str:
     lines += [f"  left behind: {note}" for note in result.left_behind]
     if result.journal:
         lines.append(f"  journal: {result.journal}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(clean_line, lines)) + "\n"

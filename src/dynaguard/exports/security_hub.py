@@ -29,7 +29,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from dynaguard.formats.asff import home_region_of, product_arn, to_asff
+from dynaguard.formats.asff import home_region_of, product_arn, scope_field, to_asff
 from dynaguard.report import Report, utc_now
 
 BATCH = 100  # BatchImportFindings and BatchUpdateFindings accept at most 100 findings
@@ -89,7 +89,7 @@ def existing_findings(client: Any, product: str, scope: str) -> dict[str, dict[s
                 finding.get("ProductArn") == product
                 and str(finding.get("GeneratorId", "")).startswith("dynaguard/")
                 and finding.get("RecordState", "ACTIVE") == "ACTIVE"
-                and finding.get("ProductFields", {}).get("dynaguard/scope") == scope
+                and finding.get("ProductFields", {}).get("dynaguard/scope") == scope_field(scope)
             ):
                 found[finding["Id"]] = finding
     return found

@@ -10,6 +10,16 @@ Severity, Title, Description, Resources). Findings go to the account's default p
   Workflow SUPPRESSED), UNKNOWN -> WARNING (information is missing), NOT_APPLICABLE ->
   NOT_AVAILABLE. Passing findings carry Severity INFORMATIONAL, as Security Hub's own controls do.
 - Compliance.RelatedRequirements: the control's framework mappings (``controls/frameworks.py``).
+
+Names, reasons and policy text come from AWS and may be hostile; one bad finding must not make
+Security Hub reject a batch. Every string is a valid ``NonEmptyString`` of the API
+(https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_AwsSecurityFinding.html:
+pattern ``.*\\S.*``, length limits counted in UTF-16 code units as the service counts): control,
+C1 and bidi characters and lone surrogates shown escaped (``\\x1b``; ``sanitize.clean_line``, or
+``clean`` keeping newlines in Description and Recommendation.Text), never blank, and cut to the
+documented maximum with a final ``…`` (Title 256, Description 1024, Id and GeneratorId 512,
+Recommendation.Text 512, ProductFields values 2048, Details.Other values 1024).
+``Resources[].Id`` has no documented maximum; it is held to 512 like ``Id``.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from dynaguard.controls.frameworks import CONFIG, FSBP, frameworks_of
 from dynaguard.errors import UsageError
 from dynaguard.model import Status
 from dynaguard.report import Finding, Report
+from dynaguard.sanitize import clean, clean_line, json_safe
 
 SCHEMA_VERSION = "2018-10-08"
 PRODUCT_NAME = "dynaguard"
@@ -49,6 +60,10 @@ TYPE_FSBP = (
     "AWS-Foundational-Security-Best-Practices"
 )
 MAX_ID = 512
+MAX_GENERATOR_ID = 512
+MAX_RESOURCE_ID = 512  # not documented; the finding Id's limit
+MAX_PRODUCT_FIELD = 2048
+MAX_DETAIL_FIELD = 1024
 MAX_TITLE = 256
 MAX_DESCRIPTION = 1024
 MAX_RECOMMENDATION = 512
@@ -60,13 +75,46 @@ def product_arn(account_id: str, region: str, partition: str = "aws") -> str:
     return f"arn:{partition}:securityhub:{region}:{account_id}:product/{account_id}/default"
 
 
+def utf16_length(text: str) -> int:
+    """The length Security Hub checks: UTF-16 code units (a character outside the BMP is 2)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` in at most ``limit`` UTF-16 code units, cut with a final ``…``."""
+    if utf16_length(text) <= limit:
+        return text
+    used = 0
+    for end, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit - 1:  # room for the "…"
+            return text[:end] + "…"
+    return text
+
+
+def asff_text(value: str | None, limit: int, *, multiline: bool = False) -> str:
+    """A valid ``NonEmptyString`` of at most ``limit`` code units: controls, C1, bidi and lone
+    surrogates shown escaped (newlines kept when ``multiline``), never empty or blank."""
+    text = (clean if multiline else clean_line)(value or "")
+    return _clip(text if text.strip() else "-", limit)
+
+
+def scope_field(scope: str) -> str:
+    """``ProductFields["dynaguard/scope"]``, how a later export finds this scope's findings:
+    the scope key itself, or its SHA-256 when it is too long for a field value."""
+    text = asff_text(scope, MAX_PRODUCT_FIELD)
+    if text == scope:
+        return text
+    return "sha256-" + hashlib.sha256(scope.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")  # Resources[].Partition: these values only
 
 
 def _partition(arn: str | None) -> str:
     if arn and arn.startswith("arn:"):
-        return arn.split(":")[1] or "aws"
+        named = arn.split(":")[1]
+        return named if named in PARTITIONS else "aws"
     return "aws"
 
 
@@ -75,10 +123,10 @@ def finding_id(finding: Finding) -> str:
     resource = finding.resource_arn or (
         f"{finding.account_id}/{finding.region}/{finding.resource_type}/{finding.resource_id}"
     )
-    text = f"dynaguard/{finding.control_id}/{resource}"
-    if len(text) <= MAX_ID:
+    text = clean_line(f"dynaguard/{finding.control_id}/{resource}")
+    if utf16_length(text) <= MAX_ID and text.strip() == text:
         return text
-    digest = hashlib.sha256(resource.encode()).hexdigest()
+    digest = hashlib.sha256(resource.encode("utf-8", "surrogatepass")).hexdigest()
     return f"dynaguard/{finding.control_id}/sha256-{digest}"
 
 
@@ -130,11 +178,13 @@ def to_asff(
         types.append(TYPE_FSBP)
     resource: dict[str, Any] = {
         "Type": RESOURCE_TYPES.get(finding.resource_type, "Other"),
-        "Id": finding.resource_arn or finding.resource_id,
+        "Id": asff_text(finding.resource_arn or finding.resource_id, MAX_RESOURCE_ID),
         "Partition": partition,
         "Region": region,
         "Details": {
-            "Other": {"dynaguard/resource_type": finding.resource_type[:1024]},
+            "Other": {
+                "dynaguard/resource_type": asff_text(finding.resource_type, MAX_DETAIL_FIELD)
+            },
         },
     }
     data: dict[str, Any] = {
@@ -143,14 +193,18 @@ def to_asff(
         "ProductArn": product_arn(account, region, partition),
         "ProductName": PRODUCT_NAME,
         "CompanyName": PRODUCT_NAME,
-        "GeneratorId": f"dynaguard/{finding.control_id}",
+        "GeneratorId": asff_text(f"dynaguard/{finding.control_id}", MAX_GENERATOR_ID),
         "AwsAccountId": account,
         "Types": types,
         "CreatedAt": created_at or timestamp,
         "UpdatedAt": timestamp,
         "Severity": {"Label": label, "Original": finding.severity.value},
-        "Title": _clip(f"{finding.control_id} {finding.title}", MAX_TITLE),
-        "Description": _clip(finding.reason or finding.title, MAX_DESCRIPTION),
+        "Title": asff_text(f"{finding.control_id} {finding.title}", MAX_TITLE),
+        "Description": asff_text(
+            finding.reason if finding.reason.strip() else finding.title,
+            MAX_DESCRIPTION,
+            multiline=True,
+        ),
         "Resources": [resource],
         "Compliance": {
             "Status": COMPLIANCE[finding.status],
@@ -158,20 +212,23 @@ def to_asff(
         },
         "RecordState": "ACTIVE",
         "ProductFields": {
-            "dynaguard/control_id": finding.control_id,
+            "dynaguard/control_id": asff_text(finding.control_id, MAX_PRODUCT_FIELD),
             "dynaguard/status": finding.status.value,
             "dynaguard/version": __version__,
-            "dynaguard/scope": scope[:1024],
+            "dynaguard/scope": scope_field(scope),
         },
     }
     if not data["Compliance"]["RelatedRequirements"]:
         del data["Compliance"]["RelatedRequirements"]
     fix = finding.remediation or _control_remediation(finding.control_id)
     if fix:
-        data["Remediation"] = {"Recommendation": {"Text": _clip(fix, MAX_RECOMMENDATION)}}
+        text = asff_text(fix, MAX_RECOMMENDATION, multiline=True)
+        data["Remediation"] = {"Recommendation": {"Text": text}}
     if finding.status is Status.SUPPRESSED:
         data["Workflow"] = {"Status": "SUPPRESSED"}
-        data["ProductFields"]["dynaguard/suppression"] = (finding.suppression or "")[:1024]
+        data["ProductFields"]["dynaguard/suppression"] = asff_text(
+            finding.suppression, MAX_PRODUCT_FIELD
+        )
     return data
 
 
@@ -203,4 +260,5 @@ def render(report: Report) -> str:
     items = to_asff_list(
         report.findings, report.started_at, home_region_of(report), report.scope_key()
     )
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    # C1, bidi and lone surrogates as \uXXXX: the same data, valid UTF-8, inert in a terminal
+    return json_safe(json.dumps(items, indent=2, ensure_ascii=False)) + "\n"

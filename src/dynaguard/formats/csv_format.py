@@ -4,6 +4,11 @@ A spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab 
 return before one) as a formula: a table name or a reason quoting a policy could carry
 ``=HYPERLINK(...)``. Such a value is written with a leading apostrophe, which spreadsheets show
 as text (OWASP, https://owasp.org/www-community/attacks/CSV_Injection).
+
+Every cell also goes through ``sanitize.clean`` (newlines and tabs kept, a cell may span
+lines): control characters (ESC: a CSV is often ``cat`` to a terminal), C1, bidi overrides and
+lone surrogates are written escaped (``\x1b``, ``\ud800``), so the file is valid UTF-8 that
+neither a terminal nor a spreadsheet acts on.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import csv
 import io
 
 from dynaguard.report import Finding, Report
+from dynaguard.sanitize import clean
 
 COLUMNS = (
     "control_id",
@@ -33,8 +39,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> str:
-    """The cell text; a value a spreadsheet would evaluate is prefixed with ``'``."""
-    text = "" if value is None else str(value)
+    """The cell text, inert (``clean``); a value a spreadsheet would evaluate is prefixed
+    with ``'``."""
+    text = clean("" if value is None else str(value))
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text

@@ -27,6 +27,7 @@ from dynaguard.formats import html_charts
 from dynaguard.formats.html_assets import CSS, SCRIPT
 from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
+from dynaguard.sanitize import clean, json_safe
 
 TrendPoint = tuple[str, str, Mapping[str, int]]  # run id, start time, summary
 COLUMNS = (
@@ -41,12 +42,14 @@ COLUMNS = (
 
 
 def _e(value: object) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    """Text for the page: control, C1, bidi and surrogate characters shown escaped (``clean``:
+    valid UTF-8, and HTML5 allows no C0 control in text), then escaped for markup."""
+    return escape(clean("" if value is None else str(value)), quote=True)
 
 
 def _json_for_script(data: object) -> str:
     """JSON that cannot close its <script> element or open a comment."""
-    text = json.dumps(data, ensure_ascii=False)
+    text = json_safe(json.dumps(data, ensure_ascii=False))  # lone surrogates: not UTF-8
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 

@@ -10,10 +10,13 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
+from dynaguard.sanitize import json_safe
+
 
 def write_json(header: dict[str, Any], findings: Iterable[dict[str, Any]], out: IO[str]) -> int:
     """Write the report to ``out``; returns the number of findings written."""
-    return write_json_lines(header, (json.dumps(f, ensure_ascii=False) for f in findings), out)
+    lines = (json_safe(json.dumps(f, ensure_ascii=False)) for f in findings)
+    return write_json_lines(header, lines, out)
 
 
 def write_json_lines(header: dict[str, Any], lines: Iterable[str], out: IO[str]) -> int:

@@ -6,6 +6,12 @@ compliance_finding.json extends finding.json extends base_event.json). Required 
 ``activity_id``, ``category_uid``, ``class_uid``, ``type_uid``, ``severity_id``, ``time``,
 ``metadata`` (``product``, ``version``), ``finding_info`` (``uid``, ``title``) and ``compliance``
 (``standards``); with the cloud profile, ``cloud.provider``.
+
+Every string of an event passes through ``sanitize.clean``: control, C1 and bidi characters and
+lone surrogates from a name, tag or policy are shown escaped (``\\x1b``, ``\\ud800``), newlines
+kept. A strict JSON reader (a lone ``\\ud800`` escape is an error for many) and whatever shows
+the event later get valid, inert Unicode text with the information still in it. The schema sets
+no length limits on strings, so none are cut.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dynaguard.controls.frameworks import frameworks_of
 from dynaguard.formats.asff import finding_id
 from dynaguard.model import Severity, Status
 from dynaguard.report import Finding, Report
+from dynaguard.sanitize import clean, json_safe
 
 OCSF_VERSION = "1.3.0"
 CATEGORY_FINDINGS = 2
@@ -113,12 +120,22 @@ def to_ocsf(finding: Finding, time_ms: int) -> dict[str, Any]:
         event["unmapped"] = {"file": finding.file, "line": finding.line}
     if finding.suppression:
         event["compliance"]["status_detail"] += f" (suppressed: {finding.suppression})"
-    return event
+    return {clean(k): _cleaned(v) for k, v in event.items()}
+
+
+def _cleaned(value: Any) -> Any:
+    """``value`` with every string (keys too) made inert (``clean``)."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean(k): _cleaned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    return value
 
 
 def render(report: Report) -> str:
     time_ms = _epoch_ms(report.started_at)
-    return (
-        json.dumps([to_ocsf(f, time_ms) for f in report.findings], indent=2, ensure_ascii=False)
-        + "\n"
-    )
+    events = [to_ocsf(f, time_ms) for f in report.findings]
+    text = json.dumps(events, indent=2, ensure_ascii=False)
+    return json_safe(text) + "\n"  # belt and braces: every string is already clean

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from dynaguard import __version__
 from dynaguard.errors import UsageError
 from dynaguard.history.migrations import LATEST, STEPS
 from dynaguard.report import Finding, Report
+from dynaguard.sanitize import json_safe
 
 FILE_NAME = "history.sqlite3"
 DEFAULT_KEEP_RUNS = 100
@@ -63,7 +65,11 @@ def finding_key(finding: Mapping[str, Any]) -> str:
         finding.get("resource_arn") or finding["resource_id"],
         location.get("file") or "",
     )
-    return "|".join(str(p) for p in parts)
+    # a lone surrogate (a "\\ud800" escape in a JSON or YAML file) cannot be stored as UTF-8
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", "|".join(map(str, parts)))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +204,7 @@ class HistoryStore:
                         f["control_id"],
                         f["status"],
                         f["severity"],
-                        json.dumps(f, ensure_ascii=False),
+                        json_safe(json.dumps(f, ensure_ascii=False)),  # the same data, UTF-8
                     )
                     for key, f in rows
                 ),

@@ -29,7 +29,7 @@ ACCOUNT_ID = re.compile(r"^\d{12}$")
 IAM_ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/")
 # arn:PARTITION:kms:REGION:ACCOUNT:key/ID or :alias/NAME
 KMS_ARN = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):kms:(?P<region>[a-z]{2}(-[a-z]+)+-\d+):"
+    rf"^arn:(?P<partition>aws[a-z-]*):kms:(?P<region>{_REGION}):"
     r"(?P<account>\d{12}):(?P<kind>key|alias)/(?P<name>[a-zA-Z0-9:/_+=,.@-]+)$"
 )
 KEY_ID = re.compile(

@@ -25,7 +25,7 @@ from dynaguard.provisioning.to_model import (
     table_arn,
 )
 from dynaguard.report import Report
-from dynaguard.sanitize import clean
+from dynaguard.sanitize import clean_line
 
 ENCRYPTION_WORDS = {
     EncryptionType.DEFAULT: "DEFAULT (AWS owned key)",
@@ -190,7 +190,8 @@ def render_plan(plan: Plan) -> str:
     for f in plan.preflight.findings:
         who = "" if f.resource_type == "table" else f" [{f.resource_type} {f.resource_id}]"
         lines.append(f"    {_MARKS[f.status]:<8} {f.control_id}{who} {f.title}: {f.reason}")
-    return clean("\n".join(lines) + "\n")  # names and reasons from files and AWS: inert
+    # names and reasons from files and AWS: inert, and one line each (no forged line)
+    return "\n".join(map(clean_line, lines)) + "\n"
 
 
 def _render_differences(plan: Plan) -> list[str]:
