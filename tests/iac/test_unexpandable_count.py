@@ -185,6 +185,7 @@ def test_a_condition_on_a_known_value_is_not_a_notice(tmp_path: Path) -> None:
         ("count = true", "is not a whole number >= 0"),
         ("for_each = 5", "is not a map or a set of strings"),
         ('for_each = "abc"', "is not a map or a set of strings"),
+        ('for_each = ["a", "b"]', "is a list, not a set: use toset([...])"),
     ],
 )
 def test_an_invalid_count_or_for_each_is_an_input_problem(

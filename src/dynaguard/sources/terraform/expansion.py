@@ -9,8 +9,8 @@ maps, and every ``module`` call, in the root module's own files is classified by
 ``count``/``for_each`` expression as written:
 
 - **empty** (``count = 0``, ``for_each = {}``/``[]``/``toset([])``): no instance, rightly;
-- **invalid** (a negative, fractional or non-number ``count``; a number, bool or string
-  ``for_each``): Terraform rejects the configuration, so nothing is deployed: one problem at
+- **invalid** (a negative, fractional or non-number ``count``; a number, bool, string or
+  list ``for_each``): Terraform rejects the configuration, so nothing is deployed: one problem at
   its line, like a file that does not parse (exit 3), and the block is not judged;
 - **unknown** (it depends on a variable without a value, a local that could not be computed,
   a data source, a module output or another resource's attribute): the block is judged once,
@@ -144,6 +144,8 @@ def classify(
         return Expansion(declaration, "invalid", "is not a whole number >= 0", scope)
     if declaration.meta == "for_each" and _LITERAL.match(text):
         return Expansion(declaration, "invalid", "is not a map or a set of strings", scope)
+    if declaration.meta == "for_each" and text.startswith("["):
+        return Expansion(declaration, "invalid", "is a list, not a set: use toset([...])", scope)
     address = f"{scope}.{declaration.address}" if scope else declaration.address
     why = None if address in expanded else why_unknown(expr)
     return Expansion(declaration, "unknown" if why else "known", why, scope)
