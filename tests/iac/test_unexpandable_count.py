@@ -464,3 +464,29 @@ def test_a_count_on_the_deploying_region_is_known(tmp_path: Path) -> None:
     result = scan(tmp_path, {"main.tf": main + table("t", meta, stream="true", key="null")})
     assert result.problems == ()
     assert scanned(result) == {f"{T}.t[0]"}
+
+
+def test_terraform_json_blocks_are_checked_too(tmp_path: Path) -> None:
+    """JSON has no line to empty: an unknown collection is reported, not judged."""
+    import json
+
+    tables = {
+        "t": {"for_each": "${var.tables}", "name": "${each.key}", "hash_key": "pk"},
+        "n": {"count": -1, "name": "n", "hash_key": "pk"},
+        "off": {"count": 0, "name": "o", "hash_key": "pk"},
+    }
+    body = {"variable": {"tables": {}}, "resource": {T: tables}}
+    result = scan(tmp_path, {"main.tf.json": json.dumps(body, indent=2)})
+    assert notices(result) == [
+        (
+            7,
+            f"{T}.t: for_each = var.tables cannot be expanded offline (var.tables has no "
+            "value); it is not scanned",
+        ),
+        (
+            12,
+            f"{T}.n: count = -1 is not a whole number >= 0: Terraform rejects it; it is not "
+            "scanned",
+        ),
+    ]
+    assert result.exit_code() == 3

@@ -23,14 +23,16 @@ Blocks inside local modules are not classified here: their instances depend on t
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from dynaguard.sources.iac.jsontext import line_of_path
 from dynaguard.sources.iac.problems import InputProblem
-from dynaguard.sources.terraform.expressions import Expression, block_attribute
+from dynaguard.sources.terraform.expressions import Expression, block_attribute, mask
 from dynaguard.sources.terraform.rewrites import known_data_values
 from dynaguard.sources.terraform.sources import SourceFiles
 
@@ -121,6 +123,41 @@ def declarations(path: Path, lines: Sequence[str]) -> Iterable[Declaration]:
             address = f"module.{label}" if kind == "module" else f"{label}.{name}"
             expr = block_attribute(lines, first, index, meta) if meta else None
             yield Declaration(path, first, index, address, meta, expr, source)
+
+
+def json_declarations(path: Path, text: str) -> Iterable[Declaration]:
+    """The same as ``declarations`` for Terraform JSON (``.tf.json``): ``"${var.x}"`` is the
+    expression ``var.x``, a number or list is written as it is."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return  # reported as a parse error
+    for kind in ("resource", "module"):
+        sections = data.get(kind) if isinstance(data, dict) else None
+        for section in sections if isinstance(sections, list) else [sections]:
+            yield from _json_blocks(path, text, kind, section)
+
+
+def _json_blocks(path: Path, text: str, kind: str, section: Any) -> Iterable[Declaration]:
+    blocks = [((), section)] if kind == "module" else (section or {}).items()
+    for label, named in blocks if isinstance(section, dict) else ():
+        for name, body in (named if isinstance(named, dict) else {}).items():
+            if not isinstance(body, dict) or (label and not str(label).startswith(MAPPED)):
+                continue
+            keys = [kind, label, name] if label else [kind, name]
+            address = f"{label}.{name}" if label else f"module.{name}"
+            meta = next((m for m in ("count", "for_each") if m in body), None)
+            expr = None
+            if meta is not None:
+                raw = body[meta]
+                written = raw if isinstance(raw, str) else json.dumps(raw)
+                inner = re.fullmatch(r"\$\{(.*)\}", written.strip(), re.DOTALL)
+                written = inner.group(1).strip() if inner else written
+                line = line_of_path(text, [*keys, meta]) or 1
+                expr = Expression(written, mask(written), line)
+            line = line_of_path(text, keys) or 1
+            local = str(body.get("source", "")).startswith(("./", "../"))
+            yield Declaration(path, line, line, address, meta, expr, local)
 
 
 def classify(
@@ -254,12 +291,17 @@ def expansions(
     def why(expr: Expression) -> str | None:
         return _unknown_because(expr, assigned, unresolved)
 
-    out = []
-    for path in sorted(root.glob("*.tf")):
-        if sources.display(path) in broken:
+    out: list[Expansion] = []
+    for path in sorted(root.glob("*.tf*")):
+        if sources.display(path) in broken or not path.name.endswith((".tf", ".tf.json")):
             continue
-        for declaration in declarations(path, sources.lines(path)):
-            out.append(classify(declaration, why, "", expanded))
+        lines = sources.lines(path)
+        found = (
+            json_declarations(path, "\n".join(lines))
+            if path.name.endswith(".json")
+            else declarations(path, lines)
+        )
+        out.extend(classify(declaration, why, "", expanded) for declaration in found)
     return out
 
 

@@ -72,7 +72,8 @@ def _why(judge: NullJudge, scope: str, span: Span) -> Callable[[Expression], str
 
 def blankable(found: Sequence[Expansion]) -> list[Expansion]:
     """The unknown expansions whose ``count``/``for_each`` can be blanked: a module's file is
-    shared by all its instances, so only when the block is unknown in every one of them."""
+    shared by all its instances, so only when the block is unknown in every one of them; not
+    in Terraform JSON (reported, not judged)."""
     verdicts: dict[tuple[str, int], set[str]] = {}
     for expansion in found:
         key = (os.path.normpath(expansion.declaration.path), expansion.declaration.line)
@@ -81,5 +82,6 @@ def blankable(found: Sequence[Expansion]) -> list[Expansion]:
         e
         for e in found
         if e.verdict == "unknown"
+        and not e.declaration.path.name.endswith(".json")  # JSON has no line to empty
         and verdicts[(os.path.normpath(e.declaration.path), e.declaration.line)] == {"unknown"}
     ]
