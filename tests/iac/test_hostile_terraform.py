@@ -107,6 +107,7 @@ resource "aws_dynamodb_table" "unresolved" {
   for_each = toset(var.unset)
   name     = each.key
   hash_key = "pk"
+  deletion_protection_enabled = true
 }
 resource "aws_dynamodb_table" "disabled" {
   count    = var.enabled ? 1 : 0
@@ -131,23 +132,29 @@ def test_tables_the_parser_drops_are_reported_not_silently_passed(tmp_path: Path
     assert [(p.line, p.message) for p in result.problems] == [
         (
             5,
-            "aws_dynamodb_table.negative: count = -1 is not a whole number >= 0; it is not scanned",
+            "aws_dynamodb_table.negative: count = -1 is not a whole number >= 0: Terraform "
+            "rejects it; it is not scanned",
         ),
         (
             10,
-            "aws_dynamodb_table.number: for_each = 5 is not a map or a set of strings; it is not scanned",
+            "aws_dynamodb_table.number: for_each = 5 is not a map or a set of strings: Terraform "
+            "rejects it; it is not scanned",
         ),
         (
             15,
-            "aws_dynamodb_table.unresolved: for_each = toset(var.unset) cannot be resolved offline "
-            "(var.unset has no value); it is not scanned",
+            "aws_dynamodb_table.unresolved: for_each = toset(var.unset) cannot be expanded "
+            "offline (var.unset has no value); judged once as aws_dynamodb_table.unresolved[?]",
         ),
         (
-            30,
-            "module.tables: for_each = var.unset cannot be resolved offline (var.unset has no "
-            "value); it is not scanned",
+            31,
+            "module.tables: for_each = var.unset cannot be expanded offline (var.unset has no "
+            "value); judged once as module.tables[?]",
         ),
     ]
+    assert scanned(result) == {
+        "aws_dynamodb_table.unresolved[?]",
+        "module.tables[?].aws_dynamodb_table.m",
+    }
     assert result.exit_code() == 3
 
 

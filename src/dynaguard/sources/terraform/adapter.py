@@ -12,16 +12,24 @@ from dynaguard.sources.iac.paths import display_path
 from dynaguard.sources.iac.problems import InputProblem
 from dynaguard.sources.terraform.backup_settings import map_backup_settings
 from dynaguard.sources.terraform.context import TfContext
-from dynaguard.sources.terraform.expansion import dropped_blocks
+from dynaguard.sources.terraform.expansion import Expansion, expansion_problems, expansions
 from dynaguard.sources.terraform.hcl import HclConverter
 from dynaguard.sources.terraform.loader import load_module, var_files_for
 from dynaguard.sources.terraform.map_alarms import map_alarms
 from dynaguard.sources.terraform.map_services import map_backup, map_dax, map_network, map_scaling
 from dynaguard.sources.terraform.map_tables import map_tables
+from dynaguard.sources.terraform.module_expansion import module_expansions
 from dynaguard.sources.terraform.modules import unreadable_modules
-from dynaguard.sources.terraform.null_values import assigned_variables
+from dynaguard.sources.terraform.null_values import NullJudge, assigned_variables
 from dynaguard.sources.terraform.policies import map_iam_policies
 from dynaguard.sources.terraform.sources import SourceFiles
+from dynaguard.sources.terraform.unexpanded import (
+    as_unexpanded,
+    judged_once,
+    renamed_address,
+    unexpanded_reasons,
+    without,
+)
 
 
 def declared_from_blocks(
@@ -44,19 +52,37 @@ def declared_from_blocks(
 def load_terraform_root(
     root: Path, wanted: set[Path] | frozenset[Path] | None, var_files: list[Path]
 ) -> tuple[Declared, list[InputProblem]]:
-    """One root module as a Declared unit, with parse, module, suppression and dropped-block
-    problems (runs in a worker process: see ``sources.iac.units``)."""
-    module = load_module(root, set(wanted) if wanted is not None else None, var_files)
+    """One root module as a Declared unit, with parse, module, suppression and expansion
+    problems (runs in a worker process: see ``sources.iac.units``). A block whose
+    ``count``/``for_each`` cannot be expanded is judged once (``unexpanded.py``): the module
+    is parsed again with that argument blanked."""
+    wanted_files = set(wanted) if wanted is not None else None
+    module = load_module(root, wanted_files, var_files)
     problems = list(module.problems)
     problems.extend(unreadable_modules(module.root, module.wanted))
     sources = SourceFiles()
     var_paths = [module.root / f for f in var_files_for(module.root, var_files)]
     provided = assigned_variables(var_paths)
-    converter = HclConverter(module.parsed, module.root, sources, provided)
+    broken = {p.file for p in problems}
+
+    def parse(blanked: Mapping[Path, frozenset[int]]) -> Mapping[str, Any]:
+        return load_module(root, wanted_files, var_files, blanked).parsed
+
+    def classify(parsed: Mapping[str, Any]) -> list[Expansion]:
+        judge = NullJudge(parsed, module.root, sources, provided)
+        return [
+            *expansions(parsed, root, sources, provided, broken),
+            *module_expansions(parsed, module.root, sources, judge),
+        ]
+
+    parsed, found, unknown = judged_once(module.parsed, parse, classify)
+    parsed = without(parsed, [e for e in found if e.verdict == "invalid"])
+    parsed = as_unexpanded(parsed, unknown)
+    reasons = unexpanded_reasons(unknown)
+    converter = HclConverter(parsed, module.root, sources, provided, reasons)
     blocks = converter.blocks(module.wanted)
     unit = declared_from_blocks(blocks, display_path(module.root), "terraform", converter.by_id)
-    broken = {p.file for p in problems}
-    problems += dropped_blocks(module.parsed, root, sources, provided, broken)
+    problems += expansion_problems(found, parsed, sources, renamed_address(unknown))
     problems += sources.problems
     return unit, problems
 
@@ -64,11 +90,13 @@ def load_terraform_root(
 def load_plan(path: Path, text: str, data: Any) -> tuple[Declared | None, list[InputProblem]]:
     """A plan (``terraform show -json``, already decoded) as one Declared unit; a plan that is
     not shaped as Terraform writes it is one problem with its line, and is not scanned."""
-    from dynaguard.sources.terraform.plan import blocks_from_plan
+    from dynaguard.sources.terraform.plan import blocks_from_plan, plan_gaps
     from dynaguard.sources.terraform.plan_schema import plan_mismatch
 
     shown = display_path(path)
     mismatch = plan_mismatch(data, text)
     if mismatch is not None:
         return None, [InputProblem(shown, mismatch[0], mismatch[1])]
-    return declared_from_blocks(blocks_from_plan(data, path, text), shown, "plan"), []
+    deferred, problems = plan_gaps(data, path, text)
+    blocks = [*blocks_from_plan(data, path, text), *deferred]
+    return declared_from_blocks(blocks, shown, "plan"), problems

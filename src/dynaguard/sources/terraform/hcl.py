@@ -52,11 +52,12 @@ class HclConverter:
         root: Path,
         sources: SourceFiles,
         provided: set[str] | None = None,
+        unexpanded: Mapping[tuple[Path, int], str] | None = None,
     ) -> None:
         self.parsed = parsed
         self.root = root
         self.sources = sources
-        self.nulls = NullJudge(parsed, root, sources, provided or set())
+        self.nulls = NullJudge(parsed, root, sources, provided or set(), unexpanded)
         self.by_id: dict[str, str] = {}
         for items in parsed.values():
             for item in items:

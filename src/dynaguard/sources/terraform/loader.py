@@ -181,13 +181,19 @@ def _broken_files(directory: Path) -> list[InputProblem]:
     return problems
 
 
-def load_module(root: Path, wanted: set[Path] | None, var_files: list[Path]) -> LoadedModule:
-    """A root module parsed by tfparse (in a worker process), with its parse problems."""
+def load_module(
+    root: Path,
+    wanted: set[Path] | None,
+    var_files: list[Path],
+    blanked: Mapping[Path, frozenset[int]] | None = None,
+) -> LoadedModule:
+    """A root module parsed by tfparse (in a worker process), with its parse problems
+    (``blanked``: lines emptied in the parsed copy, see ``unexpanded.py``)."""
     tfparse = _tfparse()
     loaded = LoadedModule(root, wanted)
     try:
         names = var_files_for(root, var_files)
-        loaded.parsed = parse_through_mirror(root, names, _parse)
+        loaded.parsed = parse_through_mirror(root, names, _parse, blanked)
         return loaded
     except tfparse.ParseError as exc:
         first = parse_error(str(exc), root)

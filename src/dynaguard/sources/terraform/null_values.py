@@ -37,7 +37,7 @@ from dynaguard.sources.terraform.sources import SourceFiles
 
 _TOP_LEVEL_NAME = re.compile(r"^([A-Za-z_][\w-]*)\s*=(?!=)", re.MULTILINE)
 _DYNAMIC = re.compile(r'\s*dynamic\s+"([^"]+)"\s*\{')
-_NOT_SET = "no default, no -var-file or *.auto.tfvars value"
+NOT_SET = "no default, no -var-file or *.auto.tfvars value"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +53,18 @@ class NullJudge:
     """Decides, for one tfparse result, what each null or unresolved variable means."""
 
     def __init__(
-        self, parsed: Mapping[str, Any], root: Path, sources: SourceFiles, provided: set[str]
+        self,
+        parsed: Mapping[str, Any],
+        root: Path,
+        sources: SourceFiles,
+        provided: set[str],
+        unexpanded: Mapping[tuple[Path, int], str] | None = None,
     ) -> None:
         self.root = root
         self.sources = sources
         self.provided = provided  # root variables given a value by a var file
+        # (file, line) of blocks judged once, unexpanded -> why (see unexpanded.py)
+        self.unexpanded = dict(unexpanded or {})
         self.variables: dict[tuple[str, str], Mapping[str, Any]] = {}
         self.calls: dict[str, Mapping[str, Any]] = {}
         self.locals: dict[str, list[Mapping[str, Any]]] = {}
@@ -99,6 +106,11 @@ class NullJudge:
             return decl.get("default")
         return None
 
+    def unknown_because(self, expr: Expression, scope: str, span: Span) -> str | None:
+        """Why ``expr``, an argument of the block at ``span`` in module instance ``scope``
+        (a ``count``/``for_each``), may be unknown offline; None when it is known."""
+        return self._taint(expr, scope, [span], set())
+
     # --- following references ----------------------------------------------------------------
 
     def _taint(
@@ -126,7 +138,8 @@ class NullJudge:
             return f"{ref} is an output of module {name} that could not be resolved"
         if root in ("each", "count") and frames:
             kind = "for_each" if root == "each" else "count"
-            return self._attribute_taint(frames[0], kind, scope, frames[:1], seen)
+            why = self._attribute_taint(frames[0], kind, scope, frames[:1], seen)
+            return why or self.unexpanded.get((frames[0].path, frames[0].first))
         if frames:
             return self._iterator(root, scope, frames, seen)
         return None
@@ -138,7 +151,7 @@ class NullJudge:
         if not scope:
             if "default" in decl or name in self.provided:
                 return None
-            return f"var.{name} has no value ({_NOT_SET})"
+            return f"var.{name} has no value ({NOT_SET})"
         call = self.calls.get(scope)
         if call is None:
             return None

@@ -27,6 +27,15 @@ _LOCAL_SOURCE = re.compile(r"""\bsource\s*=\s*"(\.{1,2}/[^"]*)\"""")
 Parse = Callable[[Path, list[str]], Mapping[str, Any]]
 
 
+def blank(text: str, lines: frozenset[int]) -> str:
+    """``text`` with the given lines (1-based) emptied: line numbers stay the same."""
+    if not lines:
+        return text
+    return "\n".join(
+        "" if number in lines else line for number, line in enumerate(text.split("\n"), 1)
+    )
+
+
 def _module_dirs(root: Path) -> set[Path]:
     """The root, the local modules it uses (transitively) and the modules ``terraform init``
     installed under ``.terraform/modules``."""
@@ -52,8 +61,14 @@ def _module_dirs(root: Path) -> set[Path]:
 class ParseMirror:
     """A scratch copy of the directories a root module reads, with rewritten ``.tf`` files."""
 
-    def __init__(self, root: Path, var_files: Iterable[str]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        var_files: Iterable[str],
+        blanked: Mapping[Path, frozenset[int]] | None = None,
+    ) -> None:
         self.original_root = root
+        self.blanked = dict(blanked or {})  # original file -> lines emptied in its copy
         self.dirs = _module_dirs(root)
         self.dirs |= {Path(os.path.normpath(root / f)).parent for f in var_files}
         self.anchor = Path(os.path.commonpath([str(d) for d in self.dirs]))
@@ -63,7 +78,7 @@ class ParseMirror:
 
     def needed(self) -> bool:
         """Whether a rewrite applies to any module file (else tfparse reads the originals)."""
-        return any(
+        return bool(self.blanked) or any(
             needs_rewrite(p.read_text(encoding="utf-8", errors="replace"))
             for d in self.dirs
             for p in d.glob("*.tf")
@@ -100,6 +115,7 @@ class ParseMirror:
                 continue
             if directory in self.dirs and entry.name.endswith(".tf") and entry.is_file():
                 text = entry.read_text(encoding="utf-8", errors="replace")
+                text = blank(text, self.blanked.get(Path(os.path.normpath(entry)), frozenset()))
                 new_text, inserted = rewritten(text, self.region)
                 copy.write_text(new_text, encoding="utf-8")
                 if inserted:
@@ -130,10 +146,16 @@ class ParseMirror:
         return out
 
 
-def parse_through_mirror(root: Path, var_files: list[str], parse: Parse) -> Mapping[str, Any]:
-    """``parse(root, var_files)`` through a mirror when a rewrite applies to the module.
-    A parse error is raised from the original files, so it names the user's lines."""
-    mirror = ParseMirror(root, var_files)
+def parse_through_mirror(
+    root: Path,
+    var_files: list[str],
+    parse: Parse,
+    blanked: Mapping[Path, frozenset[int]] | None = None,
+) -> Mapping[str, Any]:
+    """``parse(root, var_files)`` through a mirror when a rewrite applies to the module
+    (``blanked``: lines to empty per file, see ``unexpanded.py``). A parse error is raised
+    from the original files, so it names the user's lines."""
+    mirror = ParseMirror(root, var_files, blanked)
     if not mirror.needed():
         return parse(root, var_files)
     try:

@@ -8,6 +8,11 @@ another block (``aws_kms_key.k.arn`` is a customer key even before it exists), e
 For key, table and policy references the reference is preferred over the computed value: a
 plan shows the AWS managed key as a bare key ARN, only the reference to
 ``data.aws_kms_alias`` of ``alias/aws/dynamodb`` says what it is.
+
+Nothing planned is dropped: a resource Terraform deferred (``deferred_changes``, a ``count`` or
+``for_each`` it could not expand yet, ``terraform plan -allow-deferral``) is judged once from
+the values its partial plan knows, as ``ADDRESS[?]`` (the notation of the HCL reader for an
+instance whose key is unknown), with a problem saying so; a plan that errored says so too.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from typing import Any
 from dynaguard.model import Origin, Unknown
 from dynaguard.sources.iac.blocks import Block, Ref
 from dynaguard.sources.iac.paths import display_path
+from dynaguard.sources.iac.problems import InputProblem
+from dynaguard.sources.terraform.expansion import MAPPED
 
 _PREFER_REFERENCE = frozenset(
     {
@@ -34,6 +41,8 @@ _PREFER_REFERENCE = frozenset(
     }
 )
 _ADDRESS = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
+# an instance key: [0], ["a]b"] or Terraform's wildcard [*] for a key not known yet
+_INSTANCE_KEY = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|[^\]"]*)\]')
 _REF = re.compile(r"^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.(.+))?$")
 
 
@@ -143,7 +152,7 @@ def blocks_from_plan(data: Mapping[str, Any], path: Path, text: str) -> list[Blo
     planned = (data.get("planned_values") or {}).get("root_module") or {}
     for resource in _walk_modules(planned):
         address = str(resource.get("address", ""))
-        base = re.sub(r"\[[^\]]*\]$", "", address)
+        base = _INSTANCE_KEY.sub("", address)  # the configuration has no instance keys
         prefix = _module_prefix(address)
         expressions = (configured.get(base) or {}).get("expressions")
         unknown = changes.get(address, {}).get("after_unknown")
@@ -178,3 +187,39 @@ def blocks_from_plan(data: Mapping[str, Any], path: Path, text: str) -> list[Blo
                 )
             )
     return blocks
+
+
+def plan_gaps(
+    data: Mapping[str, Any], path: Path, text: str
+) -> tuple[list[Block], list[InputProblem]]:
+    """Resources the plan did not plan (deferred), judged once from what it knows, and a
+    problem for each of them and for a plan that errored."""
+    shown = display_path(path)
+    lines = _lines_of_addresses(text)
+    config = data.get("configuration") or {}
+    configured = dict(_config_resources(config.get("root_module") or {}, ""))
+    problems = []
+    if data.get("errored") is True:
+        message = "the plan errored: Terraform did not plan everything; what it planned is judged"
+        problems.append(InputProblem(shown, None, message))
+    planned = (data.get("planned_values") or {}).get("root_module") or {}
+    seen = {str(r.get("address")) for r in _walk_modules(planned)}
+    blocks = []
+    for deferred in data.get("deferred_changes") or ():
+        change = (deferred or {}).get("resource_change") or {}
+        address, kind = str(change.get("address", "")), str(change.get("type", ""))
+        if change.get("mode") == "data" or not kind.startswith(MAPPED) or address in seen:
+            continue
+        named = address.replace("[*]", "[?]")
+        planned = change.get("change") or {}
+        after, unknown = planned.get("after"), planned.get("after_unknown")
+        origin = Origin(shown, lines.get(address, 1))
+        why = f"{address}: Terraform deferred it ({deferred.get('reason') or 'no reason given'})"
+        if not isinstance(after, Mapping):
+            problems.append(InputProblem(shown, origin.line, f"{why}; it is not scanned"))
+            continue
+        expressions = (configured.get(_INSTANCE_KEY.sub("", address)) or {}).get("expressions")
+        attrs = _convert(after, unknown, expressions, _module_prefix(address), named)
+        blocks.append(Block(kind, named, origin, attrs, "resource"))
+        problems.append(InputProblem(shown, origin.line, f"{why}; judged once as {named}"))
+    return blocks, problems

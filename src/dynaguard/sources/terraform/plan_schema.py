@@ -39,12 +39,20 @@ class PlannedValues(TypedDict, total=False):
 
 
 class Change(TypedDict, total=False):
+    after: Any
     after_unknown: Any
 
 
 class ResourceChange(TypedDict, total=False):
     address: str
+    mode: str
+    type: str
     change: Change | None
+
+
+class DeferredChange(TypedDict, total=False):
+    reason: str
+    resource_change: ResourceChange | None
 
 
 class ProviderConfig(TypedDict, total=False):
@@ -79,7 +87,9 @@ class Plan(TypedDict, total=False):
     format_version: str
     planned_values: PlannedValues | None
     resource_changes: list[ResourceChange] | None
+    deferred_changes: list[DeferredChange] | None
     configuration: Configuration | None
+    errored: bool
 
 
 @cache
