@@ -209,8 +209,9 @@ def test_undo_of_one_account_and_an_account_the_run_did_not_change(
     assert not protected(org, second)
 
 
-def test_org_selects_the_organizations_accounts(org: Org, tmp_path, capsys) -> None:
-    members = org.manifest.members
+@pytest.mark.parametrize("flag", [["--org"], ["--ou", "ou-ab12-cdef3456", "--org"]])
+def test_harden_refuses_a_whole_organization(org: Org, tmp_path, capsys, flag) -> None:
+    """Only accounts named one by one are hardened (issue 12: no harden --org this round)."""
     code = run(
         [
             "harden",
@@ -220,24 +221,19 @@ def test_org_selects_the_organizations_accounts(org: Org, tmp_path, capsys) -> N
             REGION,
             "--only",
             "DDB.003",
-            "--org",
-            "--exclude-accounts",
-            members[0],
+            *flag,
             "--role-name",
             ROLE,
             "--state-dir",
             str(tmp_path),
-            "--dry-run",
-            "--format",
-            "json",
+            "--yes",
         ]
     )
-    data = json.loads(capsys.readouterr().out)
-    assert code == 0 and data["dry_run"]
-    expected = sorted({org.manifest.management, *members} - {members[0]})
-    assert [a["account_id"] for a in data["accounts"]] == expected
-    assert all(len(a["plan"]["changes"]) == 1 for a in data["accounts"])
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and "no --org / --ou" in lines[0], err
     assert not any(protected(org, a) for a in org.manifest.accounts)
+    assert not list(tmp_path.glob("runs/*.jsonl"))
 
 
 @pytest.mark.parametrize(
@@ -246,7 +242,7 @@ def test_org_selects_the_organizations_accounts(org: Org, tmp_path, capsys) -> N
         (["--accounts", "12345", "--role-name", "r"], "not a 12-digit account id"),
         (["--role-name", "r"], "--role-name is used with --org or --accounts"),
         (["--accounts", "111122223333", "--role-name", "bad name!"], "not an IAM role name"),
-        (["--ou", "ou-ab12-cdef3456", "--role-name", "r"], "use it with --org"),
+        (["--ou", "ou-ab12-cdef3456", "--role-name", "r"], "no --org / --ou"),
         (["--exclude-accounts", "111122223333"], "needs --org or --accounts"),
     ],
 )

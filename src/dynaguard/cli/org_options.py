@@ -27,9 +27,15 @@ def add_org_options(p: argparse.ArgumentParser, *, scan: bool) -> None:
         "--org",
         action="store_true",
         help="every ACTIVE account of the organization (from the management or a "
-        "delegated administrator account)",
+        "delegated administrator account)"
+        if scan
+        else argparse.SUPPRESS,  # harden refuses it: only accounts listed one by one
     )
-    g.add_argument("--ou", metavar="OU,...", help="with --org: only accounts under these OUs")
+    g.add_argument(
+        "--ou",
+        metavar="OU,...",
+        help="with --org: only accounts under these OUs" if scan else argparse.SUPPRESS,
+    )
     g.add_argument(
         "--accounts",
         metavar="ID,...",
