@@ -222,12 +222,9 @@ def cmd_harden(args: argparse.Namespace) -> int:
             sys.stdout.write(preview)
         return confirm(f"Apply {len(plan.all_changes)} change(s)?", args.yes)
 
-    if getattr(args, "org", False) or getattr(args, "ou", None):
-        # The rule for this round: harden changes only accounts named one by one.
-        raise UsageError(
-            "harden changes only the accounts listed with --accounts, never a whole "
-            "organization (no --org / --ou): list them, e.g. from a scan --org report"
-        )
+    from dynaguard.remediation.accounts import refuse_whole_organization
+
+    refuse_whole_organization(getattr(args, "org", False), getattr(args, "ou", None))
     selection = account_selection(args)
     if selection.fan_out:
         from dynaguard.cli.harden_accounts import harden_accounts_command

@@ -132,6 +132,16 @@ class _Opened:
     error: str | None = None
 
 
+def refuse_whole_organization(org: bool, ous: object) -> None:
+    """Harden changes only accounts named one by one (issue 12's rule: no ``harden --org``), so
+    one command never changes a whole organization."""
+    if org or ous:
+        raise UsageError(
+            "harden changes only the accounts listed with --accounts, never a whole "
+            "organization (no --org / --ou): list them, e.g. from a scan --org report"
+        )
+
+
 def harden_accounts(
     aws_options: AwsOptions,
     selection: AccountSelection,
@@ -150,12 +160,14 @@ def harden_accounts(
     concurrency: int = 4,
     remediations: Sequence[Remediation] | None = None,
 ) -> AccountsHardenResult:
-    """Read and plan every account of ``selection`` (``accounts``, or the organization's with
-    ``org``, and ``role_name``), ask ``confirm`` once with every plan, then apply account by
-    account. A usage error in any account (a configured key that does not exist there, ...)
-    stops the run before anything changed, naming the account."""
+    """Read and plan every account of ``selection`` (its ``accounts``, less ``exclude``, with
+    ``role_name``), ask ``confirm`` once with every plan, then apply account by account. A
+    usage error in any account (a configured key that does not exist there, ...) stops the run
+    before anything changed, naming the account. Only accounts named one by one are hardened:
+    a selection of the whole organization (``org`` / ``ous``) is refused."""
+    refuse_whole_organization(selection.org, selection.ous)
     if not selection.fan_out:
-        raise UsageError("harden_accounts needs accounts: --accounts or --org")
+        raise UsageError("harden_accounts needs accounts: --accounts")
     cfg = resolve_config(config)
     run_id = run_id or new_run_id()
     opts = options or Options(settings=cfg.harden)
