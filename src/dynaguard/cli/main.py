@@ -14,7 +14,7 @@ from dynaguard.cli.org_options import add_org_options
 from dynaguard.cli.paths import check_output_path
 from dynaguard.cli.selection import SELECTION_HELP, add_selection_options
 from dynaguard.errors import DynaguardError
-from dynaguard.exit_codes import EXIT_USAGE
+from dynaguard.exit_codes import EXIT_FAILED, EXIT_INCOMPLETE, EXIT_USAGE
 
 # The report formats (kept here, not imported from dynaguard.formats, so --help stays light).
 SCAN_FORMATS = ("terminal", "json", "html", "csv", "asff", "ocsf", "sarif", "junit")
@@ -210,6 +210,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that change AWS resources document exit codes 0 / 1 / 2 only: an audit that could not
+# complete (3 for scan and iac) is a failure (1) for them.
+CHANGE_COMMANDS = frozenset({"harden", "provision", "drill"})
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
@@ -228,6 +233,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         from dynaguard.sanitize import clean
 
         print(f"{command_prog(args)}: error: {clean(str(exc))}", file=sys.stderr)
+        if exc.exit_code == EXIT_INCOMPLETE and command in CHANGE_COMMANDS:
+            return EXIT_FAILED  # their documented codes are 0 / 1 / 2: "could not" is a failure
         return exc.exit_code
     except KeyboardInterrupt:
         print("dynaguard: interrupted", file=sys.stderr)
