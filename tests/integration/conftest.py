@@ -45,22 +45,30 @@ _seeded: list[tuple[EmulatorState, FleetManifest]] = []
 def fresh_fleet() -> Iterator[Fleet]:
     """The demo fleet, as just seeded, on an emulator server of its own (env offline); moto is
     reset afterwards. Seeded the first time in this process, restored from that copy after."""
+    with offline_emulator() as emulator:
+        if _seeded:
+            state, manifest = _seeded[0]
+            restore_state(state)
+            manifest = replace(manifest, endpoint_url=emulator.endpoint_url)
+        else:
+            manifest = seed_demo_fleet(emulator.endpoint_url)
+            _seeded.append((save_state(), manifest))
+        yield Fleet(emulator, manifest)
+
+
+@contextmanager
+def offline_emulator() -> Iterator[Emulator]:
+    """An emulator server of its own, empty, with the environment offline (test credentials,
+    no profile, endpoint or config file of the machine); moto is reset afterwards."""
     with pytest.MonkeyPatch.context() as mp:
         for k, v in ENV.items():
             mp.setenv(k, v)
         for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE"):
             mp.delenv(k, raising=False)
         with start_emulator() as emulator:
-            if _seeded:
-                state, manifest = _seeded[0]
-                restore_state(state)
-                manifest = replace(manifest, endpoint_url=emulator.endpoint_url)
-            else:
-                emulator.reset()
-                manifest = seed_demo_fleet(emulator.endpoint_url)
-                _seeded.append((save_state(), manifest))
+            emulator.reset()
             try:
-                yield Fleet(emulator, manifest)
+                yield emulator
             finally:
                 emulator.reset()
 

@@ -14,7 +14,6 @@ import boto3
 import pytest
 
 from dynaguard.cli.main import run
-from dynaguard.emulator import start_emulator
 from dynaguard.emulator.org_fleet import member_credentials, seed_org
 from dynaguard.emulator.proxy import Fault, FaultProxy
 from dynaguard.remediation.accounts import harden_accounts
@@ -23,7 +22,7 @@ from dynaguard.remediation.steps import Timing
 from dynaguard.sources.aws.options import AwsOptions
 from dynaguard.sources.aws.org import AccountSelection
 from dynaguard.sources.aws.recorder import CallRecorder
-from tests.integration.conftest import ENV
+from tests.integration.conftest import offline_emulator
 from tests.integration.test_org_scan import Org
 
 ROLE = "dynaguard-harden"
@@ -34,16 +33,9 @@ READS = ("Describe", "List", "Get")
 
 @pytest.fixture(scope="module")
 def org() -> Iterator[Org]:
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in ENV.items():
-            mp.setenv(k, v)
-        for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE"):
-            mp.delenv(k, raising=False)
-        with start_emulator() as emulator:
-            emulator.reset()
-            manifest = seed_org(emulator.endpoint_url, members=3, regions=(REGION,))
-            yield Org(emulator, manifest)
-            emulator.reset()
+    with offline_emulator() as emulator:
+        manifest = seed_org(emulator.endpoint_url, members=3, regions=(REGION,))
+        yield Org(emulator, manifest)
 
 
 def _ddb(org: Org, account: str):  # type: ignore[no-untyped-def]

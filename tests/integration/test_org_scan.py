@@ -13,10 +13,10 @@ import boto3
 import pytest
 
 from dynaguard.cli.main import run
-from dynaguard.emulator import Emulator, start_emulator
+from dynaguard.emulator import Emulator
 from dynaguard.emulator.org_fleet import OrgManifest, member_credentials, seed_org
 from dynaguard.emulator.proxy import Fault, FaultProxy
-from tests.integration.conftest import ENV
+from tests.integration.conftest import offline_emulator
 
 REGIONS = ("us-east-1", "eu-west-1")
 
@@ -33,29 +33,22 @@ class Org:
 
 @pytest.fixture(scope="module")
 def org() -> Iterator[Org]:
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in ENV.items():
-            mp.setenv(k, v)
-        for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE"):
-            mp.delenv(k, raising=False)
-        with start_emulator() as emulator:
-            emulator.reset()
-            manifest = seed_org(emulator.endpoint_url, members=4, regions=REGIONS)
-            # one member has opted in to me-south-1 (and has a table there)
-            member = manifest.members[0]
-            creds = member_credentials(emulator.endpoint_url, member)
-            kw = {"endpoint_url": emulator.endpoint_url, **creds}
-            boto3.client("account", region_name="us-east-1", **kw).enable_region(
-                RegionName="me-south-1"
-            )
-            boto3.client("dynamodb", region_name="me-south-1", **kw).create_table(
-                TableName="org-bahrain",
-                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
-            yield Org(emulator, manifest)
-            emulator.reset()
+    with offline_emulator() as emulator:
+        manifest = seed_org(emulator.endpoint_url, members=4, regions=REGIONS)
+        # one member has opted in to me-south-1 (and has a table there)
+        member = manifest.members[0]
+        creds = member_credentials(emulator.endpoint_url, member)
+        kw = {"endpoint_url": emulator.endpoint_url, **creds}
+        boto3.client("account", region_name="us-east-1", **kw).enable_region(
+            RegionName="me-south-1"
+        )
+        boto3.client("dynamodb", region_name="me-south-1", **kw).create_table(
+            TableName="org-bahrain",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield Org(emulator, manifest)
 
 
 def scan(org: Org, *extra: str, url: str | None = None) -> int:

@@ -16,9 +16,9 @@ import boto3
 import pytest
 
 from dynaguard.cli.main import run
-from dynaguard.emulator import Emulator, start_emulator
+from dynaguard.emulator import Emulator
 from dynaguard.emulator.org_fleet import OrgManifest, seed_org
-from tests.integration.conftest import ENV
+from tests.integration.conftest import ENV, offline_emulator
 
 BUCKET = "dynaguard-reports"
 SCOPE = (
@@ -45,17 +45,10 @@ class Org:
 
 @pytest.fixture(scope="module")
 def org() -> Iterator[Org]:
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in ENV.items():
-            mp.setenv(k, v)
-        for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE"):
-            mp.delenv(k, raising=False)
-        with start_emulator() as emulator:
-            emulator.reset()
-            manifest = seed_org(emulator.endpoint_url, members=3)
-            boto3.client("s3", **emulator.client_kwargs()).create_bucket(Bucket=BUCKET)
-            yield Org(emulator, manifest)
-            emulator.reset()
+    with offline_emulator() as emulator:
+        manifest = seed_org(emulator.endpoint_url, members=3)
+        boto3.client("s3", **emulator.client_kwargs()).create_bucket(Bucket=BUCKET)
+        yield Org(emulator, manifest)
 
 
 def cli(org: Org, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
