@@ -27,6 +27,14 @@ def _ids(values: Iterable[str]) -> list[str]:
     return out
 
 
+def _dropped(skip: Iterable[str], shortcuts: Iterable[str]) -> set[str]:
+    """The control ids ``--skip`` and the shortcut flags (``--no-...``) leave out."""
+    dropped = set(_ids(skip))
+    for name in shortcuts:
+        dropped.update(SHORTCUTS[name])
+    return dropped
+
+
 def select_remediations(
     config: Config,
     only: Iterable[str] = (),
@@ -38,9 +46,7 @@ def select_remediations(
     control's remediation except the opt-in ones the config does not name. Only remediations
     of the kinds ``selection`` covers are kept; one named in ``only`` outside it is an error."""
     wanted = set(_ids(only))
-    dropped = set(_ids(skip))
-    for name in shortcuts:
-        dropped.update(SHORTCUTS[name])
+    dropped = _dropped(skip, shortcuts)
     chosen = []
     for rem in all_remediations():
         settings = config.controls.get(rem.control_id)
@@ -74,9 +80,7 @@ def opt_in_left_out(
     than say nothing about them. Empty when ``only`` names what to fix: the user chose."""
     if set(_ids(only)):
         return []
-    dropped = set(_ids(skip))
-    for name in shortcuts:
-        dropped.update(SHORTCUTS[name])
+    dropped = _dropped(skip, shortcuts)
     out = []
     for rem in all_remediations():
         settings = config.controls.get(rem.control_id)
